@@ -1,0 +1,612 @@
+using System;
+using System.Numerics;
+using LabelSmoothing.Internal;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace LabelSmoothing;
+
+/// <summary>
+/// Softmax cross-entropy with label smoothing, class weights and an ignore index, with analytic gradients, exactly as PyTorch's
+/// <c>F.cross_entropy(z, y, weight=w, ignore_index=i, reduction=r, label_smoothing=α)</c> defines it, generalised to any
+/// <see cref="SmoothingPrior"/>.
+/// </summary>
+/// <remarks>
+/// <para>Logits are a row-major <c>[N, K]</c> block: sample <c>i</c> owns <c>logits[i·K .. i·K + K)</c>. With <c>lp = log_softmax(z)</c>,
+/// <c>α</c> the smoothing, <c>w</c> the class weights (1 when not given) and <c>u(y)</c> the prior:</para>
+/// <list type="bullet">
+/// <item>index target <c>y</c>: <c>l_i = (1 − α)·w_y·(−lp_y) + α·Σ_c u_c(y)·w_c·(−lp_c)</c>; a sample whose label is <see cref="IgnoreIndex"/>
+/// gives <c>l_i = 0</c> and a zero gradient. It is computed as <c>A·log s + (1 − α)·w_y·(m − z_y) + α·Σ_c u_c(y)·w_c·(m − z_c)</c> with
+/// <c>m = max z</c> and <c>s = Σ exp(z − m)</c>, which cannot overflow and never builds a one-hot or smoothed row.</item>
+/// <item>probability target <c>t</c> (entries ≥ 0): <c>t' = S(t) = (1 − α)·t + α·U·t</c> and <c>l_i = −Σ_c w_c·t'_c·lp_c</c>.</item>
+/// <item>gradient of <c>l_i</c>: index <c>p_k·[(1 − α)·w_y + α·Σ_c u_c w_c] − (1 − α)·w_y·[k = y] − α·u_k·w_k</c>; probability
+/// <c>p_k·Σ_c w_c t'_c − w_k t'_k</c> (<c>p − t'</c> when unweighted and normalised).</item>
+/// <item><see cref="Reduction.Mean"/> divides by <c>Σ_{i not ignored} w[y_i]</c> for index targets and by <c>N</c> for probability targets
+/// (PyTorch's own convention, pytorch#107680); a mean over zero total weight (empty batch, every label ignored) is 0 with a zero
+/// gradient, where PyTorch returns NaN.</item>
+/// </list>
+/// <para>Differences from PyTorch, all deliberate: the all-ignored mean above; <c>α</c> NaN or negative is rejected (PyTorch silently
+/// treats it as 0); a probability row that does not sum to 1 receives smoothing mass <c>α·Σt</c> (PyTorch adds <c>α/K</c> whatever the
+/// sum; the two agree on normalised rows).</para>
+/// <para>NaN and infinity: a NaN or +∞ logit makes its sample's loss and gradient NaN (as PyTorch); −∞ logits are exact zeros of
+/// probability and give an infinite loss when they carry target or smoothing mass. Finite logits never overflow: ±1e4 in float and
+/// ±1e300 in double give finite results whenever the exact result is finite.</para>
+/// <para>Instances are immutable and thread-safe. Every method validates all of its arguments before it writes any output, and
+/// never modifies its inputs. Outputs may alias an input only exactly (same start and length).</para>
+/// </remarks>
+public sealed class CrossEntropyLoss
+{
+    private readonly LossPlan _plan;
+    private readonly double[]? _classWeights;
+
+    /// <summary>Creates the loss.</summary>
+    /// <param name="numClasses">The number of classes <c>K</c> (≥ 1; ≥ 2 for <see cref="SmoothingPrior.UniformOthers"/> and
+    /// <see cref="SmoothingPrior.Ordinal"/>).</param>
+    /// <param name="labelSmoothing">The smoothing <c>α ∈ [0, 1]</c> (PyTorch <c>label_smoothing</c>). 0 is plain cross-entropy.</param>
+    /// <param name="reduction">How per-sample losses are combined (PyTorch <c>reduction</c>).</param>
+    /// <param name="classWeights">Per-class weights <c>w</c> of length <c>K</c>, finite and ≥ 0 (PyTorch <c>weight</c>); copied. Null for 1.</param>
+    /// <param name="ignoreIndex">The label whose samples are ignored (PyTorch <c>ignore_index</c>, default −100). It may be a pad id inside
+    /// <c>[0, K)</c>: those samples are ignored, while the smoothing mass still reaches that class for the other samples (as PyTorch).</param>
+    /// <param name="prior">Where the smoothing mass goes; <see cref="SmoothingPrior.Uniform"/> (PyTorch's choice) when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> is below 1 (below 2 for priors that exclude the label);
+    /// <paramref name="labelSmoothing"/> is NaN, negative or above 1; <paramref name="reduction"/> is not a defined value.</exception>
+    /// <exception cref="ArgumentException"><paramref name="classWeights"/> does not have length <c>K</c> or holds a negative, NaN or
+    /// infinite weight; a <see cref="SmoothingPrior.FromDistribution"/> prior does not have <c>K</c> entries (<c>prior</c>).</exception>
+    public CrossEntropyLoss(
+        int numClasses,
+        double labelSmoothing = 0.0,
+        Reduction reduction = Reduction.Mean,
+        double[]? classWeights = null,
+        int ignoreIndex = -100,
+        SmoothingPrior? prior = null)
+    {
+        Guard.NumClasses(numClasses);
+        Guard.Alpha(labelSmoothing, nameof(labelSmoothing));
+        Guard.Reduction(reduction);
+        _classWeights = CopyWeights(classWeights, numClasses);
+        prior ??= SmoothingPrior.Uniform;
+        prior.Validate(numClasses, nameof(prior));
+
+        NumClasses = numClasses;
+        LabelSmoothing = labelSmoothing;
+        Reduction = reduction;
+        IgnoreIndex = ignoreIndex;
+        Prior = prior;
+        _plan = new LossPlan(numClasses, labelSmoothing, _classWeights, prior);
+    }
+
+    /// <summary>The number of classes <c>K</c>.</summary>
+    public int NumClasses { get; }
+
+    /// <summary>The smoothing <c>α ∈ [0, 1]</c> (PyTorch <c>label_smoothing</c>).</summary>
+    public double LabelSmoothing { get; }
+
+    /// <summary>How per-sample losses are combined.</summary>
+    public Reduction Reduction { get; }
+
+    /// <summary>The label of ignored samples (PyTorch <c>ignore_index</c>).</summary>
+    public int IgnoreIndex { get; }
+
+    /// <summary>Where the smoothing mass goes.</summary>
+    public SmoothingPrior Prior { get; }
+
+    /// <summary>The class weights <c>w</c> (a copy taken at construction), or an empty span when the loss is unweighted.</summary>
+    public ReadOnlySpan<double> ClassWeights => _classWeights;
+
+    /// <summary>
+    /// The reduced loss for index targets: <c>Σ l_i / Σ_{i not ignored} w[y_i]</c> (<see cref="Reduction.Mean"/>, 0 when that weight is 0)
+    /// or <c>Σ l_i</c> (<see cref="Reduction.Sum"/>).
+    /// </summary>
+    /// <typeparam name="T">The element type: <see cref="float"/> and <see cref="double"/> are fast, <see cref="Half"/> is exact to its precision.</typeparam>
+    /// <param name="logits">The row-major <c>[N, K]</c> scores, <c>N = labels.Length</c>.</param>
+    /// <param name="labels">The class of each sample, in <c>[0, K)</c> or equal to <see cref="IgnoreIndex"/>.</param>
+    /// <returns>The reduced loss (NaN when a non-ignored sample has a NaN or +∞ logit).</returns>
+    /// <exception cref="InvalidOperationException"><see cref="Reduction"/> is <see cref="Reduction.None"/>: use the overload with <c>losses</c>.</exception>
+    /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c> (<c>logits</c>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c> and is not <see cref="IgnoreIndex"/> (<c>labels</c>;
+    /// the message names the sample and the value).</exception>
+    /// <remarks>PyTorch: <c>F.cross_entropy(z, y, weight, ignore_index=IgnoreIndex, reduction, label_smoothing)</c>.</remarks>
+    public T Forward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireScalarReduction();
+        var layout = IndexLayout(logits.Length, labels.Length);
+        Guard.Labels(labels, NumClasses, IgnoreIndex);
+        return ReduceIndex(logits, labels, layout);
+    }
+
+    /// <summary>The per-sample losses for index targets: <c>losses[i] = l_i</c> (0 for ignored samples), whatever the <see cref="Reduction"/>.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="logits">The row-major <c>[N, K]</c> scores, <c>N = labels.Length</c>.</param>
+    /// <param name="labels">The class of each sample, in <c>[0, K)</c> or equal to <see cref="IgnoreIndex"/>.</param>
+    /// <param name="losses">Receives the <c>N</c> per-sample losses.</param>
+    /// <exception cref="ArgumentException">A length does not match (the span is named), or <paramref name="losses"/> overlaps an input other
+    /// than exactly.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c> and is not <see cref="IgnoreIndex"/>.</exception>
+    /// <remarks>PyTorch: <c>F.cross_entropy(..., reduction='none')</c>.</remarks>
+    public void Forward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, Span<T> losses)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = IndexLayout(logits.Length, labels.Length);
+        CheckLosses(logits, labels, losses, layout);
+        Guard.Labels(labels, NumClasses, IgnoreIndex);
+        IndexTargetKernel.Run(_plan, IgnoreIndex, logits, labels, layout, losses, default, default, 0.0);
+    }
+
+    /// <summary>
+    /// The fused forward and backward pass for index targets: returns the reduced loss (<see cref="Reduction.None"/>: <c>Σ l_i</c>) and writes
+    /// its gradient with respect to the logits.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="logits">The row-major <c>[N, K]</c> scores, <c>N = labels.Length</c>.</param>
+    /// <param name="labels">The class of each sample, in <c>[0, K)</c> or equal to <see cref="IgnoreIndex"/>.</param>
+    /// <param name="gradient">Receives <c>d(returned loss)/dz</c>, length <c>N·K</c>. It may be <paramref name="logits"/> itself.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">A length does not match, or <paramref name="gradient"/> overlaps <paramref name="logits"/> other
+    /// than exactly.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c> and is not <see cref="IgnoreIndex"/>.</exception>
+    /// <remarks>PyTorch: <c>loss = F.cross_entropy(z, y, ...); loss.backward()</c> (<c>loss.sum()</c> for <c>'none'</c>); the gradient
+    /// is <c>z.grad</c>.</remarks>
+    public T ForwardBackward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = IndexLayout(logits.Length, labels.Length);
+        CheckGradient(logits, labels, gradient);
+        Guard.Labels(labels, NumClasses, IgnoreIndex);
+        return ForwardBackwardIndex(logits, labels, layout, gradient);
+    }
+
+    /// <summary>
+    /// The backward pass for index targets with an upstream gradient: writes <c>upstream[0]·d(reduced loss)/dz</c> (<see cref="Reduction.Mean"/>,
+    /// <see cref="Reduction.Sum"/>) or <c>Σ_i upstream[i]·dl_i/dz</c> (<see cref="Reduction.None"/>).
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="logits">The row-major <c>[N, K]</c> scores, <c>N = labels.Length</c>.</param>
+    /// <param name="labels">The class of each sample, in <c>[0, K)</c> or equal to <see cref="IgnoreIndex"/>.</param>
+    /// <param name="upstream"><c>dL/dloss</c>: one value (Mean, Sum) or <c>N</c> values <c>dL/dl_i</c> (None).</param>
+    /// <param name="gradient">Receives <c>dL/dz</c>, length <c>N·K</c>. It may be <paramref name="logits"/> itself.</param>
+    /// <exception cref="ArgumentException">A length does not match, or <paramref name="gradient"/> overlaps an input other than exactly.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c> and is not <see cref="IgnoreIndex"/>.</exception>
+    /// <remarks>PyTorch: <c>loss.backward(upstream)</c>.</remarks>
+    public void Backward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ReadOnlySpan<T> upstream, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = IndexLayout(logits.Length, labels.Length);
+        CheckUpstream(upstream, layout);
+        CheckGradient(logits, labels, gradient);
+        Guard.NoPartialOverlap(upstream, nameof(upstream), gradient, nameof(gradient));
+        Guard.Labels(labels, NumClasses, IgnoreIndex);
+        BackwardIndex(logits, labels, layout, upstream, gradient);
+    }
+
+    /// <summary>
+    /// The reduced loss for probability targets: <c>Σ l_i / N</c> (<see cref="Reduction.Mean"/>, 0 when <c>N = 0</c>) or <c>Σ l_i</c>
+    /// (<see cref="Reduction.Sum"/>), with <c>l_i = −Σ_c w_c·S(t_i)_c·lp_c</c>.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="logits">The row-major <c>[N, K]</c> scores.</param>
+    /// <param name="targets">The row-major <c>[N, K]</c> target distributions: finite, ≥ 0; rows need not sum to 1.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="Reduction"/> is <see cref="Reduction.None"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="logits"/> is not a whole number of rows; <paramref name="targets"/> has another
+    /// length or a negative, NaN or infinite entry.</exception>
+    /// <remarks>PyTorch: <c>F.cross_entropy(z, t, weight, reduction, label_smoothing)</c> with a floating-point target of the input's shape.</remarks>
+    public T Forward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireScalarReduction();
+        var layout = ProbabilityLayout(logits.Length, targets.Length);
+        Guard.Probabilities(targets);
+        return ReduceProbability(logits, targets, layout);
+    }
+
+    /// <summary>The per-sample losses for probability targets: <c>losses[i] = l_i</c>, whatever the <see cref="Reduction"/>.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="logits">The row-major <c>[N, K]</c> scores.</param>
+    /// <param name="targets">The row-major <c>[N, K]</c> target distributions: finite, ≥ 0.</param>
+    /// <param name="losses">Receives the <c>N</c> per-sample losses.</param>
+    /// <exception cref="ArgumentException">A length does not match, a target is negative or not finite, or <paramref name="losses"/>
+    /// overlaps an input other than exactly.</exception>
+    /// <remarks>PyTorch: <c>F.cross_entropy(z, t, ..., reduction='none')</c>.</remarks>
+    public void Forward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, Span<T> losses)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = ProbabilityLayout(logits.Length, targets.Length);
+        CheckLosses(logits, targets, losses, layout);
+        Guard.Probabilities(targets);
+        ProbabilityTargetKernel.Run(_plan, logits, targets, layout, losses, default, default, 0.0);
+    }
+
+    /// <summary>
+    /// The fused forward and backward pass for probability targets: returns the reduced loss (<see cref="Reduction.None"/>: <c>Σ l_i</c>) and
+    /// writes its gradient with respect to the logits.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="logits">The row-major <c>[N, K]</c> scores.</param>
+    /// <param name="targets">The row-major <c>[N, K]</c> target distributions: finite, ≥ 0.</param>
+    /// <param name="gradient">Receives <c>d(returned loss)/dz</c>. It may be <paramref name="logits"/> or <paramref name="targets"/> itself.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentException">A length does not match, a target is negative or not finite, or <paramref name="gradient"/>
+    /// overlaps an input other than exactly.</exception>
+    /// <remarks>PyTorch: <c>F.cross_entropy(z, t, ...).backward()</c>; the gradient is <c>z.grad</c>.</remarks>
+    public T ForwardBackward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = ProbabilityLayout(logits.Length, targets.Length);
+        CheckGradient(logits, targets, gradient);
+        Guard.Probabilities(targets);
+        return ForwardBackwardProbability(logits, targets, layout, gradient);
+    }
+
+    /// <summary>
+    /// The backward pass for probability targets with an upstream gradient: <c>upstream[0]·d(reduced loss)/dz</c> (Mean, Sum) or
+    /// <c>Σ_i upstream[i]·dl_i/dz</c> (None).
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="logits">The row-major <c>[N, K]</c> scores.</param>
+    /// <param name="targets">The row-major <c>[N, K]</c> target distributions: finite, ≥ 0.</param>
+    /// <param name="upstream"><c>dL/dloss</c>: one value (Mean, Sum) or <c>N</c> values (None).</param>
+    /// <param name="gradient">Receives <c>dL/dz</c>. It may be <paramref name="logits"/> or <paramref name="targets"/> itself.</param>
+    /// <exception cref="ArgumentException">A length does not match, a target is negative or not finite, or <paramref name="gradient"/>
+    /// overlaps an input other than exactly.</exception>
+    /// <remarks>PyTorch: <c>loss.backward(upstream)</c>.</remarks>
+    public void Backward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, ReadOnlySpan<T> upstream, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = ProbabilityLayout(logits.Length, targets.Length);
+        CheckUpstream(upstream, layout);
+        CheckGradient(logits, targets, gradient);
+        Guard.NoPartialOverlap(upstream, nameof(upstream), gradient, nameof(gradient));
+        Guard.Probabilities(targets);
+        BackwardProbability(logits, targets, layout, upstream, gradient);
+    }
+
+    /// <summary>The reduced loss for index targets on a MathNet matrix with one row per sample and one column per class.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
+    /// <param name="labels">The class of each sample, in <c>[0, K)</c> or equal to <see cref="IgnoreIndex"/>.</param>
+    /// <returns>The reduced loss, as <see cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{int})"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="Reduction"/> is <see cref="Reduction.None"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="logits"/> is not <c>labels.Length × K</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c> and is not <see cref="IgnoreIndex"/>.</exception>
+    public T Forward<T>(Matrix<T> logits, ReadOnlySpan<int> labels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireScalarReduction();
+        var layout = MatrixLayout(logits, labels.Length, nameof(logits));
+        Guard.Labels(labels, NumClasses, IgnoreIndex);
+        return ReduceIndex<T>(MatrixStorage.Read(logits), labels, layout);
+    }
+
+    /// <summary>The per-sample losses for index targets on a MathNet matrix (one row per sample).</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="logits">An <c>N × K</c> matrix of scores.</param>
+    /// <param name="labels">The class of each sample, in <c>[0, K)</c> or equal to <see cref="IgnoreIndex"/>.</param>
+    /// <param name="losses">Receives the <c>N</c> per-sample losses.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
+    /// <exception cref="ArgumentException">A shape or length does not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c> and is not <see cref="IgnoreIndex"/>.</exception>
+    public void Forward<T>(Matrix<T> logits, ReadOnlySpan<int> labels, Span<T> losses)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = MatrixLayout(logits, labels.Length, nameof(logits));
+        Guard.Length(losses.Length, layout.Samples, nameof(losses), "logits.RowCount");
+        Guard.NoOverlap(labels, nameof(labels), losses, nameof(losses));
+        Guard.Labels(labels, NumClasses, IgnoreIndex);
+        IndexTargetKernel.Run<T>(_plan, IgnoreIndex, MatrixStorage.Read(logits), labels, layout, losses, default, default, 0.0);
+    }
+
+    /// <summary>The fused forward and backward pass for index targets on MathNet matrices (one row per sample).</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="logits">An <c>N × K</c> matrix of scores.</param>
+    /// <param name="labels">The class of each sample, in <c>[0, K)</c> or equal to <see cref="IgnoreIndex"/>.</param>
+    /// <param name="gradient">An <c>N × K</c> matrix receiving <c>d(returned loss)/dz</c>; may be <paramref name="logits"/>.</param>
+    /// <returns>The reduced loss (<see cref="Reduction.None"/>: <c>Σ l_i</c>).</returns>
+    /// <exception cref="ArgumentNullException">A matrix is null.</exception>
+    /// <exception cref="ArgumentException">A shape does not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c> and is not <see cref="IgnoreIndex"/>.</exception>
+    public T ForwardBackward<T>(Matrix<T> logits, ReadOnlySpan<int> labels, Matrix<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = MatrixLayout(logits, labels.Length, nameof(logits));
+        MatrixStorage.NotNull(gradient, nameof(gradient));
+        MatrixStorage.Shape(gradient, layout.Samples, NumClasses, nameof(gradient));
+        Guard.Labels(labels, NumClasses, IgnoreIndex);
+        T[] input = MatrixStorage.Read(logits);
+        T[] output = MatrixStorage.Writable(gradient);
+        T loss = ForwardBackwardIndex<T>(input, labels, layout, output);
+        MatrixStorage.Commit(gradient, output);
+        return loss;
+    }
+
+    /// <summary>The backward pass for index targets with an upstream gradient on MathNet matrices (one row per sample).</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="logits">An <c>N × K</c> matrix of scores.</param>
+    /// <param name="labels">The class of each sample, in <c>[0, K)</c> or equal to <see cref="IgnoreIndex"/>.</param>
+    /// <param name="upstream"><c>dL/dloss</c>: one value (Mean, Sum) or <c>N</c> values (None).</param>
+    /// <param name="gradient">An <c>N × K</c> matrix receiving <c>dL/dz</c>; may be <paramref name="logits"/>.</param>
+    /// <exception cref="ArgumentNullException">A matrix is null.</exception>
+    /// <exception cref="ArgumentException">A shape or length does not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c> and is not <see cref="IgnoreIndex"/>.</exception>
+    public void Backward<T>(Matrix<T> logits, ReadOnlySpan<int> labels, ReadOnlySpan<T> upstream, Matrix<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = MatrixLayout(logits, labels.Length, nameof(logits));
+        CheckUpstream(upstream, layout);
+        MatrixStorage.NotNull(gradient, nameof(gradient));
+        MatrixStorage.Shape(gradient, layout.Samples, NumClasses, nameof(gradient));
+        Guard.Labels(labels, NumClasses, IgnoreIndex);
+        T[] input = MatrixStorage.Read(logits);
+        T[] output = MatrixStorage.Writable(gradient);
+        BackwardIndex<T>(input, labels, layout, upstream, output);
+        MatrixStorage.Commit(gradient, output);
+    }
+
+    /// <summary>The reduced loss for probability targets on MathNet matrices (one row per sample, one column per class).</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="logits">An <c>N × K</c> matrix of scores.</param>
+    /// <param name="targets">An <c>N × K</c> matrix of target distributions: finite, ≥ 0.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="ArgumentNullException">A matrix is null.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="Reduction"/> is <see cref="Reduction.None"/>.</exception>
+    /// <exception cref="ArgumentException">A shape does not match, or a target is negative or not finite.</exception>
+    public T Forward<T>(Matrix<T> logits, Matrix<T> targets)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireScalarReduction();
+        var (layout, input, target) = ReadProbabilityMatrices(logits, targets);
+        return ReduceProbability<T>(input, target, layout);
+    }
+
+    /// <summary>The per-sample losses for probability targets on MathNet matrices (one row per sample).</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="logits">An <c>N × K</c> matrix of scores.</param>
+    /// <param name="targets">An <c>N × K</c> matrix of target distributions: finite, ≥ 0.</param>
+    /// <param name="losses">Receives the <c>N</c> per-sample losses.</param>
+    /// <exception cref="ArgumentNullException">A matrix is null.</exception>
+    /// <exception cref="ArgumentException">A shape or length does not match, or a target is negative or not finite.</exception>
+    public void Forward<T>(Matrix<T> logits, Matrix<T> targets, Span<T> losses)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (layout, input, target) = ReadProbabilityMatrices(logits, targets);
+        Guard.Length(losses.Length, layout.Samples, nameof(losses), "logits.RowCount");
+        ProbabilityTargetKernel.Run<T>(_plan, input, target, layout, losses, default, default, 0.0);
+    }
+
+    /// <summary>The fused forward and backward pass for probability targets on MathNet matrices (one row per sample).</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="logits">An <c>N × K</c> matrix of scores.</param>
+    /// <param name="targets">An <c>N × K</c> matrix of target distributions: finite, ≥ 0.</param>
+    /// <param name="gradient">An <c>N × K</c> matrix receiving <c>d(returned loss)/dz</c>; may be <paramref name="logits"/> or <paramref name="targets"/>.</param>
+    /// <returns>The reduced loss (<see cref="Reduction.None"/>: <c>Σ l_i</c>).</returns>
+    /// <exception cref="ArgumentNullException">A matrix is null.</exception>
+    /// <exception cref="ArgumentException">A shape does not match, or a target is negative or not finite.</exception>
+    public T ForwardBackward<T>(Matrix<T> logits, Matrix<T> targets, Matrix<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (layout, input, target) = ReadProbabilityMatrices(logits, targets);
+        MatrixStorage.NotNull(gradient, nameof(gradient));
+        MatrixStorage.Shape(gradient, layout.Samples, NumClasses, nameof(gradient));
+        T[] output = MatrixStorage.Writable(gradient);
+        T loss = ForwardBackwardProbability<T>(input, target, layout, output);
+        MatrixStorage.Commit(gradient, output);
+        return loss;
+    }
+
+    /// <summary>The backward pass for probability targets with an upstream gradient on MathNet matrices (one row per sample).</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="logits">An <c>N × K</c> matrix of scores.</param>
+    /// <param name="targets">An <c>N × K</c> matrix of target distributions: finite, ≥ 0.</param>
+    /// <param name="upstream"><c>dL/dloss</c>: one value (Mean, Sum) or <c>N</c> values (None).</param>
+    /// <param name="gradient">An <c>N × K</c> matrix receiving <c>dL/dz</c>; may be <paramref name="logits"/> or <paramref name="targets"/>.</param>
+    /// <exception cref="ArgumentNullException">A matrix is null.</exception>
+    /// <exception cref="ArgumentException">A shape or length does not match, or a target is negative or not finite.</exception>
+    public void Backward<T>(Matrix<T> logits, Matrix<T> targets, ReadOnlySpan<T> upstream, Matrix<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (layout, input, target) = ReadProbabilityMatrices(logits, targets);
+        CheckUpstream(upstream, layout);
+        MatrixStorage.NotNull(gradient, nameof(gradient));
+        MatrixStorage.Shape(gradient, layout.Samples, NumClasses, nameof(gradient));
+        T[] output = MatrixStorage.Writable(gradient);
+        BackwardProbability<T>(input, target, layout, upstream, output);
+        MatrixStorage.Commit(gradient, output);
+    }
+
+    /// <summary>The mean divisor of index targets: <c>Σ_{i not ignored} w[y_i]</c>.</summary>
+    private double IndexDivisor(ReadOnlySpan<int> labels)
+    {
+        double total = 0.0;
+        foreach (int label in labels)
+        {
+            if (label != IgnoreIndex)
+            {
+                total += _plan.Weight(label);
+            }
+        }
+
+        return total;
+    }
+
+    private T ReduceIndex<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ClassLayout layout)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double divisor = Reduction == Reduction.Mean ? IndexDivisor(labels) : 1.0;
+        if (divisor == 0.0)
+        {
+            return T.Zero;
+        }
+
+        double total = IndexTargetKernel.Run(_plan, IgnoreIndex, logits, labels, layout, default, default, default, 0.0);
+        return T.CreateTruncating(total / divisor);
+    }
+
+    private T ForwardBackwardIndex<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ClassLayout layout, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double divisor = Reduction == Reduction.Mean ? IndexDivisor(labels) : 1.0;
+        if (divisor == 0.0)
+        {
+            gradient.Clear();
+            return T.Zero;
+        }
+
+        double total = IndexTargetKernel.Run(_plan, IgnoreIndex, logits, labels, layout, default, gradient, default, 1.0 / divisor);
+        return T.CreateTruncating(total / divisor);
+    }
+
+    private void BackwardIndex<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ClassLayout layout, ReadOnlySpan<T> upstream, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double divisor = Reduction == Reduction.Mean ? IndexDivisor(labels) : 1.0;
+        if (divisor == 0.0)
+        {
+            gradient.Clear();
+            return;
+        }
+
+        IndexTargetKernel.Run(_plan, IgnoreIndex, logits, labels, layout, default, gradient, upstream, 1.0 / divisor);
+    }
+
+    private T ReduceProbability<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, ClassLayout layout)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double divisor = Reduction == Reduction.Mean ? layout.Samples : 1.0;
+        if (divisor == 0.0)
+        {
+            return T.Zero;
+        }
+
+        double total = ProbabilityTargetKernel.Run(_plan, logits, targets, layout, default, default, default, 0.0);
+        return T.CreateTruncating(total / divisor);
+    }
+
+    private T ForwardBackwardProbability<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, ClassLayout layout, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double divisor = Reduction == Reduction.Mean ? layout.Samples : 1.0;
+        if (divisor == 0.0)
+        {
+            return T.Zero;
+        }
+
+        double total = ProbabilityTargetKernel.Run(_plan, logits, targets, layout, default, gradient, default, 1.0 / divisor);
+        return T.CreateTruncating(total / divisor);
+    }
+
+    private void BackwardProbability<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, ClassLayout layout, ReadOnlySpan<T> upstream, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double divisor = Reduction == Reduction.Mean ? layout.Samples : 1.0;
+        if (divisor == 0.0)
+        {
+            return;
+        }
+
+        ProbabilityTargetKernel.Run(_plan, logits, targets, layout, default, gradient, upstream, 1.0 / divisor);
+    }
+
+    private void RequireScalarReduction()
+    {
+        if (Reduction == Reduction.None)
+        {
+            ThrowHelper.InvalidOperation("Reduction is None: there is no scalar loss. Use the overload that writes the per-sample losses.");
+        }
+    }
+
+    private ClassLayout IndexLayout(int logitsLength, int samples)
+    {
+        Guard.Length(logitsLength, (long)samples * NumClasses, "logits", "labels.Length × NumClasses");
+        return ClassLayout.RowMajor(samples, NumClasses);
+    }
+
+    private ClassLayout ProbabilityLayout(int logitsLength, int targetsLength)
+    {
+        int rows = Guard.Rows(logitsLength, NumClasses, "logits");
+        Guard.Length(targetsLength, logitsLength, "targets", "logits.Length");
+        return ClassLayout.RowMajor(rows, NumClasses);
+    }
+
+    private ClassLayout MatrixLayout<T>(Matrix<T> matrix, int rows, string paramName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        MatrixStorage.NotNull(matrix, paramName);
+        MatrixStorage.Shape(matrix, rows, NumClasses, paramName);
+        return ClassLayout.ColumnMajor(rows, NumClasses);
+    }
+
+    private (ClassLayout Layout, T[] Logits, T[] Targets) ReadProbabilityMatrices<T>(Matrix<T> logits, Matrix<T> targets)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        MatrixStorage.NotNull(logits, nameof(logits));
+        var layout = MatrixLayout(logits, logits.RowCount, nameof(logits));
+        MatrixStorage.NotNull(targets, nameof(targets));
+        MatrixStorage.Shape(targets, layout.Samples, NumClasses, nameof(targets));
+        T[] target = MatrixStorage.Read(targets);
+        Guard.Probabilities<T>(target, nameof(targets));
+        return (layout, MatrixStorage.Read(logits), target);
+    }
+
+    private void CheckUpstream<T>(ReadOnlySpan<T> upstream, ClassLayout layout)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        bool perSample = Reduction == Reduction.None;
+        Guard.Length(upstream.Length, perSample ? layout.Samples : 1, nameof(upstream), perSample ? "N (Reduction.None)" : "1 (Reduction.Mean or Sum)");
+    }
+
+    private static void CheckLosses<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, Span<T> losses, ClassLayout layout)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Guard.Length(losses.Length, layout.Samples, nameof(losses), "labels.Length");
+        Guard.NoPartialOverlap(logits, nameof(logits), losses, nameof(losses));
+        Guard.NoOverlap(labels, nameof(labels), losses, nameof(losses));
+    }
+
+    private static void CheckLosses<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, Span<T> losses, ClassLayout layout)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Guard.Length(losses.Length, layout.Samples, nameof(losses), "logits.Length / NumClasses");
+        Guard.NoPartialOverlap(logits, nameof(logits), losses, nameof(losses));
+        Guard.NoPartialOverlap(targets, nameof(targets), losses, nameof(losses));
+    }
+
+    private static void CheckGradient<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Guard.Length(gradient.Length, logits.Length, nameof(gradient), "logits.Length");
+        Guard.NoPartialOverlap(logits, nameof(logits), gradient, nameof(gradient));
+        Guard.NoOverlap(labels, nameof(labels), gradient, nameof(gradient));
+    }
+
+    private static void CheckGradient<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Guard.Length(gradient.Length, logits.Length, nameof(gradient), "logits.Length");
+        Guard.NoPartialOverlap(logits, nameof(logits), gradient, nameof(gradient));
+        Guard.NoPartialOverlap(targets, nameof(targets), gradient, nameof(gradient));
+    }
+
+    private static double[]? CopyWeights(double[]? classWeights, int numClasses)
+    {
+        if (classWeights is null)
+        {
+            return null;
+        }
+
+        if (classWeights.Length != numClasses)
+        {
+            ThrowHelper.Argument(nameof(classWeights), $"classWeights has length {classWeights.Length}, but the number of classes is {numClasses}.");
+        }
+
+        for (int k = 0; k < classWeights.Length; k++)
+        {
+            double weight = classWeights[k];
+            if (!(weight >= 0.0 && double.IsFinite(weight)))
+            {
+                ThrowHelper.Argument(nameof(classWeights), FormattableString.Invariant($"classWeights[{k}] = {weight} is not a finite, non-negative weight."));
+            }
+        }
+
+        return (double[])classWeights.Clone();
+    }
+}

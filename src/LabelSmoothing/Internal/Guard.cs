@@ -1,0 +1,127 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace LabelSmoothing.Internal;
+
+/// <summary>Argument checks shared by the public entry points. Each throws an <see cref="ArgumentException"/>-family error naming the parameter.</summary>
+internal static class Guard
+{
+    public static void NumClasses(int numClasses, int minimum = 1)
+    {
+        if (numClasses < minimum)
+        {
+            ThrowHelper.ArgumentOutOfRange(
+                nameof(numClasses),
+                numClasses,
+                minimum == 1 ? "The number of classes must be at least 1." : $"The number of classes must be at least {minimum} for this smoothing prior.");
+        }
+    }
+
+    public static void Alpha(double alpha, string paramName)
+    {
+        if (!(alpha >= 0.0 && alpha <= 1.0))
+        {
+            ThrowHelper.ArgumentOutOfRange(paramName, alpha, "The label smoothing must lie in [0, 1] (NaN is rejected).");
+        }
+    }
+
+    public static void Reduction(Reduction reduction)
+    {
+        if (reduction is not (LabelSmoothing.Reduction.None or LabelSmoothing.Reduction.Mean or LabelSmoothing.Reduction.Sum))
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(reduction), reduction, "The reduction must be None, Mean or Sum.");
+        }
+    }
+
+    /// <summary>Checks <c>actual == expected</c>; the message states how <paramref name="expectation"/> was computed.</summary>
+    public static void Length(int actual, long expected, string paramName, string expectation)
+    {
+        if (actual != expected)
+        {
+            ThrowHelper.LengthMismatch(paramName, actual, expected, expectation);
+        }
+    }
+
+    /// <summary>Checks that <paramref name="length"/> is a whole number of rows of <paramref name="numClasses"/> and returns the row count.</summary>
+    public static int Rows(int length, int numClasses, string paramName)
+    {
+        if (length % numClasses != 0)
+        {
+            ThrowHelper.Argument(paramName, $"{paramName} has length {length}, which is not a multiple of the number of classes ({numClasses}).");
+        }
+
+        return length / numClasses;
+    }
+
+    /// <summary>An output may alias an input of the same element type exactly; any other overlap is rejected.</summary>
+    public static void NoPartialOverlap<TIn, TOut>(ReadOnlySpan<TIn> input, string inputName, ReadOnlySpan<TOut> output, string outputName)
+        where TIn : unmanaged
+        where TOut : unmanaged
+    {
+        var inputBytes = MemoryMarshal.AsBytes(input);
+        var outputBytes = MemoryMarshal.AsBytes(output);
+        if (!inputBytes.Overlaps(outputBytes, out int byteOffset))
+        {
+            return;
+        }
+
+        if (typeof(TIn) != typeof(TOut))
+        {
+            ThrowHelper.Overlap(outputName, inputName);
+        }
+
+        if (byteOffset != 0 || inputBytes.Length != outputBytes.Length)
+        {
+            ThrowHelper.PartialOverlap(outputName, inputName);
+        }
+    }
+
+    /// <summary>Rejects any overlap between an index input and an output of another element type (of any type, managed or not).</summary>
+    public static void NoOverlap<TOut>(ReadOnlySpan<int> input, string inputName, Span<TOut> output, string outputName)
+    {
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<TOut>() || input.IsEmpty || output.IsEmpty)
+        {
+            return;
+        }
+
+        ref byte inputStart = ref Unsafe.As<int, byte>(ref MemoryMarshal.GetReference(input));
+        ref byte outputStart = ref Unsafe.As<TOut, byte>(ref MemoryMarshal.GetReference(output));
+        nint inputBytes = (nint)input.Length * sizeof(int);
+        nint outputBytes = (nint)output.Length * Unsafe.SizeOf<TOut>();
+        nint distance = Unsafe.ByteOffset(ref inputStart, ref outputStart);
+        if ((distance >= 0 && distance < inputBytes) || (distance < 0 && -distance < outputBytes))
+        {
+            ThrowHelper.Overlap(outputName, inputName);
+        }
+    }
+
+    /// <summary>Every label lies in <c>[0, numClasses)</c>, or equals <paramref name="ignoreIndex"/> when one is given.</summary>
+    public static void Labels(ReadOnlySpan<int> labels, int numClasses, int? ignoreIndex, string paramName = "labels")
+    {
+        int ignore = ignoreIndex ?? -1;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int label = labels[i];
+            if ((uint)label >= (uint)numClasses && (ignoreIndex is null || label != ignore))
+            {
+                ThrowHelper.LabelOutOfRange(paramName, i, label, numClasses, ignoreIndex);
+            }
+        }
+    }
+
+    /// <summary>Every entry is finite and ≥ 0.</summary>
+    public static void Probabilities<T>(ReadOnlySpan<T> targets, string paramName = "targets")
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < targets.Length; i++)
+        {
+            T t = targets[i];
+            if (!(t >= T.Zero && T.IsFinite(t)))
+            {
+                ThrowHelper.InvalidProbability(paramName, i, double.CreateTruncating(t));
+            }
+        }
+    }
+}

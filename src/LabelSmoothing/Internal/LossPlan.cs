@@ -1,0 +1,105 @@
+using LabelSmoothing.Priors;
+
+namespace LabelSmoothing.Internal;
+
+/// <summary>
+/// Everything a <see cref="CrossEntropyLoss"/> precomputes from its options, so that a call needs no allocation and no per-call set-up.
+/// With <c>c_k(y) = u_k(y)·w_k</c> the smoothing coefficient of class <c>k</c> for label <c>y</c>, a sample's loss is
+/// <c>l = A(y)·log s + (1 − α)·w_y·(m − z_y) + α·Σ_k c_k(y)·(m − z_k)</c> with <c>m = max z</c>, <c>s = Σ exp(z − m)</c> and
+/// <c>A(y) = (1 − α)·w_y + α·Σ_k c_k(y)</c>, and its gradient is <c>A(y)·p_k − (1 − α)·w_y·[k = y] − α·c_k(y)</c>.
+/// </summary>
+internal sealed class LossPlan
+{
+    public LossPlan(int numClasses, double alpha, double[]? weights, SmoothingPrior prior)
+    {
+        NumClasses = numClasses;
+        Alpha = alpha;
+        Weights = weights;
+        Prior = prior;
+        TargetCoefficients = new double[numClasses];
+
+        if (prior is OrdinalPrior ordinal)
+        {
+            Ordinal = ordinal;
+            DistanceMasses = new double[numClasses];
+            InverseNormalisers = new double[numClasses];
+            for (int d = 0; d < numClasses; d++)
+            {
+                DistanceMasses[d] = ordinal.DistanceMass(d);
+            }
+
+            for (int y = 0; y < numClasses; y++)
+            {
+                InverseNormalisers[y] = 1.0 / ordinal.RowNormaliser(numClasses, y);
+            }
+
+            // Σ_k c_k(y) = (1/Z(y))·Σ_{k≠y} w_k·ρ_{|k−y|} for every y at once: the spread of w with unit normalisers.
+            var weighted = new double[numClasses];
+            var ones = new double[numClasses];
+            for (int k = 0; k < numClasses; k++)
+            {
+                weighted[k] = Weight(k);
+                ones[k] = 1.0;
+            }
+
+            ordinal.Spread(weighted, ones, TargetCoefficients);
+            for (int y = 0; y < numClasses; y++)
+            {
+                TargetCoefficients[y] = ((1.0 - alpha) * Weight(y)) + (alpha * TargetCoefficients[y] * InverseNormalisers[y]);
+            }
+        }
+        else
+        {
+            var linear = (LinearPrior)prior;
+            BaseMasses = new double[numClasses];
+            SmoothingCoefficients = new double[numClasses];
+            Exclusion = linear.Exclusion(numClasses);
+            double coefficientSum = 0.0;
+            for (int k = 0; k < numClasses; k++)
+            {
+                BaseMasses[k] = linear.BaseMass(numClasses, k);
+                SmoothingCoefficients[k] = BaseMasses[k] * Weight(k);
+                coefficientSum += SmoothingCoefficients[k];
+            }
+
+            for (int y = 0; y < numClasses; y++)
+            {
+                double smoothingWeight = coefficientSum - (Exclusion * Weight(y));
+                TargetCoefficients[y] = ((1.0 - alpha) * Weight(y)) + (alpha * smoothingWeight);
+            }
+        }
+    }
+
+    public int NumClasses { get; }
+
+    public double Alpha { get; }
+
+    /// <summary>The class weights <c>w</c>, or null when every weight is 1.</summary>
+    public double[]? Weights { get; }
+
+    public SmoothingPrior Prior { get; }
+
+    /// <summary><c>A(y)</c> for every label: the total weight of the smoothed target of <c>y</c>, the factor of <c>log s</c> and of <c>p_k</c>.</summary>
+    public double[] TargetCoefficients { get; }
+
+    /// <summary>Linear priors (<c>u_k(y) = π_k − ε·[k = y]</c>): <c>π_k</c>.</summary>
+    public double[]? BaseMasses { get; }
+
+    /// <summary>Linear priors: <c>π_k·w_k</c>, the smoothing coefficient of class <c>k</c> before the exclusion of the label.</summary>
+    public double[]? SmoothingCoefficients { get; }
+
+    /// <summary>Linear priors: <c>ε</c>, the mass taken back from the label.</summary>
+    public double Exclusion { get; }
+
+    /// <summary>The ordinal prior, or null for the linear ones.</summary>
+    public OrdinalPrior? Ordinal { get; }
+
+    /// <summary>Ordinal prior: <c>ρ_d</c> for <c>d ∈ [0, K)</c>, with <c>ρ_0 = 0</c>.</summary>
+    public double[]? DistanceMasses { get; }
+
+    /// <summary>Ordinal prior: <c>1/Z(y)</c> for every label.</summary>
+    public double[]? InverseNormalisers { get; }
+
+    /// <summary><c>w_k</c> (1 when unweighted).</summary>
+    public double Weight(int k) => Weights is null ? 1.0 : Weights[k];
+}

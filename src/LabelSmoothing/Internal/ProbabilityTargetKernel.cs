@@ -1,0 +1,147 @@
+using System;
+using System.Buffers;
+using System.Numerics;
+
+namespace LabelSmoothing.Internal;
+
+/// <summary>
+/// The reference kernel for probability targets: one sample at a time, accumulating in double, for any layout and element type.
+/// Per sample: <c>t' = S(t) = (1 − α)·t + α·U·t</c>, <c>W = Σ_k w_k·t'_k</c>, <c>l = W·log s + Σ_k w_k·t'_k·(m − z_k)</c> and
+/// <c>∂l/∂z_k = W·p_k − w_k·t'_k</c>. The smoothed row is computed on the fly (linear priors) or in a pooled scratch row (ordinal prior).
+/// </summary>
+internal static class ProbabilityTargetKernel
+{
+    /// <summary>As <see cref="IndexTargetKernel.Run"/>, for soft targets. Returns <c>Σ l_i</c>.</summary>
+    public static double Run<T>(
+        LossPlan plan,
+        ReadOnlySpan<T> logits,
+        ReadOnlySpan<T> targets,
+        ClassLayout layout,
+        Span<T> losses,
+        Span<T> gradient,
+        ReadOnlySpan<T> upstream,
+        double gradientFactor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int numClasses = plan.NumClasses;
+        double[]? scratch = plan.Ordinal is null || plan.Alpha == 0.0 ? null : ArrayPool<double>.Shared.Rent(2 * numClasses);
+        try
+        {
+            double total = 0.0;
+            for (int i = 0; i < layout.Samples; i++)
+            {
+                var row = new SmoothedRow<T>(plan, targets, layout.RowStart(i), layout.Stride, scratch);
+                double gradientScale = gradientFactor * IndexTargetKernel.UpstreamAt(upstream, i);
+                double loss = Sample(plan, logits, row, gradient, gradientScale);
+                if (!losses.IsEmpty)
+                {
+                    losses[i] = T.CreateTruncating(loss);
+                }
+
+                total += loss;
+            }
+
+            return total;
+        }
+        finally
+        {
+            if (scratch is not null)
+            {
+                ArrayPool<double>.Shared.Return(scratch);
+            }
+        }
+    }
+
+    private static double Sample<T>(LossPlan plan, ReadOnlySpan<T> logits, SmoothedRow<T> row, Span<T> gradient, double gradientScale)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int numClasses = plan.NumClasses;
+        int start = row.Start;
+        int stride = row.Stride;
+        double max = RowMath.MaxAndSumExp(logits, start, stride, numClasses, out double sum);
+
+        double totalWeight = 0.0;
+        double marginTerm = 0.0;
+        for (int k = 0, at = start; k < numClasses; k++, at += stride)
+        {
+            double weighted = plan.Weight(k) * row.At(k);
+            totalWeight += weighted;
+            marginTerm += weighted * (max - double.CreateTruncating(logits[at]));
+        }
+
+        if (!gradient.IsEmpty)
+        {
+            double probabilityScale = gradientScale * totalWeight / sum;
+            for (int k = 0, at = start; k < numClasses; k++, at += stride)
+            {
+                double probabilityTerm = probabilityScale * Math.Exp(double.CreateTruncating(logits[at]) - max);
+                gradient[at] = T.CreateTruncating(probabilityTerm - (gradientScale * plan.Weight(k) * row.At(k)));
+            }
+        }
+
+        return (totalWeight * Math.Log(sum)) + marginTerm;
+    }
+
+    /// <summary>
+    /// One smoothed target row <c>t'_k = (1 − α)·t_k + α·(U·t)_k</c>, read element by element. Linear priors need only the row sum
+    /// (<c>(U·t)_k = π_k·Σt − ε·t_k</c>); the ordinal prior spreads the row into the scratch buffer once.
+    /// </summary>
+    private readonly ref struct SmoothedRow<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly LossPlan _plan;
+        private readonly ReadOnlySpan<T> _targets;
+        private readonly ReadOnlySpan<double> _spread;
+        private readonly double _rowSum;
+
+        public SmoothedRow(LossPlan plan, ReadOnlySpan<T> targets, int start, int stride, double[]? scratch)
+        {
+            _plan = plan;
+            _targets = targets;
+            Start = start;
+            Stride = stride;
+            int numClasses = plan.NumClasses;
+            if (scratch is not null)
+            {
+                Span<double> row = scratch.AsSpan(0, numClasses);
+                Span<double> spread = scratch.AsSpan(numClasses, numClasses);
+                for (int k = 0, at = start; k < numClasses; k++, at += stride)
+                {
+                    row[k] = double.CreateTruncating(targets[at]);
+                }
+
+                plan.Ordinal!.Spread(row, plan.InverseNormalisers, spread);
+                _spread = spread;
+            }
+            else
+            {
+                double rowSum = 0.0;
+                for (int k = 0, at = start; k < numClasses; k++, at += stride)
+                {
+                    rowSum += double.CreateTruncating(targets[at]);
+                }
+
+                _rowSum = rowSum;
+            }
+        }
+
+        public int Start { get; }
+
+        public int Stride { get; }
+
+        public double At(int k)
+        {
+            double alpha = _plan.Alpha;
+            double target = double.CreateTruncating(_targets[Start + (k * Stride)]);
+            if (alpha == 0.0)
+            {
+                return target;
+            }
+
+            double spread = _spread.IsEmpty
+                ? (_plan.BaseMasses![k] * _rowSum) - (_plan.Exclusion * target)
+                : _spread[k];
+            return ((1.0 - alpha) * target) + (alpha * spread);
+        }
+    }
+}

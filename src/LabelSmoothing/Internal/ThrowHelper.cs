@@ -1,0 +1,52 @@
+using System;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
+namespace LabelSmoothing.Internal;
+
+/// <summary>Throw helpers, kept out of line so that the validating callers stay small and inlinable.</summary>
+internal static class ThrowHelper
+{
+    [DoesNotReturn]
+    public static void ArgumentOutOfRange(string paramName, object? actualValue, string message) =>
+        throw new ArgumentOutOfRangeException(paramName, actualValue, message);
+
+    [DoesNotReturn]
+    public static void Argument(string paramName, string message) =>
+        throw new ArgumentException(message, paramName);
+
+    [DoesNotReturn]
+    public static void InvalidOperation(string message) =>
+        throw new InvalidOperationException(message);
+
+    [DoesNotReturn]
+    public static void LengthMismatch(string paramName, long actual, long expected, string expectation) =>
+        throw new ArgumentException(
+            string.Create(CultureInfo.InvariantCulture, $"{paramName} has length {actual}, but {expectation} = {expected}."),
+            paramName);
+
+    [DoesNotReturn]
+    public static void PartialOverlap(string outputName, string inputName) =>
+        throw new ArgumentException(
+            $"{outputName} overlaps {inputName}. An output may alias an input only exactly (same start and length); partial overlaps are not supported.",
+            outputName);
+
+    [DoesNotReturn]
+    public static void Overlap(string outputName, string inputName) =>
+        throw new ArgumentException($"{outputName} must not overlap {inputName}.", outputName);
+
+    [DoesNotReturn]
+    public static void LabelOutOfRange(string paramName, int index, int label, int numClasses, int? ignoreIndex) =>
+        throw new ArgumentOutOfRangeException(
+            paramName,
+            label,
+            ignoreIndex is int ignore
+                ? string.Create(CultureInfo.InvariantCulture, $"{paramName}[{index}] = {label} is outside [0, {numClasses}) and is not the ignore index ({ignore}).")
+                : string.Create(CultureInfo.InvariantCulture, $"{paramName}[{index}] = {label} is outside [0, {numClasses})."));
+
+    [DoesNotReturn]
+    public static void InvalidProbability(string paramName, long index, double value) =>
+        throw new ArgumentException(
+            string.Create(CultureInfo.InvariantCulture, $"{paramName}[{index}] = {value} is not a finite, non-negative probability."),
+            paramName);
+}
