@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using LabelSmoothing.Internal;
+using LabelSmoothing.Internal.Kernels;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace LabelSmoothing;
@@ -37,6 +38,7 @@ public sealed class CrossEntropyLoss
 {
     private readonly LossPlan _plan;
     private readonly double[]? _classWeights;
+    private readonly int _maxDegreeOfParallelism = -1;
 
     /// <summary>Creates the loss.</summary>
     /// <param name="numClasses">The number of classes <c>K</c> (≥ 1; ≥ 2 for <see cref="SmoothingPrior.UniformOthers"/> and
@@ -89,6 +91,26 @@ public sealed class CrossEntropyLoss
     /// <summary>Where the smoothing mass goes.</summary>
     public SmoothingPrior Prior { get; }
 
+    /// <summary>
+    /// The most cores one call may use; −1 (the default) for all of them, 1 to stay on the calling thread. Batches of fewer than
+    /// 2^17 logits always run on the calling thread. Results are bit-identical whatever the value: a large batch is cut into blocks that
+    /// depend only on its shape, and their partial sums are added in block order.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is 0 or below −1.</exception>
+    public int MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        init
+        {
+            if (value == 0 || value < -1)
+            {
+                ThrowHelper.ArgumentOutOfRange(nameof(value), value, "The degree of parallelism must be −1 (all cores) or at least 1.");
+            }
+
+            _maxDegreeOfParallelism = value;
+        }
+    }
+
     /// <summary>The class weights <c>w</c> (a copy taken at construction), or an empty span when the loss is unweighted.</summary>
     public ReadOnlySpan<double> ClassWeights => _classWeights;
 
@@ -129,7 +151,7 @@ public sealed class CrossEntropyLoss
         var layout = IndexLayout(logits.Length, labels.Length);
         CheckLosses(logits, labels, losses, layout);
         Guard.Labels(labels, NumClasses, IgnoreIndex);
-        IndexTargetKernel.Run(_plan, IgnoreIndex, logits, labels, layout, losses, default, default, 0.0);
+        KernelRunner.Index(_plan, IgnoreIndex, MaxDegreeOfParallelism, logits, labels, layout, losses, default, default, 0.0);
     }
 
     /// <summary>
@@ -213,7 +235,7 @@ public sealed class CrossEntropyLoss
         var layout = ProbabilityLayout(logits.Length, targets.Length);
         CheckLosses(logits, targets, losses, layout);
         Guard.Probabilities(targets);
-        ProbabilityTargetKernel.Run(_plan, logits, targets, layout, losses, default, default, 0.0);
+        KernelRunner.Probability(_plan, MaxDegreeOfParallelism, logits, targets, layout, losses, default, default, 0.0);
     }
 
     /// <summary>
@@ -293,7 +315,7 @@ public sealed class CrossEntropyLoss
         Guard.Length(losses.Length, layout.Samples, nameof(losses), "logits.RowCount");
         Guard.NoOverlap(labels, nameof(labels), losses, nameof(losses));
         Guard.Labels(labels, NumClasses, IgnoreIndex);
-        IndexTargetKernel.Run<T>(_plan, IgnoreIndex, MatrixStorage.Read(logits), labels, layout, losses, default, default, 0.0);
+        KernelRunner.Index<T>(_plan, IgnoreIndex, MaxDegreeOfParallelism, MatrixStorage.Read(logits), labels, layout, losses, default, default, 0.0);
     }
 
     /// <summary>The fused forward and backward pass for index targets on MathNet matrices (one row per sample).</summary>
@@ -370,7 +392,7 @@ public sealed class CrossEntropyLoss
     {
         var (layout, input, target) = ReadProbabilityMatrices(logits, targets);
         Guard.Length(losses.Length, layout.Samples, nameof(losses), "logits.RowCount");
-        ProbabilityTargetKernel.Run<T>(_plan, input, target, layout, losses, default, default, 0.0);
+        KernelRunner.Probability<T>(_plan, MaxDegreeOfParallelism, input, target, layout, losses, default, default, 0.0);
     }
 
     /// <summary>The fused forward and backward pass for probability targets on MathNet matrices (one row per sample).</summary>
@@ -437,7 +459,7 @@ public sealed class CrossEntropyLoss
             return T.Zero;
         }
 
-        double total = IndexTargetKernel.Run(_plan, IgnoreIndex, logits, labels, layout, default, default, default, 0.0);
+        double total = KernelRunner.Index(_plan, IgnoreIndex, MaxDegreeOfParallelism, logits, labels, layout, default, default, default, 0.0);
         return T.CreateTruncating(total / divisor);
     }
 
@@ -451,7 +473,7 @@ public sealed class CrossEntropyLoss
             return T.Zero;
         }
 
-        double total = IndexTargetKernel.Run(_plan, IgnoreIndex, logits, labels, layout, default, gradient, default, 1.0 / divisor);
+        double total = KernelRunner.Index(_plan, IgnoreIndex, MaxDegreeOfParallelism, logits, labels, layout, default, gradient, default, 1.0 / divisor);
         return T.CreateTruncating(total / divisor);
     }
 
@@ -465,7 +487,7 @@ public sealed class CrossEntropyLoss
             return;
         }
 
-        IndexTargetKernel.Run(_plan, IgnoreIndex, logits, labels, layout, default, gradient, upstream, 1.0 / divisor);
+        KernelRunner.Index(_plan, IgnoreIndex, MaxDegreeOfParallelism, logits, labels, layout, default, gradient, upstream, 1.0 / divisor);
     }
 
     private T ReduceProbability<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, ClassLayout layout)
@@ -477,7 +499,7 @@ public sealed class CrossEntropyLoss
             return T.Zero;
         }
 
-        double total = ProbabilityTargetKernel.Run(_plan, logits, targets, layout, default, default, default, 0.0);
+        double total = KernelRunner.Probability(_plan, MaxDegreeOfParallelism, logits, targets, layout, default, default, default, 0.0);
         return T.CreateTruncating(total / divisor);
     }
 
@@ -490,7 +512,7 @@ public sealed class CrossEntropyLoss
             return T.Zero;
         }
 
-        double total = ProbabilityTargetKernel.Run(_plan, logits, targets, layout, default, gradient, default, 1.0 / divisor);
+        double total = KernelRunner.Probability(_plan, MaxDegreeOfParallelism, logits, targets, layout, default, gradient, default, 1.0 / divisor);
         return T.CreateTruncating(total / divisor);
     }
 
@@ -503,7 +525,7 @@ public sealed class CrossEntropyLoss
             return;
         }
 
-        ProbabilityTargetKernel.Run(_plan, logits, targets, layout, default, gradient, upstream, 1.0 / divisor);
+        KernelRunner.Probability(_plan, MaxDegreeOfParallelism, logits, targets, layout, default, gradient, upstream, 1.0 / divisor);
     }
 
     private void RequireScalarReduction()

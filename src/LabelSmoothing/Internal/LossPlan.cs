@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Threading;
+using LabelSmoothing.Internal.Kernels;
 using LabelSmoothing.Priors;
 
 namespace LabelSmoothing.Internal;
@@ -10,6 +13,9 @@ namespace LabelSmoothing.Internal;
 /// </summary>
 internal sealed class LossPlan
 {
+    private KernelTables<float>? _singleTables;
+    private KernelTables<double>? _doubleTables;
+
     public LossPlan(int numClasses, double alpha, double[]? weights, SmoothingPrior prior)
     {
         NumClasses = numClasses;
@@ -17,6 +23,7 @@ internal sealed class LossPlan
         Weights = weights;
         Prior = prior;
         TargetCoefficients = new double[numClasses];
+        LabelWeights = new double[numClasses];
 
         if (prior is OrdinalPrior ordinal)
         {
@@ -46,6 +53,7 @@ internal sealed class LossPlan
             for (int y = 0; y < numClasses; y++)
             {
                 TargetCoefficients[y] = ((1.0 - alpha) * Weight(y)) + (alpha * TargetCoefficients[y] * InverseNormalisers[y]);
+                LabelWeights[y] = (1.0 - alpha) * Weight(y);
             }
         }
         else
@@ -66,6 +74,7 @@ internal sealed class LossPlan
             {
                 double smoothingWeight = coefficientSum - (Exclusion * Weight(y));
                 TargetCoefficients[y] = ((1.0 - alpha) * Weight(y)) + (alpha * smoothingWeight);
+                LabelWeights[y] = ((1.0 - alpha) * Weight(y)) - (alpha * Exclusion * Weight(y));
             }
         }
     }
@@ -81,6 +90,12 @@ internal sealed class LossPlan
 
     /// <summary><c>A(y)</c> for every label: the total weight of the smoothed target of <c>y</c>, the factor of <c>log s</c> and of <c>p_k</c>.</summary>
     public double[] TargetCoefficients { get; }
+
+    /// <summary>
+    /// <c>λ(y)</c> for every label: the coefficient of the label's own margin <c>m − z_y</c>, <c>(1 − α)·w_y</c> less the mass a prior
+    /// excluding the label takes back (<c>α·ε·w_y</c>).
+    /// </summary>
+    public double[] LabelWeights { get; }
 
     /// <summary>Linear priors (<c>u_k(y) = π_k − ε·[k = y]</c>): <c>π_k</c>.</summary>
     public double[]? BaseMasses { get; }
@@ -100,6 +115,17 @@ internal sealed class LossPlan
     /// <summary>Ordinal prior: <c>1/Z(y)</c> for every label.</summary>
     public double[]? InverseNormalisers { get; }
 
+    /// <summary>The tables of the fused kernels in element type <typeparamref name="T"/> (<see cref="float"/> or <see cref="double"/>), built on first use.</summary>
+    public KernelTables<T> Tables<T>()
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float)
+            ? (KernelTables<T>)(object)(_singleTables ?? Publish(ref _singleTables, new KernelTables<float>(this)))
+            : (KernelTables<T>)(object)(_doubleTables ?? Publish(ref _doubleTables, new KernelTables<double>(this)));
+
     /// <summary><c>w_k</c> (1 when unweighted).</summary>
     public double Weight(int k) => Weights is null ? 1.0 : Weights[k];
+
+    private static TTables Publish<TTables>(ref TTables? field, TTables tables)
+        where TTables : class =>
+        Interlocked.CompareExchange(ref field, tables, null) ?? tables;
 }

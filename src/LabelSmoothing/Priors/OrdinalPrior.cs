@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Numerics;
 using LabelSmoothing.Internal;
 
 namespace LabelSmoothing.Priors;
@@ -44,26 +45,28 @@ internal sealed class OrdinalPrior : SmoothingPrior
         DistanceMass(Math.Abs(k - label)) / rowNormaliser;
 
     internal override void Spread(ReadOnlySpan<double> target, Span<double> destination) =>
-        Spread(target, ReadOnlySpan<double>.Empty, destination);
+        Spread<double>(target, ReadOnlySpan<double>.Empty, destination);
 
     /// <summary>
     /// <c>destination = U·t</c> in O(K): <c>(U·t)_k = Σ_{y ≠ k} (t_y/Z(y))·ρ_{|k − y|}</c>, summed by one forward and one backward
     /// first-order recursion. <paramref name="inverseNormalisers"/> holds <c>1/Z(y)</c> for every label, or is empty to compute them here.
     /// </summary>
-    internal void Spread(ReadOnlySpan<double> target, ReadOnlySpan<double> inverseNormalisers, Span<double> destination)
+    /// <remarks>Accumulates in double whatever <typeparamref name="T"/> is. <paramref name="destination"/> must not overlap <paramref name="target"/>.</remarks>
+    internal void Spread<T>(ReadOnlySpan<T> target, ReadOnlySpan<double> inverseNormalisers, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         double forward = 0.0;
         for (int k = 0; k < target.Length; k++)
         {
-            destination[k] = forward;
-            forward = (Ratio * forward) + (target[k] * InverseNormaliser(inverseNormalisers, target.Length, k));
+            destination[k] = T.CreateTruncating(forward);
+            forward = (Ratio * forward) + (double.CreateTruncating(target[k]) * InverseNormaliser(inverseNormalisers, target.Length, k));
         }
 
         double backward = 0.0;
         for (int k = target.Length - 1; k >= 0; k--)
         {
-            destination[k] += backward;
-            backward = (Ratio * backward) + (target[k] * InverseNormaliser(inverseNormalisers, target.Length, k));
+            destination[k] = T.CreateTruncating(double.CreateTruncating(destination[k]) + backward);
+            backward = (Ratio * backward) + (double.CreateTruncating(target[k]) * InverseNormaliser(inverseNormalisers, target.Length, k));
         }
     }
 

@@ -1,0 +1,352 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using LabelSmoothing.Internal.Simd;
+
+namespace LabelSmoothing.Internal.Kernels;
+
+/// <summary>
+/// The fused loss-and-gradient kernel for one contiguous row of <c>K ≥ Count</c> logits, at memory speed: two passes over memory.
+/// <list type="number">
+/// <item>Per L1-sized chunk: the chunk maximum <c>m_c</c>, then <c>e = exp(z − m_c)</c> (one exp per element), written into the
+/// gradient buffer, with <c>Σe</c>, <c>Σq·(m_c − z)</c> and <c>Σq</c> accumulated on the way. The chunks' partial results are combined
+/// with the row maximum <c>m</c> afterwards (an online log-sum-exp), so no pass needs <c>m</c> in advance.</item>
+/// <item>The gradient, in place: <c>g = e·exp(m_c − m)·A·scale/s − scale·q</c>, then the label's own term.</item>
+/// </list>
+/// The last vector of a chunk overlaps its predecessor instead of running a scalar tail; it is read before and written after the
+/// vector loop, so the gradient may alias the logits exactly.
+/// </summary>
+internal static unsafe class FusedRowKernel<TSimd, TVector, T>
+    where TSimd : ISimd<TVector, T>
+    where TVector : struct
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Elements per chunk: 8 KB of logits plus 8 KB of gradient, so a chunk's second read hits L1.</summary>
+    private static readonly int ChunkLength = 8192 / Unsafe.SizeOf<T>();
+
+    /// <summary>The largest number of chunks a row is cut into; longer rows get longer chunks.</summary>
+    private const int MaxChunks = 256;
+
+    /// <summary>No label term (probability targets).</summary>
+    public const int NoLabel = -1;
+
+    /// <summary>
+    /// Computes one sample's loss <c>A·log s + Σ_k q_k·(m − z_k) + λ·(m − z_y)</c> and, when <paramref name="gradient"/> is not null,
+    /// writes <c>scale·(A·p_k − q_k − λ·[k = y])</c>. For probability coefficients <c>A = Σ_k q_k</c> and <paramref name="targetWeight"/>
+    /// is ignored.
+    /// </summary>
+    /// <param name="logits">The row <c>z</c>.</param>
+    /// <param name="gradient">The gradient row (may equal <paramref name="logits"/>), or null for the loss only.</param>
+    /// <param name="length">The row length <c>K ≥ Count</c>.</param>
+    /// <param name="coefficients">The row's <c>q</c>.</param>
+    /// <param name="targetWeight"><c>A</c> for index targets.</param>
+    /// <param name="label">The label <c>y</c>, or <see cref="NoLabel"/>.</param>
+    /// <param name="labelWeight"><c>λ</c>: the label's own coefficient.</param>
+    /// <param name="gradientScale">The factor of the gradient.</param>
+    /// <returns>The sample's loss.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static double Row<TCoefficients>(
+        T* logits, T* gradient, nuint length, in TCoefficients coefficients, double targetWeight, int label, double labelWeight, double gradientScale)
+        where TCoefficients : struct, IRowCoefficients<TVector, T>
+    {
+        double labelLogit = label == NoLabel ? 0.0 : double.CreateTruncating(logits[label]);
+        nuint chunkLength = (nuint)Math.Max(ChunkLength, (int)((length + MaxChunks - 1) / MaxChunks));
+        chunkLength = (chunkLength + (nuint)TSimd.Count - 1) & ~((nuint)TSimd.Count - 1);
+        int chunks = (int)(length / chunkLength);
+        if (chunks == 0 || length - ((nuint)chunks * chunkLength) >= (nuint)TSimd.Count)
+        {
+            chunks++;
+        }
+
+        double max;
+        double sum;
+        double margin;
+        double coefficientSum;
+        if (chunks == 1)
+        {
+            T chunkMax = Max(logits, length);
+            ExpPass(logits, gradient, length, chunkMax, coefficients, 0, out sum, out margin, out coefficientSum);
+            max = double.CreateTruncating(chunkMax);
+        }
+        else
+        {
+            Span<double> partials = stackalloc double[4 * chunks];
+            CombineChunks(logits, gradient, length, chunkLength, chunks, coefficients, partials, out max, out sum, out margin, out coefficientSum);
+            if (gradient is not null)
+            {
+                double weight = TCoefficients.IsProbability ? coefficientSum : targetWeight;
+                for (int c = 0; c < chunks; c++)
+                {
+                    nuint start = (nuint)c * chunkLength;
+                    nuint size = c == chunks - 1 ? length - start : chunkLength;
+                    double factor = gradientScale * weight * Math.Exp(partials[c] - max) / sum;
+                    RescalePass(gradient + start, size, T.CreateTruncating(factor), T.CreateTruncating(gradientScale), coefficients, start);
+                }
+            }
+        }
+
+        double targetTotal = TCoefficients.IsProbability ? coefficientSum : targetWeight;
+        if (chunks == 1 && gradient is not null)
+        {
+            RescalePass(gradient, length, T.CreateTruncating(gradientScale * targetTotal / sum), T.CreateTruncating(gradientScale), coefficients, 0);
+        }
+
+        double loss = (targetTotal * Math.Log(sum)) + margin;
+        if (label != NoLabel)
+        {
+            loss += labelWeight * (max - labelLogit);
+            if (gradient is not null)
+            {
+                gradient[label] = T.CreateTruncating(double.CreateTruncating(gradient[label]) - (gradientScale * labelWeight));
+            }
+        }
+
+        return loss;
+    }
+
+    /// <summary>The largest of <paramref name="length"/> ≥ Count elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Max(T* values, nuint length)
+    {
+        nuint count = (nuint)TSimd.Count;
+        TVector max0 = TSimd.Load(values);
+        TVector max1 = max0;
+        TVector max2 = max0;
+        TVector max3 = max0;
+        nuint i = 0;
+        for (; i + (4 * count) <= length; i += 4 * count)
+        {
+            max0 = TSimd.Max(max0, TSimd.Load(values + i));
+            max1 = TSimd.Max(max1, TSimd.Load(values + i + count));
+            max2 = TSimd.Max(max2, TSimd.Load(values + i + (2 * count)));
+            max3 = TSimd.Max(max3, TSimd.Load(values + i + (3 * count)));
+        }
+
+        for (; i + count <= length; i += count)
+        {
+            max0 = TSimd.Max(max0, TSimd.Load(values + i));
+        }
+
+        max0 = TSimd.Max(max0, TSimd.Load(values + length - count));
+        return TSimd.MaxAcross(TSimd.Max(TSimd.Max(max0, max1), TSimd.Max(max2, max3)));
+    }
+
+    /// <summary>The sum of <paramref name="length"/> ≥ Count elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sum(T* values, nuint length)
+    {
+        nuint count = (nuint)TSimd.Count;
+        TVector sum0 = default;
+        TVector sum1 = default;
+        nuint i = 0;
+        for (; i + (2 * count) <= length; i += 2 * count)
+        {
+            sum0 = TSimd.Add(sum0, TSimd.Load(values + i));
+            sum1 = TSimd.Add(sum1, TSimd.Load(values + i + count));
+        }
+
+        for (; i + count <= length; i += count)
+        {
+            sum0 = TSimd.Add(sum0, TSimd.Load(values + i));
+        }
+
+        if (i < length)
+        {
+            sum1 = TSimd.Add(sum1, TSimd.KeepLanesFrom(TSimd.Load(values + length - count), (int)(i - (length - count))));
+        }
+
+        return TSimd.Sum(TSimd.Add(sum0, sum1));
+    }
+
+    /// <summary>
+    /// The chunked first pass of a long row: per chunk its maximum (kept in <c>partials[c]</c>) and the sums of <see cref="ExpPass"/>,
+    /// combined relative to the row maximum: <c>s = Σ_c s_c·exp(m_c − m)</c>, <c>Σq(m − z) = Σ_c [Σq(m_c − z) + (m − m_c)·Σq]</c>.
+    /// </summary>
+    private static void CombineChunks<TCoefficients>(
+        T* logits, T* gradient, nuint length, nuint chunkLength, int chunks, in TCoefficients coefficients, Span<double> partials,
+        out double max, out double sum, out double margin, out double coefficientSum)
+        where TCoefficients : struct, IRowCoefficients<TVector, T>
+    {
+        max = double.NegativeInfinity;
+        for (int c = 0; c < chunks; c++)
+        {
+            nuint start = (nuint)c * chunkLength;
+            nuint size = c == chunks - 1 ? length - start : chunkLength;
+            T chunkMax = Max(logits + start, size);
+            ExpPass(logits + start, gradient is null ? null : gradient + start, size, chunkMax, coefficients, start, out partials[chunks + c], out partials[(2 * chunks) + c], out partials[(3 * chunks) + c]);
+            partials[c] = double.CreateTruncating(chunkMax);
+            max = Math.Max(max, partials[c]);
+        }
+
+        sum = 0.0;
+        margin = 0.0;
+        coefficientSum = 0.0;
+        for (int c = 0; c < chunks; c++)
+        {
+            sum += partials[chunks + c] * Math.Exp(partials[c] - max);
+            if (!TCoefficients.IsZero)
+            {
+                margin += partials[(2 * chunks) + c] + ((max - partials[c]) * partials[(3 * chunks) + c]);
+                coefficientSum += partials[(3 * chunks) + c];
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>e = exp(z − max)</c> over <paramref name="length"/> ≥ Count elements, stored into <paramref name="exponentials"/> unless it is
+    /// null, with <c>sum = Σe</c>, <c>margin = Σq·(max − z)</c> and <c>coefficientSum = Σq</c>, <c>q</c> read from offset
+    /// <paramref name="offset"/> of the row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ExpPass<TCoefficients>(
+        T* logits, T* exponentials, nuint length, T max, in TCoefficients coefficients, nuint offset,
+        out double sum, out double margin, out double coefficientSum)
+        where TCoefficients : struct, IRowCoefficients<TVector, T>
+    {
+        nuint count = (nuint)TSimd.Count;
+        TVector maxVector = TSimd.Broadcast(max);
+        nuint last = length - count;
+        bool hasTail = (length & (count - 1)) != 0;
+        TVector tailLogits = hasTail ? TSimd.Load(logits + last) : default;
+        TVector tail = hasTail ? SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(tailLogits, maxVector)) : default;
+
+        TVector sum0 = default, sum1 = default, margin0 = default, margin1 = default, coefficient0 = default;
+        TVector constant = TCoefficients.IsConstant ? coefficients.At(0) : default;
+        nuint i = 0;
+        for (; i + (2 * count) <= length; i += 2 * count)
+        {
+            TVector x0 = TSimd.Load(logits + i);
+            TVector x1 = TSimd.Load(logits + i + count);
+            TVector e0 = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(x0, maxVector));
+            TVector e1 = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(x1, maxVector));
+            if (exponentials is not null)
+            {
+                TSimd.Store(e0, exponentials + i);
+                TSimd.Store(e1, exponentials + i + count);
+            }
+
+            sum0 = TSimd.Add(sum0, e0);
+            sum1 = TSimd.Add(sum1, e1);
+            if (TCoefficients.IsConstant)
+            {
+                margin0 = TSimd.Add(margin0, TSimd.Subtract(maxVector, x0));
+                margin1 = TSimd.Add(margin1, TSimd.Subtract(maxVector, x1));
+            }
+            else
+            {
+                TVector q0 = coefficients.At(offset + i);
+                TVector q1 = coefficients.At(offset + i + count);
+                margin0 = TSimd.MultiplyAdd(q0, TSimd.Subtract(maxVector, x0), margin0);
+                margin1 = TSimd.MultiplyAdd(q1, TSimd.Subtract(maxVector, x1), margin1);
+                coefficient0 = TSimd.Add(coefficient0, TSimd.Add(q0, q1));
+            }
+        }
+
+        for (; i + count <= length; i += count)
+        {
+            TVector x0 = TSimd.Load(logits + i);
+            TVector e0 = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(x0, maxVector));
+            if (exponentials is not null)
+            {
+                TSimd.Store(e0, exponentials + i);
+            }
+
+            sum0 = TSimd.Add(sum0, e0);
+            if (TCoefficients.IsConstant)
+            {
+                margin0 = TSimd.Add(margin0, TSimd.Subtract(maxVector, x0));
+            }
+            else
+            {
+                TVector q0 = coefficients.At(offset + i);
+                margin0 = TSimd.MultiplyAdd(q0, TSimd.Subtract(maxVector, x0), margin0);
+                coefficient0 = TSimd.Add(coefficient0, q0);
+            }
+        }
+
+        if (hasTail)
+        {
+            int firstNew = (int)(i - last);
+            sum1 = TSimd.Add(sum1, TSimd.KeepLanesFrom(tail, firstNew));
+            TVector tailMargin = TSimd.Subtract(maxVector, tailLogits);
+            if (TCoefficients.IsConstant)
+            {
+                margin1 = TSimd.Add(margin1, TSimd.KeepLanesFrom(tailMargin, firstNew));
+            }
+            else
+            {
+                TVector q = TSimd.KeepLanesFrom(coefficients.At(offset + last), firstNew);
+                margin1 = TSimd.MultiplyAdd(q, tailMargin, margin1);
+                coefficient0 = TSimd.Add(coefficient0, q);
+            }
+
+            if (exponentials is not null)
+            {
+                TSimd.Store(tail, exponentials + last);
+            }
+        }
+
+        sum = double.CreateTruncating(TSimd.Sum(TSimd.Add(sum0, sum1)));
+        if (TCoefficients.IsZero)
+        {
+            margin = 0.0;
+            coefficientSum = 0.0;
+        }
+        else if (TCoefficients.IsConstant)
+        {
+            double value = double.CreateTruncating(TSimd.Sum(constant)) / TSimd.Count;
+            margin = value * double.CreateTruncating(TSimd.Sum(TSimd.Add(margin0, margin1)));
+            coefficientSum = value * length;
+        }
+        else
+        {
+            margin = double.CreateTruncating(TSimd.Sum(TSimd.Add(margin0, margin1)));
+            coefficientSum = double.CreateTruncating(TSimd.Sum(coefficient0));
+        }
+    }
+
+    /// <summary>In place over <paramref name="length"/> ≥ Count elements: <c>g = e·factor − scale·q</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RescalePass<TCoefficients>(T* gradient, nuint length, T factor, T scale, in TCoefficients coefficients, nuint offset)
+        where TCoefficients : struct, IRowCoefficients<TVector, T>
+    {
+        nuint count = (nuint)TSimd.Count;
+        TVector factorVector = TSimd.Broadcast(factor);
+        TVector negativeScale = TSimd.Broadcast(-scale);
+        TVector constant = TCoefficients.IsConstant ? TSimd.Multiply(negativeScale, coefficients.At(0)) : default;
+        nuint last = length - count;
+        bool hasTail = (length & (count - 1)) != 0;
+        TVector tail = hasTail ? Rescale(TSimd.Load(gradient + last), factorVector, negativeScale, constant, coefficients, offset + last) : default;
+        nuint i = 0;
+        for (; i + (2 * count) <= length; i += 2 * count)
+        {
+            TVector g0 = Rescale(TSimd.Load(gradient + i), factorVector, negativeScale, constant, coefficients, offset + i);
+            TVector g1 = Rescale(TSimd.Load(gradient + i + count), factorVector, negativeScale, constant, coefficients, offset + i + count);
+            TSimd.Store(g0, gradient + i);
+            TSimd.Store(g1, gradient + i + count);
+        }
+
+        for (; i + count <= length; i += count)
+        {
+            TSimd.Store(Rescale(TSimd.Load(gradient + i), factorVector, negativeScale, constant, coefficients, offset + i), gradient + i);
+        }
+
+        if (hasTail)
+        {
+            TSimd.Store(tail, gradient + last);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Rescale<TCoefficients>(TVector exponentials, TVector factor, TVector negativeScale, TVector constant, in TCoefficients coefficients, nuint k)
+        where TCoefficients : struct, IRowCoefficients<TVector, T>
+    {
+        if (TCoefficients.IsZero)
+        {
+            return TSimd.Multiply(exponentials, factor);
+        }
+
+        TVector smoothing = TCoefficients.IsConstant ? constant : TSimd.Multiply(negativeScale, coefficients.At(k));
+        return TSimd.MultiplyAdd(exponentials, factor, smoothing);
+    }
+}
