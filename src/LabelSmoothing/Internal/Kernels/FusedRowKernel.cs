@@ -97,7 +97,9 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
             loss += labelWeight * (max - labelLogit);
             if (gradient is not null)
             {
-                gradient[label] = T.CreateTruncating(double.CreateTruncating(gradient[label]) - (gradientScale * labelWeight));
+                // The label's entry is the one that cancels as the sample is learnt (A·p_y → λ + q_y): redo it in double.
+                double probability = Math.Exp(labelLogit - max) / sum;
+                gradient[label] = T.CreateTruncating(gradientScale * ((targetTotal * probability) - coefficients.Single((nuint)label) - labelWeight));
             }
         }
 
@@ -210,7 +212,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         TVector tailLogits = hasTail ? TSimd.Load(logits + last) : default;
         TVector tail = hasTail ? SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(tailLogits, maxVector)) : default;
 
-        TVector sum0 = default, sum1 = default, margin0 = default, margin1 = default, coefficient0 = default;
+        TVector sum0 = default, sum1 = default, maxima = default, margin0 = default, margin1 = default, coefficient0 = default;
         TVector constant = TCoefficients.IsConstant ? coefficients.At(0) : default;
         nuint i = 0;
         for (; i + (2 * count) <= length; i += 2 * count)
@@ -225,8 +227,8 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
                 TSimd.Store(e1, exponentials + i + count);
             }
 
-            sum0 = TSimd.Add(sum0, e0);
-            sum1 = TSimd.Add(sum1, e1);
+            Accumulate(ref sum0, ref maxima, e0, x0, maxVector);
+            Accumulate(ref sum1, ref maxima, e1, x1, maxVector);
             if (TCoefficients.IsConstant)
             {
                 margin0 = TSimd.Add(margin0, TSimd.Subtract(maxVector, x0));
@@ -251,7 +253,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
                 TSimd.Store(e0, exponentials + i);
             }
 
-            sum0 = TSimd.Add(sum0, e0);
+            Accumulate(ref sum0, ref maxima, e0, x0, maxVector);
             if (TCoefficients.IsConstant)
             {
                 margin0 = TSimd.Add(margin0, TSimd.Subtract(maxVector, x0));
@@ -267,7 +269,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         if (hasTail)
         {
             int firstNew = (int)(i - last);
-            sum1 = TSimd.Add(sum1, TSimd.KeepLanesFrom(tail, firstNew));
+            Accumulate(ref sum1, ref maxima, tail, tailLogits, maxVector, firstNew);
             TVector tailMargin = TSimd.Subtract(maxVector, tailLogits);
             if (TCoefficients.IsConstant)
             {
@@ -286,7 +288,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
             }
         }
 
-        sum = double.CreateTruncating(TSimd.Sum(TSimd.Add(sum0, sum1)));
+        sum = double.CreateTruncating(TSimd.Sum(maxima)) + double.CreateTruncating(TSimd.Sum(TSimd.Add(sum0, sum1)));
         if (TCoefficients.IsZero)
         {
             margin = 0.0;
@@ -302,6 +304,28 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         {
             margin = double.CreateTruncating(TSimd.Sum(TSimd.Add(margin0, margin1)));
             coefficientSum = double.CreateTruncating(TSimd.Sum(coefficient0));
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="exponentials"/> to <paramref name="sum"/>. In float, the lanes holding the maximum (whose exponential is exactly
+    /// 1) are counted in <paramref name="maxima"/> instead: a confident row's sum <c>1 + δ</c> then keeps <c>δ</c> to float precision, and its
+    /// loss <c>log(1 + δ) ≈ δ</c> keeps its relative accuracy however small it is.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(ref TVector sum, ref TVector maxima, TVector exponentials, TVector logits, TVector max, int firstLane = 0)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            TVector isMax = TSimd.EqualTo(logits, max);
+            TVector others = TSimd.Select(isMax, default, exponentials);
+            TVector ones = TSimd.Select(isMax, TSimd.Broadcast(T.One), default);
+            sum = TSimd.Add(sum, firstLane == 0 ? others : TSimd.KeepLanesFrom(others, firstLane));
+            maxima = TSimd.Add(maxima, firstLane == 0 ? ones : TSimd.KeepLanesFrom(ones, firstLane));
+        }
+        else
+        {
+            sum = TSimd.Add(sum, firstLane == 0 ? exponentials : TSimd.KeepLanesFrom(exponentials, firstLane));
         }
     }
 

@@ -23,4 +23,7 @@ internal interface IRowCoefficients<TVector, T>
 
     /// <summary><c>q_k .. q_{k + Count − 1}</c>.</summary>
     TVector At(nuint k);
+
+    /// <summary><c>q_k</c> alone, in double.</summary>
+    double Single(nuint k);
 }

@@ -18,6 +18,8 @@ internal readonly struct ZeroCoefficients<TSimd, TVector, T> : IRowCoefficients<
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVector At(nuint k) => default;
+
+    public double Single(nuint k) => 0.0;
 }
 
 /// <summary><c>q_k = c</c>: an unweighted uniform prior (<c>c = α/K</c>) or uniform-over-others prior (<c>c = α/(K − 1)</c>).</summary>
@@ -27,6 +29,7 @@ internal readonly struct ConstantCoefficients<TSimd, TVector, T>(T value) : IRow
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly TVector _value = TSimd.Broadcast(value);
+    private readonly double _single = double.CreateTruncating(value);
 
     public static bool IsZero => false;
 
@@ -36,6 +39,8 @@ internal readonly struct ConstantCoefficients<TSimd, TVector, T>(T value) : IRow
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVector At(nuint k) => _value;
+
+    public double Single(nuint k) => _single;
 }
 
 /// <summary>
@@ -49,6 +54,7 @@ internal readonly unsafe struct ScaledCoefficients<TSimd, TVector, T>(T* values,
 {
     private readonly T* _values = values;
     private readonly TVector _scale = TSimd.Broadcast(scale);
+    private readonly double _singleScale = double.CreateTruncating(scale);
 
     public static bool IsZero => false;
 
@@ -58,6 +64,8 @@ internal readonly unsafe struct ScaledCoefficients<TSimd, TVector, T>(T* values,
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVector At(nuint k) => TSimd.Multiply(TSimd.Load(_values + k), _scale);
+
+    public double Single(nuint k) => double.CreateTruncating(_values[k]) * _singleScale;
 }
 
 /// <summary><c>q_k = scale·v_k·w_k</c>: the weighted ordinal prior.</summary>
@@ -69,6 +77,7 @@ internal readonly unsafe struct WeightedScaledCoefficients<TSimd, TVector, T>(T*
     private readonly T* _values = values;
     private readonly T* _weights = weights;
     private readonly TVector _scale = TSimd.Broadcast(scale);
+    private readonly double _singleScale = double.CreateTruncating(scale);
 
     public static bool IsZero => false;
 
@@ -78,6 +87,8 @@ internal readonly unsafe struct WeightedScaledCoefficients<TSimd, TVector, T>(T*
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVector At(nuint k) => TSimd.Multiply(TSimd.Multiply(TSimd.Load(_values + k), TSimd.Load(_weights + k)), _scale);
+
+    public double Single(nuint k) => double.CreateTruncating(_values[k]) * double.CreateTruncating(_weights[k]) * _singleScale;
 }
 
 /// <summary>
@@ -93,6 +104,8 @@ internal readonly unsafe struct TargetCoefficients<TSimd, TVector, T>(T* targets
     private readonly T* _spread = spread;
     private readonly TVector _targetScale = TSimd.Broadcast(targetScale);
     private readonly TVector _spreadScale = TSimd.Broadcast(spreadScale);
+    private readonly double _singleTargetScale = double.CreateTruncating(targetScale);
+    private readonly double _singleSpreadScale = double.CreateTruncating(spreadScale);
 
     public static bool IsZero => false;
 
@@ -103,6 +116,9 @@ internal readonly unsafe struct TargetCoefficients<TSimd, TVector, T>(T* targets
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVector At(nuint k) =>
         TSimd.MultiplyAdd(TSimd.Load(_targets + k), _targetScale, TSimd.Multiply(TSimd.Load(_spread + k), _spreadScale));
+
+    public double Single(nuint k) =>
+        (double.CreateTruncating(_targets[k]) * _singleTargetScale) + (double.CreateTruncating(_spread[k]) * _singleSpreadScale);
 }
 
 /// <summary><c>q_k = w_k·t'_k</c>: as <see cref="TargetCoefficients{TSimd, TVector, T}"/>, with class weights.</summary>
@@ -122,4 +138,6 @@ internal readonly unsafe struct WeightedTargetCoefficients<TSimd, TVector, T>(T*
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVector At(nuint k) => TSimd.Multiply(_target.At(k), TSimd.Load(_weights + k));
+
+    public double Single(nuint k) => _target.Single(k) * double.CreateTruncating(_weights[k]);
 }

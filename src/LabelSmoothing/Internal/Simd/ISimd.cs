@@ -46,6 +46,9 @@ internal interface ISimd<TVector, T>
     /// <summary>The lanes' exponent field, unbiased, as <typeparamref name="T"/>, and the mantissa scaled into <c>[1, 2)</c>.</summary>
     static abstract TVector Decompose(TVector value, out TVector mantissa);
 
+    /// <summary>Lanes where <c>left = right</c> (all bits set) or not (zero).</summary>
+    static abstract TVector EqualTo(TVector left, TVector right);
+
     /// <summary>Lanes where <c>left &gt; right</c> (all bits set) or not (zero).</summary>
     static abstract TVector GreaterThan(TVector left, TVector right);
 
