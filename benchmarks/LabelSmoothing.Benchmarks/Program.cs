@@ -1,0 +1,11 @@
+using System;
+using BenchmarkDotNet.Running;
+using LabelSmoothing.Benchmarks;
+
+if (Array.IndexOf(args, "--quick") >= 0)
+{
+    return QuickBenchmark.Run(args);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(QuickBenchmark).Assembly).Run(args);
+return 0;

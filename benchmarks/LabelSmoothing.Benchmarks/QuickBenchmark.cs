@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
+namespace LabelSmoothing.Benchmarks;
+
+/// <summary>
+/// <c>--quick</c>: ns per logit of the fused forward + backward (α = 0.1, mean) for each shape, beside a same-size memory copy timed
+/// in the same process, interleaved, as medians of many short samples. Options: <c>--double</c>, <c>--threads</c> (also time all
+/// cores), <c>--samples N</c>, <c>--shape NxK</c>.
+/// </summary>
+public static class QuickBenchmark
+{
+    private static readonly TimeSpan SampleTime = TimeSpan.FromMilliseconds(20);
+
+    public static int Run(string[] args)
+    {
+        int samples = ParseInt(args, "--samples", 21);
+        bool threads = args.Contains("--threads");
+        var shapes = Option(args, "--shape") is string shape
+            ? [ParseShape(shape)]
+            : BenchmarkShape.All;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# LabelSmoothing quick benchmark — {DateTime.UtcNow:yyyy-MM-dd}, .NET {Environment.Version}, {Environment.ProcessorCount} cores, Vector512 {Vector512.IsHardwareAccelerated}"));
+        Console.WriteLine("# medians of " + samples + " interleaved samples of ~20 ms; ns per logit; ratio = fused / copy");
+        Console.WriteLine();
+        Console.WriteLine("| type | N×K | copy | fused 1 thread | ratio | fused all cores | speed-up | naive (materialised targets) |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (bool useDouble in args.Contains("--double") ? new[] { false, true } : new[] { false })
+        {
+            foreach (var s in shapes)
+            {
+                if (useDouble)
+                {
+                    Measure<double>(s, samples, threads);
+                }
+                else
+                {
+                    Measure<float>(s, samples, threads);
+                }
+            }
+        }
+
+        return 0;
+    }
+
+    private static void Measure<T>(BenchmarkShape shape, int samples, bool threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (logits, labels) = shape.Data<T>();
+        var gradient = new T[logits.Length];
+        var single = new CrossEntropyLoss(shape.Classes, 0.1) { MaxDegreeOfParallelism = 1 };
+        var parallel = new CrossEntropyLoss(shape.Classes, 0.1);
+        var actions = new List<(string Name, Action Body)>
+        {
+            ("copy", () => logits.AsSpan().CopyTo(gradient)),
+            ("fused", () => single.ForwardBackward<T>(logits, labels, gradient)),
+        };
+        if (threads)
+        {
+            actions.Add(("parallel", () => parallel.ForwardBackward<T>(logits, labels, gradient)));
+        }
+
+        if (typeof(T) == typeof(float))
+        {
+            var floatLogits = (float[])(object)logits;
+            var floatGradient = (float[])(object)gradient;
+            actions.Add(("naive", () => NaiveLoss.ForwardBackward(floatLogits, labels, shape.Classes, 0.1, floatGradient)));
+        }
+
+        var medians = Time(actions, samples).ToDictionary(p => p.Key, p => p.Value / shape.Logits);
+        string Cell(string name) => medians.TryGetValue(name, out double v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "—";
+        string speedUp = threads ? (medians["fused"] / medians["parallel"]).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "—";
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"| {typeof(T).Name.ToLowerInvariant()} | {shape} | {Cell("copy")} | {Cell("fused")} | {medians["fused"] / medians["copy"]:0.00}× | {Cell("parallel")} | {speedUp} | {Cell("naive")} |"));
+    }
+
+    /// <summary>Median nanoseconds per call of each action, sampled round-robin.</summary>
+    private static Dictionary<string, double> Time(List<(string Name, Action Body)> actions, int samples)
+    {
+        var iterations = new Dictionary<string, int>();
+        foreach (var (name, body) in actions)
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                body();
+            }
+
+            var watch = Stopwatch.StartNew();
+            int calls = 0;
+            while (watch.Elapsed < SampleTime)
+            {
+                body();
+                calls++;
+            }
+
+            iterations[name] = Math.Max(1, calls);
+        }
+
+        var times = actions.ToDictionary(a => a.Name, _ => new List<double>());
+        for (int s = 0; s < samples; s++)
+        {
+            foreach (var (name, body) in actions)
+            {
+                int calls = iterations[name];
+                long start = Stopwatch.GetTimestamp();
+                for (int i = 0; i < calls; i++)
+                {
+                    body();
+                }
+
+                times[name].Add(Stopwatch.GetElapsedTime(start).TotalNanoseconds / calls);
+            }
+        }
+
+        return times.ToDictionary(p => p.Key, p => Median(p.Value));
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        int index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+
+    private static int ParseInt(string[] args, string name, int fallback) =>
+        Option(args, name) is string value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+    private static BenchmarkShape ParseShape(string text)
+    {
+        string[] parts = text.Split('x');
+        return new(int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+    }
+}
