@@ -647,6 +647,99 @@ public abstract class ValidationTests<T>
     }
 
     [Fact]
+    public void MatricesOfTheWrongShape_AreRejected_NamingTheArgument()
+    {
+        int[] labels = [0, 2];
+        T[] upstream = TestNumerics<T>.Values(1.0);
+        var logits = Dense(N, K, 0.5);
+        var targets = Dense(N, K, 1.0 / K);
+        var loss = new CrossEntropyLoss(K, 0.1);
+        var smoother = new LabelSmoother(0.1);
+
+        ShouldAllReject<ArgumentException>(
+        [
+            new("Forward (labels), 3 rows", () => loss.Forward(Dense(N + 1, K, 0.5), labels), labels),
+            new("Forward (labels), 4 columns", () => loss.Forward(Dense(N, K + 1, 0.5), labels), labels),
+            OutputCall("Forward (labels, losses)", N, d => loss.Forward(Dense(N + 1, K, 0.5), labels, d), labels),
+            MatrixCall("ForwardBackward (labels)", Dense(N, K + 1, 0.5), g => loss.ForwardBackward(g, labels, Dense(N, K, 42))),
+            new("Forward (targets)", () => loss.Forward(Dense(N, K + 1, 0.5), Dense(N, K + 1, 0.25))),
+        ],
+            "logits");
+        ShouldAllReject<ArgumentException>(
+        [
+            new("Forward (targets)", () => loss.Forward(logits, Dense(N + 1, K, 0.25))),
+            OutputCall("Forward (targets, losses)", N, d => loss.Forward(logits, Dense(N, K + 1, 0.25), d)),
+            MatrixCall("ForwardBackward (targets)", Dense(N, K, 42), g => loss.ForwardBackward(logits, Dense(N + 1, K, 0.25), g)),
+        ],
+            "targets");
+        ShouldAllReject<ArgumentException>(
+        [
+            OutputCall("Forward (labels, losses)", N + 1, d => loss.Forward(logits, labels, d), labels),
+            OutputCall("Forward (targets, losses)", N + 1, d => loss.Forward(logits, targets, d)),
+        ],
+            "losses");
+        ShouldAllReject<ArgumentException>(
+        [
+            MatrixCall("ForwardBackward (labels)", Dense(N + 1, K, 42), g => loss.ForwardBackward(logits, labels, g)),
+            MatrixCall("Backward (labels)", Dense(N, K - 1, 42), g => loss.Backward(logits, labels, upstream, g)),
+            MatrixCall("ForwardBackward (targets)", Dense(N, K + 1, 42), g => loss.ForwardBackward(logits, targets, g)),
+            MatrixCall("Backward (targets)", Dense(N - 1, K, 42), g => loss.Backward(logits, targets, upstream, g)),
+        ],
+            "gradient");
+        ShouldAllReject<ArgumentException>(
+        [
+            MatrixCall("Backward (labels)", Dense(N, K, 42), g => loss.Backward(logits, labels, TestNumerics<T>.Values(1.0, 1.0), g)),
+            MatrixCall("Backward (targets)", Dense(N, K, 42), g => loss.Backward(logits, targets, ReadOnlySpan<T>.Empty, g)),
+            MatrixCall("LogSoftmax.Backward", Dense(N, K, 42), d => LogSoftmax.Backward(logits, Dense(N, K + 1, 0.0), d)),
+        ],
+            "upstream");
+        ShouldAllReject<ArgumentException>(
+        [
+            MatrixCall("LogSoftmax.Forward", Dense(K, N, 42), d => LogSoftmax.Forward(logits, d)),
+            MatrixCall("LogSoftmax.Softmax", Dense(N + 1, K, 42), d => LogSoftmax.Softmax(logits, d)),
+            MatrixCall("LogSoftmax.Backward", Dense(N, K + 1, 42), d => LogSoftmax.Backward(logits, targets, d)),
+            MatrixCall("LabelSmoother.Smooth (labels)", Dense(N + 1, K, 42), d => smoother.Smooth(labels, d)),
+            MatrixCall("LabelSmoother.Smooth (targets)", Dense(N, K + 1, 42), d => smoother.Smooth(targets, d)),
+        ],
+            "destination");
+    }
+
+    [Fact]
+    public void MatrixOverloads_RejectBadLabelsAndTargets_BeforeWriting()
+    {
+        int[] labels = [0, 7];
+        T[] upstream = TestNumerics<T>.Values(1.0);
+        var logits = Dense(N, K, 0.5);
+        var targets = Dense(N, K, 1.0 / K);
+        targets[1, 2] = T.NaN;
+        var loss = new CrossEntropyLoss(K, 0.1);
+        var smoother = new LabelSmoother(0.1);
+
+        var exceptions = ShouldAllReject<ArgumentOutOfRangeException>(
+        [
+            new("Forward (labels)", () => loss.Forward(logits, labels), labels),
+            OutputCall("Forward (labels, losses)", N, d => loss.Forward(logits, labels, d), labels),
+            MatrixCall("ForwardBackward (labels)", Dense(N, K, 42), g => loss.ForwardBackward(logits, labels, g)),
+            MatrixCall("Backward (labels)", Dense(N, K, 42), g => loss.Backward(logits, labels, upstream, g)),
+            MatrixCall("LabelSmoother.Smooth (labels)", Dense(N, K, 42), d => smoother.Smooth(labels, d)),
+        ],
+            "labels",
+            logits.AsColumnMajorArray());
+        exceptions.Should().OnlyContain(e => e.Exception.Message.Contains("[1]") && e.Exception.Message.Contains('7'));
+        ShouldAllReject<ArgumentException>(
+        [
+            new("Forward (targets)", () => loss.Forward(logits, targets)),
+            OutputCall("Forward (targets, losses)", N, d => loss.Forward(logits, targets, d)),
+            MatrixCall("ForwardBackward (targets)", Dense(N, K, 42), g => loss.ForwardBackward(logits, targets, g)),
+            MatrixCall("Backward (targets)", Dense(N, K, 42), g => loss.Backward(logits, targets, upstream, g)),
+            MatrixCall("LabelSmoother.Smooth (targets)", Dense(N, K, 42), d => smoother.Smooth(targets, d)),
+        ],
+            "targets",
+            logits.AsColumnMajorArray(),
+            targets.AsColumnMajorArray());
+    }
+
+    [Fact]
     public void NullPriors_MeanUniform()
     {
         T[] logits = TestNumerics<T>.Random(N * K, -2.0, 2.0, seed: 38);
@@ -715,6 +808,12 @@ public abstract class ValidationTests<T>
         T[] output = TestNumerics<T>.Filled(length);
         return new(method, () => invoke(output), [output, .. inputs]);
     }
+
+    private static Matrix<T> Dense(int rows, int columns, double value) => Matrix<T>.Build.Dense(rows, columns, TestNumerics<T>.Of(value));
+
+    /// <summary>A call writing into the dense matrix <paramref name="output"/>, whose storage must be left as it was.</summary>
+    private static Call MatrixCall(string method, Matrix<T> output, Action<Matrix<T>> invoke) =>
+        new(method, () => invoke(output), output.AsColumnMajorArray());
 
     /// <summary>A call writing into a sentinel-filled <see cref="double"/> output of <paramref name="length"/> elements.</summary>
     private static Call DistributionCall(string method, int length, Action<double[]> invoke)
