@@ -5,7 +5,7 @@ namespace LabelSmoothing.Internal;
 
 /// <summary>
 /// The reference kernel for index targets: one sample at a time, accumulating in double, for any layout and element type.
-/// Per sample (see <see cref="LossPlan"/>): <c>l = A(y)·log s + (1 − α)·w_y·(m − z_y) + α·Σ_k c_k(y)·(m − z_k)</c>, never building a
+/// Per sample (see <see cref="LossPlan"/>): <c>l = A(y)·log s + C(y)·(m − z_y) + α·Σ_{k≠y} c_k(y)·(m − z_k)</c>, never building a
 /// one-hot or smoothed row; ignored samples give 0 and a zero gradient row.
 /// </summary>
 internal static class IndexTargetKernel
@@ -75,91 +75,51 @@ internal static class IndexTargetKernel
         }
     }
 
+    /// <summary>One contiguous row: the loss, and the gradient row scaled by <paramref name="gradientScale"/> unless it is empty.</summary>
+    public static double Row<T>(LossPlan plan, ReadOnlySpan<T> logits, int label, Span<T> gradient, double gradientScale)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Sample(plan, logits, 0, 1, label, gradient, gradientScale);
+
+    /// <summary>
+    /// <c>l = A(y)·log s + C(y)·(m − z_y) + α·Σ_{k≠y} c_k(y)·(m − z_k)</c>, the label's whole coefficient <c>C(y)</c> kept in one term so
+    /// that <c>z_y = −∞</c> gives +∞ exactly when the label carries mass.
+    /// </summary>
     private static double Sample<T>(LossPlan plan, ReadOnlySpan<T> logits, int start, int stride, int label, Span<T> gradient, double gradientScale)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int numClasses = plan.NumClasses;
         double alpha = plan.Alpha;
         double max = RowMath.MaxAndSumExp(logits, start, stride, numClasses, out double sum);
-        double labelWeight = plan.Weight(label);
         double labelMargin = max - double.CreateTruncating(logits[start + (label * stride)]);
         double targetCoefficient = plan.TargetCoefficients[label];
 
-        double loss = (targetCoefficient * Math.Log(sum)) + ((1.0 - alpha) * labelWeight * labelMargin);
+        double loss = (targetCoefficient * Math.Log(sum)) + (plan.LabelCoefficients[label] * labelMargin);
         if (alpha > 0.0)
         {
-            loss += alpha * SmoothingTerm(plan, logits, start, stride, label, max, labelWeight, labelMargin);
+            double term = 0.0;
+            for (int k = 0, at = start; k < numClasses; k++, at += stride)
+            {
+                if (k != label)
+                {
+                    term += plan.SmoothingCoefficient(label, k) * (max - double.CreateTruncating(logits[at]));
+                }
+            }
+
+            loss += alpha * term;
         }
 
         if (!gradient.IsEmpty)
         {
-            WriteGradient(plan, logits, start, stride, label, max, sum, targetCoefficient, gradient, gradientScale);
-        }
-
-        return loss;
-    }
-
-    /// <summary><c>Σ_k c_k(y)·(m − z_k)</c>.</summary>
-    private static double SmoothingTerm<T>(LossPlan plan, ReadOnlySpan<T> logits, int start, int stride, int label, double max, double labelWeight, double labelMargin)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int numClasses = plan.NumClasses;
-        double term = 0.0;
-        if (plan.Ordinal is null)
-        {
-            double[] coefficients = plan.SmoothingCoefficients!;
-            for (int k = 0, at = start; k < numClasses; k++, at += stride)
-            {
-                term += coefficients[k] * (max - double.CreateTruncating(logits[at]));
-            }
-
-            return plan.Exclusion == 0.0 ? term : term - (plan.Exclusion * labelWeight * labelMargin);
-        }
-
-        double[] distanceMasses = plan.DistanceMasses!;
-        for (int k = 0, at = start; k < numClasses; k++, at += stride)
-        {
-            if (k != label)
-            {
-                term += plan.Weight(k) * distanceMasses[Math.Abs(k - label)] * (max - double.CreateTruncating(logits[at]));
-            }
-        }
-
-        return term * plan.InverseNormalisers![label];
-    }
-
-    /// <summary><c>g_k = scale·(A(y)·p_k − α·c_k(y) − (1 − α)·w_y·[k = y])</c>.</summary>
-    private static void WriteGradient<T>(
-        LossPlan plan, ReadOnlySpan<T> logits, int start, int stride, int label, double max, double sum, double targetCoefficient, Span<T> gradient, double gradientScale)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int numClasses = plan.NumClasses;
-        double alpha = plan.Alpha;
-        double probabilityScale = gradientScale * targetCoefficient / sum;
-        double smoothingScale = gradientScale * alpha;
-        double labelWeight = plan.Weight(label);
-        double labelCoefficient;
-        if (plan.Ordinal is null)
-        {
-            double[] coefficients = plan.SmoothingCoefficients!;
-            labelCoefficient = (alpha * plan.Exclusion * labelWeight) - ((1.0 - alpha) * labelWeight);
+            double probabilityScale = gradientScale * targetCoefficient / sum;
+            double smoothingScale = gradientScale * alpha;
             for (int k = 0, at = start; k < numClasses; k++, at += stride)
             {
                 double probabilityTerm = probabilityScale * Math.Exp(double.CreateTruncating(logits[at]) - max);
-                gradient[at] = T.CreateTruncating(probabilityTerm - (smoothingScale * coefficients[k]) + (k == label ? gradientScale * labelCoefficient : 0.0));
+                double targetTerm = k == label ? gradientScale * plan.LabelCoefficients[label] : smoothingScale * plan.SmoothingCoefficient(label, k);
+                gradient[at] = T.CreateTruncating(probabilityTerm - targetTerm);
             }
-
-            return;
         }
 
-        double[] distanceMasses = plan.DistanceMasses!;
-        double ordinalScale = smoothingScale * plan.InverseNormalisers![label];
-        labelCoefficient = -(1.0 - alpha) * labelWeight;
-        for (int k = 0, at = start; k < numClasses; k++, at += stride)
-        {
-            double probabilityTerm = probabilityScale * Math.Exp(double.CreateTruncating(logits[at]) - max);
-            double smoothingTerm = ordinalScale * plan.Weight(k) * distanceMasses[Math.Abs(k - label)];
-            gradient[at] = T.CreateTruncating(probabilityTerm - smoothingTerm + (k == label ? gradientScale * labelCoefficient : 0.0));
-        }
+        return loss;
     }
 }

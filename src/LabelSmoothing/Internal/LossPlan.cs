@@ -1,3 +1,4 @@
+using System;
 using System.Numerics;
 using System.Threading;
 using LabelSmoothing.Internal.Kernels;
@@ -24,6 +25,7 @@ internal sealed class LossPlan
         Prior = prior;
         TargetCoefficients = new double[numClasses];
         LabelWeights = new double[numClasses];
+        LabelCoefficients = new double[numClasses];
 
         if (prior is OrdinalPrior ordinal)
         {
@@ -54,6 +56,7 @@ internal sealed class LossPlan
             {
                 TargetCoefficients[y] = ((1.0 - alpha) * Weight(y)) + (alpha * TargetCoefficients[y] * InverseNormalisers[y]);
                 LabelWeights[y] = (1.0 - alpha) * Weight(y);
+                LabelCoefficients[y] = LabelWeights[y];
             }
         }
         else
@@ -75,6 +78,7 @@ internal sealed class LossPlan
                 double smoothingWeight = coefficientSum - (Exclusion * Weight(y));
                 TargetCoefficients[y] = ((1.0 - alpha) * Weight(y)) + (alpha * smoothingWeight);
                 LabelWeights[y] = ((1.0 - alpha) * Weight(y)) - (alpha * Exclusion * Weight(y));
+                LabelCoefficients[y] = ((1.0 - alpha) * Weight(y)) + (alpha * (BaseMasses[y] - Exclusion) * Weight(y));
             }
         }
     }
@@ -96,6 +100,11 @@ internal sealed class LossPlan
     /// excluding the label takes back (<c>α·ε·w_y</c>).
     /// </summary>
     public double[] LabelWeights { get; }
+
+    /// <summary>
+    /// <c>C(y)</c> for every label: the whole coefficient of <c>−lp_y</c> in the loss of label <c>y</c>, <c>(1 − α)·w_y + α·u_y(y)·w_y</c>.
+    /// </summary>
+    public double[] LabelCoefficients { get; }
 
     /// <summary>Linear priors (<c>u_k(y) = π_k − ε·[k = y]</c>): <c>π_k</c>.</summary>
     public double[]? BaseMasses { get; }
@@ -121,6 +130,10 @@ internal sealed class LossPlan
         typeof(T) == typeof(float)
             ? (KernelTables<T>)(object)(_singleTables ?? Publish(ref _singleTables, new KernelTables<float>(this)))
             : (KernelTables<T>)(object)(_doubleTables ?? Publish(ref _doubleTables, new KernelTables<double>(this)));
+
+    /// <summary><c>c_k(y) = u_k(y)·w_k</c> for a class <c>k ≠ y</c>.</summary>
+    public double SmoothingCoefficient(int label, int k) =>
+        Ordinal is null ? SmoothingCoefficients![k] : Weight(k) * DistanceMasses![Math.Abs(k - label)] * InverseNormalisers![label];
 
     /// <summary><c>w_k</c> (1 when unweighted).</summary>
     public double Weight(int k) => Weights is null ? 1.0 : Weights[k];

@@ -83,6 +83,13 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
                     new Span<T>(gradient, numClasses).Clear();
                 }
             }
+            else if (T.IsNegativeInfinity(arguments.Logits[((nint)i * numClasses) + label]))
+            {
+                // The kernel splits the label's coefficient in two (q_y inside the vector sum, λ outside), which is NaN-prone at −∞.
+                loss = IndexTargetKernel.Row(
+                    plan, new ReadOnlySpan<T>(arguments.Logits + ((nint)i * numClasses), numClasses), label,
+                    gradient is null ? default : new Span<T>(gradient, numClasses), arguments.GradientScale(i));
+            }
             else
             {
                 TCoefficients coefficients = source.ForLabel(label);
@@ -127,9 +134,14 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
             T* logits = arguments.Logits + ((nint)i * numClasses);
             T* gradient = arguments.Gradient is null ? null : arguments.Gradient + ((nint)i * numClasses);
             double scale = arguments.GradientScale(i);
+            bool gradientHoldsTargets = gradient == targets;
             double loss = tables.Weights is null
-                ? FusedRowKernel<TSimd, TVector, T>.Row(logits, gradient, (nuint)numClasses, new TargetCoefficients<TSimd, TVector, T>(targets, spreadRow, tables.TargetScale, spreadScale), 0.0, FusedRowKernel<TSimd, TVector, T>.NoLabel, 0.0, scale)
-                : FusedRowKernel<TSimd, TVector, T>.Row(logits, gradient, (nuint)numClasses, new WeightedTargetCoefficients<TSimd, TVector, T>(targets, spreadRow, tables.Weights, tables.TargetScale, spreadScale), 0.0, FusedRowKernel<TSimd, TVector, T>.NoLabel, 0.0, scale);
+                ? FusedRowKernel<TSimd, TVector, T>.Row(
+                    logits, gradient, (nuint)numClasses, new TargetCoefficients<TSimd, TVector, T>(targets, spreadRow, tables.TargetScale, spreadScale),
+                    0.0, FusedRowKernel<TSimd, TVector, T>.NoLabel, 0.0, scale, gradientHoldsTargets)
+                : FusedRowKernel<TSimd, TVector, T>.Row(
+                    logits, gradient, (nuint)numClasses, new WeightedTargetCoefficients<TSimd, TVector, T>(targets, spreadRow, tables.Weights, tables.TargetScale, spreadScale),
+                    0.0, FusedRowKernel<TSimd, TVector, T>.NoLabel, 0.0, scale, gradientHoldsTargets);
             if (arguments.Losses is not null)
             {
                 arguments.Losses[i] = T.CreateTruncating(loss);

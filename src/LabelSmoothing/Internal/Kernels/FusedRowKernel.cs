@@ -43,12 +43,16 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     /// <param name="label">The label <c>y</c>, or <see cref="NoLabel"/>.</param>
     /// <param name="labelWeight"><c>λ</c>: the label's own coefficient.</param>
     /// <param name="gradientScale">The factor of the gradient.</param>
+    /// <param name="gradientHoldsTargets">The gradient aliases the probability targets that <paramref name="coefficients"/> read: the
+    /// exponentials are then recomputed in the second pass instead of being parked in the gradient.</param>
     /// <returns>The sample's loss.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Row<TCoefficients>(
-        T* logits, T* gradient, nuint length, in TCoefficients coefficients, double targetWeight, int label, double labelWeight, double gradientScale)
+        T* logits, T* gradient, nuint length, in TCoefficients coefficients, double targetWeight, int label, double labelWeight, double gradientScale,
+        bool gradientHoldsTargets = false)
         where TCoefficients : struct, IRowCoefficients<TVector, T>
     {
+        T* parked = gradientHoldsTargets ? null : gradient;
         double labelLogit = label == NoLabel ? 0.0 : double.CreateTruncating(logits[label]);
         nuint chunkLength = (nuint)Math.Max(ChunkLength, (int)((length + MaxChunks - 1) / MaxChunks));
         chunkLength = (chunkLength + (nuint)TSimd.Count - 1) & ~((nuint)TSimd.Count - 1);
@@ -65,13 +69,13 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         if (chunks == 1)
         {
             T chunkMax = Max(logits, length);
-            ExpPass(logits, gradient, length, chunkMax, coefficients, 0, out sum, out margin, out coefficientSum);
+            ExpPass(logits, parked, length, chunkMax, coefficients, 0, out sum, out margin, out coefficientSum);
             max = double.CreateTruncating(chunkMax);
         }
         else
         {
             Span<double> partials = stackalloc double[4 * chunks];
-            CombineChunks(logits, gradient, length, chunkLength, chunks, coefficients, partials, out max, out sum, out margin, out coefficientSum);
+            CombineChunks(logits, parked, length, chunkLength, chunks, coefficients, partials, out max, out sum, out margin, out coefficientSum);
             if (gradient is not null)
             {
                 double weight = TCoefficients.IsProbability ? coefficientSum : targetWeight;
@@ -80,7 +84,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
                     nuint start = (nuint)c * chunkLength;
                     nuint size = c == chunks - 1 ? length - start : chunkLength;
                     double factor = gradientScale * weight * Math.Exp(partials[c] - max) / sum;
-                    RescalePass(gradient + start, size, T.CreateTruncating(factor), T.CreateTruncating(gradientScale), coefficients, start);
+                    Rescale(logits + start, gradient + start, size, T.CreateTruncating(partials[c]), T.CreateTruncating(factor), T.CreateTruncating(gradientScale), coefficients, start, gradientHoldsTargets);
                 }
             }
         }
@@ -88,7 +92,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         double targetTotal = TCoefficients.IsProbability ? coefficientSum : targetWeight;
         if (chunks == 1 && gradient is not null)
         {
-            RescalePass(gradient, length, T.CreateTruncating(gradientScale * targetTotal / sum), T.CreateTruncating(gradientScale), coefficients, 0);
+            Rescale(logits, gradient, length, T.CreateTruncating(max), T.CreateTruncating(gradientScale * targetTotal / sum), T.CreateTruncating(gradientScale), coefficients, 0, gradientHoldsTargets);
         }
 
         double loss = (targetTotal * Math.Log(sum)) + margin;
@@ -270,10 +274,10 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         {
             int firstNew = (int)(i - last);
             Accumulate(ref sum1, ref maxima, tail, tailLogits, maxVector, firstNew);
-            TVector tailMargin = TSimd.Subtract(maxVector, tailLogits);
+            TVector tailMargin = TSimd.KeepLanesFrom(TSimd.Subtract(maxVector, tailLogits), firstNew);
             if (TCoefficients.IsConstant)
             {
-                margin1 = TSimd.Add(margin1, TSimd.KeepLanesFrom(tailMargin, firstNew));
+                margin1 = TSimd.Add(margin1, tailMargin);
             }
             else
             {
@@ -329,10 +333,28 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         }
     }
 
-    /// <summary>In place over <paramref name="length"/> ≥ Count elements: <c>g = e·factor − scale·q</c>.</summary>
+    /// <summary>The second pass over one chunk, with its exponentials parked in the gradient or recomputed from the logits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RescalePass<TCoefficients>(T* gradient, nuint length, T factor, T scale, in TCoefficients coefficients, nuint offset)
+    private static void Rescale<TCoefficients>(
+        T* logits, T* gradient, nuint length, T chunkMax, T factor, T scale, in TCoefficients coefficients, nuint offset, bool recompute)
         where TCoefficients : struct, IRowCoefficients<TVector, T>
+    {
+        if (recompute)
+        {
+            RescalePass(gradient, length, factor, scale, coefficients, offset, new RecomputedExponentials(logits, TSimd.Broadcast(chunkMax)));
+        }
+        else
+        {
+            RescalePass(gradient, length, factor, scale, coefficients, offset, new ParkedExponentials(gradient));
+        }
+    }
+
+    /// <summary>Over <paramref name="length"/> ≥ Count elements: <c>g = e·factor − scale·q</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RescalePass<TCoefficients, TExponentials>(
+        T* gradient, nuint length, T factor, T scale, in TCoefficients coefficients, nuint offset, TExponentials exponentials)
+        where TCoefficients : struct, IRowCoefficients<TVector, T>
+        where TExponentials : struct, IExponentials
     {
         nuint count = (nuint)TSimd.Count;
         TVector factorVector = TSimd.Broadcast(factor);
@@ -340,19 +362,19 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         TVector constant = TCoefficients.IsConstant ? TSimd.Multiply(negativeScale, coefficients.At(0)) : default;
         nuint last = length - count;
         bool hasTail = (length & (count - 1)) != 0;
-        TVector tail = hasTail ? Rescale(TSimd.Load(gradient + last), factorVector, negativeScale, constant, coefficients, offset + last) : default;
+        TVector tail = hasTail ? Rescale(exponentials.At(last), factorVector, negativeScale, constant, coefficients, offset + last) : default;
         nuint i = 0;
         for (; i + (2 * count) <= length; i += 2 * count)
         {
-            TVector g0 = Rescale(TSimd.Load(gradient + i), factorVector, negativeScale, constant, coefficients, offset + i);
-            TVector g1 = Rescale(TSimd.Load(gradient + i + count), factorVector, negativeScale, constant, coefficients, offset + i + count);
+            TVector g0 = Rescale(exponentials.At(i), factorVector, negativeScale, constant, coefficients, offset + i);
+            TVector g1 = Rescale(exponentials.At(i + count), factorVector, negativeScale, constant, coefficients, offset + i + count);
             TSimd.Store(g0, gradient + i);
             TSimd.Store(g1, gradient + i + count);
         }
 
         for (; i + count <= length; i += count)
         {
-            TSimd.Store(Rescale(TSimd.Load(gradient + i), factorVector, negativeScale, constant, coefficients, offset + i), gradient + i);
+            TSimd.Store(Rescale(exponentials.At(i), factorVector, negativeScale, constant, coefficients, offset + i), gradient + i);
         }
 
         if (hasTail)
@@ -372,5 +394,25 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
 
         TVector smoothing = TCoefficients.IsConstant ? constant : TSimd.Multiply(negativeScale, coefficients.At(k));
         return TSimd.MultiplyAdd(exponentials, factor, smoothing);
+    }
+
+    /// <summary>Where the second pass finds <c>e = exp(z − m_c)</c>.</summary>
+    private interface IExponentials
+    {
+        TVector At(nuint k);
+    }
+
+    /// <summary>Parked in the gradient by the first pass.</summary>
+    private readonly struct ParkedExponentials(T* gradient) : IExponentials
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector At(nuint k) => TSimd.Load(gradient + k);
+    }
+
+    /// <summary>Recomputed from the logits, bit for bit as the first pass computed them.</summary>
+    private readonly struct RecomputedExponentials(T* logits, TVector max) : IExponentials
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector At(nuint k) => SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(TSimd.Load(logits + k), max));
     }
 }

@@ -58,7 +58,7 @@ internal static unsafe class KernelRunner
         Span<T> losses, Span<T> gradient, ReadOnlySpan<T> upstream, double gradientFactor)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!IsFused<T>(layout) || targets.Overlaps(gradient))
+        if (!IsFused<T>(layout))
         {
             return ProbabilityTargetKernel.Run(plan, logits, targets, layout, losses, gradient, upstream, gradientFactor);
         }
