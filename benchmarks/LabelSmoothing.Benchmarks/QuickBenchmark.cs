@@ -16,6 +16,7 @@ namespace LabelSmoothing.Benchmarks;
 public static class QuickBenchmark
 {
     private static readonly TimeSpan SampleTime = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan WarmupTime = TimeSpan.FromMilliseconds(400);
 
     public static int Run(string[] args)
     {
@@ -85,7 +86,9 @@ public static class QuickBenchmark
         var iterations = new Dictionary<string, int>();
         foreach (var (name, body) in actions)
         {
-            for (int i = 0; i < 30; i++)
+            // Long enough for tiered compilation to promote the callers too (the kernels themselves are fully optimised from the start).
+            var warmup = Stopwatch.StartNew();
+            while (warmup.Elapsed < WarmupTime)
             {
                 body();
             }

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using LabelSmoothing.Internal;
 using LabelSmoothing.Internal.Kernels;
 using MathNet.Numerics.LinearAlgebra;
@@ -436,6 +437,7 @@ public sealed class CrossEntropyLoss
     }
 
     /// <summary>The mean divisor of index targets: <c>Σ_{i not ignored} w[y_i]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double IndexDivisor(ReadOnlySpan<int> labels)
     {
         double total = 0.0;

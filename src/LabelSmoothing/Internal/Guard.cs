@@ -98,13 +98,34 @@ internal static class Guard
     }
 
     /// <summary>Every label lies in <c>[0, numClasses)</c>, or equals <paramref name="ignoreIndex"/> when one is given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Labels(ReadOnlySpan<int> labels, int numClasses, int? ignoreIndex, string paramName = "labels")
     {
         int ignore = ignoreIndex ?? -1;
-        for (int i = 0; i < labels.Length; i++)
+        bool hasIgnore = ignoreIndex is not null;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && labels.Length >= Vector<int>.Count)
+        {
+            var classes = new Vector<uint>((uint)numClasses);
+            var ignored = new Vector<int>(ignore);
+            Vector<int> invalid = Vector<int>.Zero;
+            for (; i <= labels.Length - Vector<int>.Count; i += Vector<int>.Count)
+            {
+                var label = new Vector<int>(labels.Slice(i));
+                Vector<int> outside = Vector.AsVectorInt32(Vector.GreaterThanOrEqual(Vector.AsVectorUInt32(label), classes));
+                invalid |= hasIgnore ? Vector.AndNot(outside, Vector.Equals(label, ignored)) : outside;
+            }
+
+            if (invalid != Vector<int>.Zero)
+            {
+                i = 0;
+            }
+        }
+
+        for (; i < labels.Length; i++)
         {
             int label = labels[i];
-            if ((uint)label >= (uint)numClasses && (ignoreIndex is null || label != ignore))
+            if ((uint)label >= (uint)numClasses && (!hasIgnore || label != ignore))
             {
                 ThrowHelper.LabelOutOfRange(paramName, i, label, numClasses, ignoreIndex);
             }
@@ -112,10 +133,29 @@ internal static class Guard
     }
 
     /// <summary>Every entry is finite and ≥ 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Probabilities<T>(ReadOnlySpan<T> targets, string paramName = "targets")
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < targets.Length; i++)
+        int i = 0;
+        if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && Vector.IsHardwareAccelerated && targets.Length >= Vector<T>.Count)
+        {
+            var zero = Vector<T>.Zero;
+            Vector<T> valid = Vector<T>.AllBitsSet;
+            for (; i <= targets.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var target = new Vector<T>(targets.Slice(i));
+                // t − t is 0 for finite t and NaN for ±∞ and NaN.
+                valid &= Vector.GreaterThanOrEqual(target, zero) & Vector.Equals(target - target, zero);
+            }
+
+            if (!Vector.EqualsAll(Vector.AsVectorInt32(valid), new Vector<int>(-1)))
+            {
+                i = 0;
+            }
+        }
+
+        for (; i < targets.Length; i++)
         {
             T t = targets[i];
             if (!(t >= T.Zero && T.IsFinite(t)))

@@ -16,6 +16,7 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Index targets, rows <c>[first, end)</c>. Returns <c>Σ l_i</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Index(LossPlan plan, KernelTables<T> tables, int ignoreIndex, in BatchArguments<T> arguments, int first, int end)
     {
         int numClasses = arguments.NumClasses;
@@ -40,6 +41,7 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
     }
 
     /// <summary>Probability targets, rows <c>[first, end)</c>. Returns <c>Σ l_i</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Probability(LossPlan plan, KernelTables<T> tables, in BatchArguments<T> arguments, int first, int end)
     {
         int numClasses = arguments.NumClasses;

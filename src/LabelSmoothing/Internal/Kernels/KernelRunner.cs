@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Threading.Tasks;
 using LabelSmoothing.Internal.Simd;
@@ -21,12 +22,13 @@ internal static unsafe class KernelRunner
     public const int MaxBlocks = 64;
 
     /// <summary>Index targets: writes what is requested and returns <c>Σ l_i</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Index<T>(
         LossPlan plan, int ignoreIndex, int maxDegreeOfParallelism, ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ClassLayout layout,
         Span<T> losses, Span<T> gradient, ReadOnlySpan<T> upstream, double gradientFactor)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!IsFused<T>(layout))
+        if (!IsFused<T>(layout) && !(IsContiguous<T>(layout) && SmallClassKernel<T>.Applies(layout.NumClasses, plan.Tables<T>().Kind)))
         {
             return IndexTargetKernel.Run(plan, ignoreIndex, logits, labels, layout, losses, gradient, upstream, gradientFactor);
         }
@@ -53,6 +55,7 @@ internal static unsafe class KernelRunner
     }
 
     /// <summary>Probability targets: writes what is requested and returns <c>Σ l_i</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Probability<T>(
         LossPlan plan, int maxDegreeOfParallelism, ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, ClassLayout layout,
         Span<T> losses, Span<T> gradient, ReadOnlySpan<T> upstream, double gradientFactor)
@@ -84,14 +87,17 @@ internal static unsafe class KernelRunner
         }
     }
 
-    /// <summary>Whether the fused kernels handle this element type and layout.</summary>
+    /// <summary>Whether the fused row kernels handle this element type and layout.</summary>
     private static bool IsFused<T>(ClassLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        (typeof(T) == typeof(float) || typeof(T) == typeof(double))
-        && layout.Inner == 1
-        && Vector128.IsHardwareAccelerated
-        && layout.NumClasses >= Vector128<T>.Count;
+        IsContiguous<T>(layout) && Vector128.IsHardwareAccelerated && layout.NumClasses >= Vector128<T>.Count;
 
+    /// <summary>Contiguous rows of <see cref="float"/> or <see cref="double"/>.</summary>
+    private static bool IsContiguous<T>(ClassLayout layout)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && layout.Inner == 1;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double RunBlocks<TJob>(TJob job, ClassLayout layout, int maxDegreeOfParallelism)
         where TJob : IRowJob
     {
@@ -143,26 +149,60 @@ internal static unsafe class KernelRunner
     private readonly struct IndexJob<T>(LossPlan plan, int ignoreIndex, BatchArguments<T> arguments) : IRowJob
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public double Run(int first, int end)
         {
             var tables = plan.Tables<T>();
-            if (Vector512.IsHardwareAccelerated && arguments.NumClasses >= Vector512<T>.Count)
+            int numClasses = arguments.NumClasses;
+            double total = 0.0;
+            if (SmallClassKernel<T>.Applies(numClasses, tables.Kind))
             {
-                return FusedBatch<Simd512<T>, Vector512<T>, T>.Index(plan, tables, ignoreIndex, arguments, first, end);
+                total += SmallClassKernel<T>.Index(tables, ignoreIndex, arguments, first, end, out first);
             }
 
-            if (Vector256.IsHardwareAccelerated && arguments.NumClasses >= Vector256<T>.Count)
+            if (Vector512.IsHardwareAccelerated && numClasses >= Vector512<T>.Count)
             {
-                return FusedBatch<Simd256<T>, Vector256<T>, T>.Index(plan, tables, ignoreIndex, arguments, first, end);
+                return total + FusedBatch<Simd512<T>, Vector512<T>, T>.Index(plan, tables, ignoreIndex, arguments, first, end);
             }
 
-            return FusedBatch<Simd128<T>, Vector128<T>, T>.Index(plan, tables, ignoreIndex, arguments, first, end);
+            if (Vector256.IsHardwareAccelerated && numClasses >= Vector256<T>.Count)
+            {
+                return total + FusedBatch<Simd256<T>, Vector256<T>, T>.Index(plan, tables, ignoreIndex, arguments, first, end);
+            }
+
+            if (numClasses >= Vector128<T>.Count)
+            {
+                return total + FusedBatch<Simd128<T>, Vector128<T>, T>.Index(plan, tables, ignoreIndex, arguments, first, end);
+            }
+
+            return total + ReferenceRows(first, end);
+        }
+
+        /// <summary>Rows shorter than a vector that the small-class kernel left over.</summary>
+        private double ReferenceRows(int first, int end)
+        {
+            int numClasses = arguments.NumClasses;
+            int rows = end - first;
+            nint start = (nint)first * numClasses;
+            int upstreamStart = arguments.UpstreamPerSample ? first : 0;
+            int upstreamLength = arguments.Upstream is null ? 0 : arguments.UpstreamPerSample ? rows : 1;
+            return IndexTargetKernel.Run(
+                plan,
+                ignoreIndex,
+                new ReadOnlySpan<T>(arguments.Logits + start, rows * numClasses),
+                new ReadOnlySpan<int>(arguments.Labels + first, rows),
+                ClassLayout.RowMajor(rows, numClasses),
+                arguments.Losses is null ? default : new Span<T>(arguments.Losses + first, rows),
+                arguments.Gradient is null ? default : new Span<T>(arguments.Gradient + start, rows * numClasses),
+                arguments.Upstream is null ? default : new ReadOnlySpan<T>(arguments.Upstream + upstreamStart, upstreamLength),
+                arguments.GradientFactor);
         }
     }
 
     private readonly struct ProbabilityJob<T>(LossPlan plan, BatchArguments<T> arguments) : IRowJob
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public double Run(int first, int end)
         {
             var tables = plan.Tables<T>();

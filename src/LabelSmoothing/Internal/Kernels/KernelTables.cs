@@ -35,6 +35,10 @@ internal sealed unsafe class KernelTables<T>
     private readonly T[]? _ordinalWindow;
     private readonly T[]? _weights;
     private readonly T[] _baseMasses;
+    private readonly T[] _targetWeights;
+    private readonly T[] _labelWeights;
+    private readonly T[]? _paddedTargetWeights;
+    private readonly T[]? _paddedLabelWeights;
 
     public KernelTables(LossPlan plan)
     {
@@ -42,6 +46,13 @@ internal sealed unsafe class KernelTables<T>
         double alpha = plan.Alpha;
         _weights = plan.Weights is null ? null : Pinned(numClasses, k => plan.Weights[k]);
         _baseMasses = plan.BaseMasses is null ? Pinned(numClasses, _ => 0.0) : Pinned(numClasses, k => plan.BaseMasses[k]);
+        _targetWeights = Pinned(numClasses, y => plan.TargetCoefficients[y]);
+        _labelWeights = Pinned(numClasses, y => plan.LabelWeights[y]);
+        if (numClasses <= SmallClassKernel<T>.MaxClasses)
+        {
+            _paddedTargetWeights = Pinned(SmallClassKernel<T>.MaxClasses, y => y < numClasses ? plan.TargetCoefficients[y] : 0.0);
+            _paddedLabelWeights = Pinned(SmallClassKernel<T>.MaxClasses, y => y < numClasses ? plan.LabelWeights[y] : 0.0);
+        }
         if (plan.Ordinal is not null)
         {
             Kind = alpha == 0.0 ? SmoothingKind.None : plan.Weights is null ? SmoothingKind.Ordinal : SmoothingKind.WeightedOrdinal;
@@ -75,6 +86,18 @@ internal sealed unsafe class KernelTables<T>
 
     /// <summary>Linear priors: <c>π_k</c> (zeros for the ordinal prior).</summary>
     public T* BaseMasses => Address(_baseMasses);
+
+    /// <summary><c>A(y)</c> per label (see <see cref="LossPlan.TargetCoefficients"/>).</summary>
+    public T* TargetWeights => Address(_targetWeights);
+
+    /// <summary><c>λ(y)</c> per label (see <see cref="LossPlan.LabelWeights"/>).</summary>
+    public T* LabelWeights => Address(_labelWeights);
+
+    /// <summary><see cref="TargetWeights"/> zero-padded to <see cref="SmallClassKernel{T}.MaxClasses"/> entries, when <c>K</c> is at most that.</summary>
+    public T* PaddedTargetWeights => Address(_paddedTargetWeights);
+
+    /// <summary><see cref="LabelWeights"/> zero-padded to <see cref="SmallClassKernel{T}.MaxClasses"/> entries, when <c>K</c> is at most that.</summary>
+    public T* PaddedLabelWeights => Address(_paddedLabelWeights);
 
     /// <summary>
     /// The factor of <c>t_k</c> in a smoothed probability target: <c>1 − α − α·ε</c> for linear priors (<c>t' = (1 − α − αε)·t + α·Σt·π</c>),

@@ -40,6 +40,12 @@ internal interface ISimd<TVector, T>
     /// <summary>Keeps the lanes from <paramref name="firstLane"/> on and zeroes the others.</summary>
     static abstract TVector KeepLanesFrom(TVector value, int firstLane);
 
+    /// <summary>Whether <see cref="Scale"/> is a single instruction (AVX-512 <c>vscalefps</c>/<c>vscalefpd</c>).</summary>
+    static abstract bool HasScale { get; }
+
+    /// <summary><c>value·2^exponent</c> for integral <paramref name="exponent"/>, underflowing to 0; only when <see cref="HasScale"/>.</summary>
+    static abstract TVector Scale(TVector value, TVector exponent);
+
     /// <summary>Reinterprets the low bits of each lane as a biased exponent: <c>bits(lane) ≪ mantissa width</c> as <typeparamref name="T"/>.</summary>
     static abstract TVector ShiftIntoExponent(TVector value);
 

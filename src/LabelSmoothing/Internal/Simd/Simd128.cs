@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LabelSmoothing.Internal.Simd;
 
@@ -42,6 +43,14 @@ internal readonly struct Simd128<T> : ISimd<Vector128<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> KeepLanesFrom(Vector128<T> value, int firstLane) =>
         Vector128.GreaterThanOrEqual(Vector128<T>.Indices, Vector128.Create(T.CreateTruncating(firstLane))) & value;
+
+    public static bool HasScale => Avx512F.VL.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Scale(Vector128<T> value, Vector128<T> exponent) =>
+        typeof(T) == typeof(float)
+            ? Avx512F.VL.Scale(value.AsSingle(), exponent.AsSingle()).As<float, T>()
+            : Avx512F.VL.Scale(value.AsDouble(), exponent.AsDouble()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> ShiftIntoExponent(Vector128<T> value) =>

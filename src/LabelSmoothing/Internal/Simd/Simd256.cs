@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LabelSmoothing.Internal.Simd;
 
@@ -42,6 +43,14 @@ internal readonly struct Simd256<T> : ISimd<Vector256<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> KeepLanesFrom(Vector256<T> value, int firstLane) =>
         Vector256.GreaterThanOrEqual(Vector256<T>.Indices, Vector256.Create(T.CreateTruncating(firstLane))) & value;
+
+    public static bool HasScale => Avx512F.VL.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Scale(Vector256<T> value, Vector256<T> exponent) =>
+        typeof(T) == typeof(float)
+            ? Avx512F.VL.Scale(value.AsSingle(), exponent.AsSingle()).As<float, T>()
+            : Avx512F.VL.Scale(value.AsDouble(), exponent.AsDouble()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> ShiftIntoExponent(Vector256<T> value) =>

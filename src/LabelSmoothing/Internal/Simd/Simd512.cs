@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LabelSmoothing.Internal.Simd;
 
@@ -42,6 +43,14 @@ internal readonly struct Simd512<T> : ISimd<Vector512<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> KeepLanesFrom(Vector512<T> value, int firstLane) =>
         Vector512.GreaterThanOrEqual(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(firstLane))) & value;
+
+    public static bool HasScale => Avx512F.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Scale(Vector512<T> value, Vector512<T> exponent) =>
+        typeof(T) == typeof(float)
+            ? Avx512F.Scale(value.AsSingle(), exponent.AsSingle()).As<float, T>()
+            : Avx512F.Scale(value.AsDouble(), exponent.AsDouble()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> ShiftIntoExponent(Vector512<T> value) =>

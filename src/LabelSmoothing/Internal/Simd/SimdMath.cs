@@ -11,8 +11,9 @@ internal static class SimdMath
 {
     /// <summary>
     /// <c>exp(x)</c> for <c>x ≤ 0</c> (the shifted logits <c>z − max</c>): range reduction <c>x = n·ln 2 + r</c>, <c>|r| ≤ ln 2 / 2</c>,
-    /// a Taylor polynomial for <c>e^r</c> (degree 7 for float, 13 for double: relative error below 2e-8 and 5e-16 before rounding) and the
-    /// scale <c>2ⁿ</c> built in the exponent bits. Inputs below the normal range (and −∞) give exactly 0; NaN gives NaN.
+    /// a polynomial for <c>e^r</c> evaluated in Estrin's scheme (short dependency chains: the loss kernels are latency-bound) and the
+    /// scale <c>2ⁿ</c> by <c>vscalef</c> or in the exponent bits. Float: a degree-5 minimax polynomial with <c>exp(0) = 1</c> exactly, relative error below 2.2e-7;
+    /// double: the degree-12 Taylor polynomial, below 3e-16. Inputs far below the normal range (and −∞) give exactly 0; NaN gives NaN.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVector ExpNonPositive<TSimd, TVector, T>(TVector x)
@@ -20,48 +21,45 @@ internal static class SimdMath
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (typeof(T) == typeof(float))
+        bool single = typeof(T) == typeof(float);
+
+        // Below the lower bound exp is 0: vscalef flushes 2ⁿ·p to 0 past the subnormals; the bit-built scale needs n ≥ −bias.
+        double lowest = single ? (TSimd.HasScale ? -110.0 : -88.0) : (TSimd.HasScale ? -760.0 : -709.0);
+
+        // Adding 1.5·2^m (m = 23 or 52) rounds x·log2(e) to the integer n and, with the bias added too, leaves n + bias in the low bits.
+        double shift = single ? 12582912.0 + 127.0 : 6755399441055744.0 + 1023.0;
+        TVector clamped = TSimd.Max(TSimd.Broadcast(T.CreateTruncating(lowest)), x);
+        TVector biased = TSimd.MultiplyAdd(clamped, TSimd.Broadcast(T.CreateTruncating(1.4426950408889634)), TSimd.Broadcast(T.CreateTruncating(shift)));
+        TVector n = TSimd.Subtract(biased, TSimd.Broadcast(T.CreateTruncating(shift)));
+        TVector r = TSimd.MultiplyAdd(n, TSimd.Broadcast(T.CreateTruncating(-0.6931471805599453)), clamped);
+        TVector r2 = TSimd.Multiply(r, r);
+        TVector p;
+        if (single)
         {
-            // 1.5·2^23 + 127: adding it rounds x·log2(e) to an integer n and leaves n + 127 in the low mantissa bits.
-            TVector clamped = TSimd.Max(TSimd.Broadcast(T.CreateTruncating(-88.0)), x);
-            TVector biased = TSimd.MultiplyAdd(clamped, TSimd.Broadcast(T.CreateTruncating(1.4426950408889634)), TSimd.Broadcast(T.CreateTruncating(12582912.0 + 127.0)));
-            TVector n = TSimd.Subtract(biased, TSimd.Broadcast(T.CreateTruncating(12582912.0 + 127.0)));
-            TVector r = TSimd.MultiplyAdd(n, TSimd.Broadcast(T.CreateTruncating(-0.693359375)), clamped);
-            r = TSimd.MultiplyAdd(n, TSimd.Broadcast(T.CreateTruncating(2.12194440e-4)), r);
-            TVector p = TSimd.Broadcast(T.CreateTruncating(1.0 / 5040));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(1.0 / 720)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(1.0 / 120)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(1.0 / 24)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(1.0 / 6)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(0.5)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.One));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.One));
-            return TSimd.Multiply(p, TSimd.ShiftIntoExponent(biased));
+            // Minimax in relative error with the constant term pinned to 1, so that exp(0) is exactly 1.
+            TVector p01 = TSimd.MultiplyAdd(r, TSimd.Broadcast(T.CreateTruncating(0.9999996506144225)), TSimd.Broadcast(T.One));
+            TVector p23 = TSimd.MultiplyAdd(r, TSimd.Broadcast(T.CreateTruncating(0.16667757329709404)), TSimd.Broadcast(T.CreateTruncating(0.49999043652468)));
+            TVector p45 = TSimd.MultiplyAdd(r, TSimd.Broadcast(T.CreateTruncating(0.008287722243335828)), TSimd.Broadcast(T.CreateTruncating(0.041911948839421405)));
+            p = TSimd.MultiplyAdd(r2, TSimd.MultiplyAdd(r2, p45, p23), p01);
         }
         else
         {
-            // 1.5·2^52 + 1023, as above for double.
-            TVector clamped = TSimd.Max(TSimd.Broadcast(T.CreateTruncating(-709.0)), x);
-            TVector biased = TSimd.MultiplyAdd(clamped, TSimd.Broadcast(T.CreateTruncating(1.4426950408889634)), TSimd.Broadcast(T.CreateTruncating(6755399441055744.0 + 1023.0)));
-            TVector n = TSimd.Subtract(biased, TSimd.Broadcast(T.CreateTruncating(6755399441055744.0 + 1023.0)));
-            TVector r = TSimd.MultiplyAdd(n, TSimd.Broadcast(T.CreateTruncating(-6.93147180369123816490e-01)), clamped);
-            r = TSimd.MultiplyAdd(n, TSimd.Broadcast(T.CreateTruncating(-1.90821492927058770002e-10)), r);
-            TVector p = TSimd.Broadcast(T.CreateTruncating(1.0 / 6227020800.0));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(1.0 / 479001600.0)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(1.0 / 39916800.0)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(1.0 / 3628800.0)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(1.0 / 362880.0)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(1.0 / 40320.0)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(1.0 / 5040.0)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(1.0 / 720.0)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(1.0 / 120.0)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(1.0 / 24.0)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(1.0 / 6.0)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.CreateTruncating(0.5)));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.One));
-            p = TSimd.MultiplyAdd(p, r, TSimd.Broadcast(T.One));
-            return TSimd.Multiply(p, TSimd.ShiftIntoExponent(biased));
+            TVector r4 = TSimd.Multiply(r2, r2);
+            TVector p01 = TSimd.MultiplyAdd(r, TSimd.Broadcast(T.One), TSimd.Broadcast(T.One));
+            TVector p23 = TSimd.MultiplyAdd(r, TSimd.Broadcast(T.CreateTruncating(1.0 / 6)), TSimd.Broadcast(T.CreateTruncating(1.0 / 2)));
+            TVector p45 = TSimd.MultiplyAdd(r, TSimd.Broadcast(T.CreateTruncating(1.0 / 120)), TSimd.Broadcast(T.CreateTruncating(1.0 / 24)));
+            TVector p67 = TSimd.MultiplyAdd(r, TSimd.Broadcast(T.CreateTruncating(1.0 / 5040)), TSimd.Broadcast(T.CreateTruncating(1.0 / 720)));
+            TVector p89 = TSimd.MultiplyAdd(r, TSimd.Broadcast(T.CreateTruncating(1.0 / 362880)), TSimd.Broadcast(T.CreateTruncating(1.0 / 40320)));
+            TVector p1011 = TSimd.MultiplyAdd(r, TSimd.Broadcast(T.CreateTruncating(1.0 / 39916800)), TSimd.Broadcast(T.CreateTruncating(1.0 / 3628800)));
+            TVector p12 = TSimd.Broadcast(T.CreateTruncating(1.0 / 479001600));
+            TVector p03 = TSimd.MultiplyAdd(r2, p23, p01);
+            TVector p47 = TSimd.MultiplyAdd(r2, p67, p45);
+            TVector p811 = TSimd.MultiplyAdd(r2, p1011, p89);
+            TVector p812 = TSimd.MultiplyAdd(r4, p12, p811);
+            p = TSimd.MultiplyAdd(r4, TSimd.MultiplyAdd(r4, p812, p47), p03);
         }
+
+        return TSimd.HasScale ? TSimd.Scale(p, n) : TSimd.Multiply(p, TSimd.ShiftIntoExponent(biased));
     }
 
     /// <summary>
