@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.Kernels;
@@ -22,7 +23,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Elements per chunk: 8 KB of logits plus 8 KB of gradient, so a chunk's second read hits L1.</summary>
-    private static readonly int ChunkLength = 8192 / Unsafe.SizeOf<T>();
+    private static int ChunkLength => 8192 / Unsafe.SizeOf<T>();
 
     /// <summary>The largest number of chunks a row is cut into; longer rows get longer chunks.</summary>
     private const int MaxChunks = 256;
@@ -52,7 +53,6 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         bool gradientHoldsTargets = false)
         where TCoefficients : struct, IRowCoefficients<TVector, T>
     {
-        T* parked = gradientHoldsTargets ? null : gradient;
         double labelLogit = label == NoLabel ? 0.0 : double.CreateTruncating(logits[label]);
         nuint chunkLength = (nuint)Math.Max(ChunkLength, (int)((length + MaxChunks - 1) / MaxChunks));
         chunkLength = (chunkLength + (nuint)TSimd.Count - 1) & ~((nuint)TSimd.Count - 1);
@@ -69,32 +69,30 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         if (chunks == 1)
         {
             T chunkMax = Max(logits, length);
-            ExpPass(logits, parked, length, chunkMax, coefficients, 0, out sum, out margin, out coefficientSum);
+            ExpPass(logits, gradientHoldsTargets ? null : gradient, length, chunkMax, coefficients, 0, out sum, out margin, out coefficientSum);
             max = double.CreateTruncating(chunkMax);
-        }
-        else
-        {
-            Span<double> partials = stackalloc double[4 * chunks];
-            CombineChunks(logits, parked, length, chunkLength, chunks, coefficients, partials, out max, out sum, out margin, out coefficientSum);
             if (gradient is not null)
             {
                 double weight = TCoefficients.IsProbability ? coefficientSum : targetWeight;
-                for (int c = 0; c < chunks; c++)
+                T factor = T.CreateTruncating(gradientScale * weight / sum);
+                if (gradientHoldsTargets)
                 {
-                    nuint start = (nuint)c * chunkLength;
-                    nuint size = c == chunks - 1 ? length - start : chunkLength;
-                    double factor = gradientScale * weight * Math.Exp(partials[c] - max) / sum;
-                    Rescale(logits + start, gradient + start, size, T.CreateTruncating(partials[c]), T.CreateTruncating(factor), T.CreateTruncating(gradientScale), coefficients, start, gradientHoldsTargets);
+                    RescaleRecomputed(logits, gradient, length, chunkMax, factor, T.CreateTruncating(gradientScale), coefficients, 0);
+                }
+                else
+                {
+                    RescalePass(gradient, length, factor, T.CreateTruncating(gradientScale), coefficients, 0, new ParkedExponentials(gradient));
                 }
             }
         }
-
-        double targetTotal = TCoefficients.IsProbability ? coefficientSum : targetWeight;
-        if (chunks == 1 && gradient is not null)
+        else
         {
-            Rescale(logits, gradient, length, T.CreateTruncating(max), T.CreateTruncating(gradientScale * targetTotal / sum), T.CreateTruncating(gradientScale), coefficients, 0, gradientHoldsTargets);
+            Chunked(
+                logits, gradient, length, chunkLength, chunks, coefficients, targetWeight, gradientScale, gradientHoldsTargets,
+                out max, out sum, out margin, out coefficientSum);
         }
 
+        double targetTotal = TCoefficients.IsProbability ? coefficientSum : targetWeight;
         double loss = (targetTotal * Math.Log(sum)) + margin;
         if (label != NoLabel)
         {
@@ -110,8 +108,48 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         return loss;
     }
 
+    /// <summary>
+    /// A row longer than one chunk: the first pass chunk by chunk (<see cref="CombineChunks"/>), then, when a gradient is requested,
+    /// the second pass with each chunk's factor <c>exp(m_c − m)</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Chunked<TCoefficients>(
+        T* logits, T* gradient, nuint length, nuint chunkLength, int chunks, in TCoefficients coefficients, double targetWeight, double gradientScale,
+        bool gradientHoldsTargets, out double max, out double sum, out double margin, out double coefficientSum)
+        where TCoefficients : struct, IRowCoefficients<TVector, T>
+    {
+        Span<double> partials = stackalloc double[4 * chunks];
+        CombineChunks(logits, gradientHoldsTargets ? null : gradient, length, chunkLength, chunks, coefficients, partials, out max, out sum, out margin, out coefficientSum);
+        if (gradient is null)
+        {
+            return;
+        }
+
+        double weight = TCoefficients.IsProbability ? coefficientSum : targetWeight;
+        for (int c = 0; c < chunks; c++)
+        {
+            nuint start = (nuint)c * chunkLength;
+            nuint size = c == chunks - 1 ? length - start : chunkLength;
+            T factor = T.CreateTruncating(gradientScale * weight * Math.Exp(partials[c] - max) / sum);
+            if (gradientHoldsTargets)
+            {
+                RescaleRecomputed(logits + start, gradient + start, size, T.CreateTruncating(partials[c]), factor, T.CreateTruncating(gradientScale), coefficients, start);
+            }
+            else
+            {
+                RescalePass(gradient + start, size, factor, T.CreateTruncating(gradientScale), coefficients, start, new ParkedExponentials(gradient + start));
+            }
+        }
+    }
+
+    /// <summary>The second pass when the gradient holds the targets: the exponentials are recomputed from the logits.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void RescaleRecomputed<TCoefficients>(T* logits, T* gradient, nuint length, T chunkMax, T factor, T scale, in TCoefficients coefficients, nuint offset)
+        where TCoefficients : struct, IRowCoefficients<TVector, T> =>
+        RescalePass(gradient, length, factor, scale, coefficients, offset, new RecomputedExponentials(logits, TSimd.Broadcast(chunkMax)));
+
     /// <summary>The largest of <paramref name="length"/> ≥ Count elements.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static T Max(T* values, nuint length)
     {
         nuint count = (nuint)TSimd.Count;
@@ -138,7 +176,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     }
 
     /// <summary>The sum of <paramref name="length"/> ≥ Count elements.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static T Sum(T* values, nuint length)
     {
         nuint count = (nuint)TSimd.Count;
@@ -168,6 +206,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     /// The chunked first pass of a long row: per chunk its maximum (kept in <c>partials[c]</c>) and the sums of <see cref="ExpPass"/>,
     /// combined relative to the row maximum: <c>s = Σ_c s_c·exp(m_c − m)</c>, <c>Σq(m − z) = Σ_c [Σq(m_c − z) + (m − m_c)·Σq]</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CombineChunks<TCoefficients>(
         T* logits, T* gradient, nuint length, nuint chunkLength, int chunks, in TCoefficients coefficients, Span<double> partials,
         out double max, out double sum, out double margin, out double coefficientSum)
@@ -203,7 +242,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     /// null, with <c>sum = Σe</c>, <c>margin = Σq·(max − z)</c> and <c>coefficientSum = Σq</c>, <c>q</c> read from offset
     /// <paramref name="offset"/> of the row.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ExpPass<TCoefficients>(
         T* logits, T* exponentials, nuint length, T max, in TCoefficients coefficients, nuint offset,
         out double sum, out double margin, out double coefficientSum)
@@ -218,9 +257,22 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
 
         TVector sum0 = default, sum1 = default, maxima = default, margin0 = default, margin1 = default, coefficient0 = default;
         TVector constant = TCoefficients.IsConstant ? coefficients.At(0) : default;
+        // Rows of up to 256 KB fetch the next row (contiguous after this one) while the exponentials are computed.
+        bool prefetch = Sse.IsSupported && length * (nuint)sizeof(T) <= 262144;
         nuint i = 0;
         for (; i + (2 * count) <= length; i += 2 * count)
         {
+            if (prefetch)
+            {
+                Sse.Prefetch0(logits + length + i);
+                Sse.Prefetch0(logits + length + i + count);
+                if (exponentials is not null && exponentials != logits)
+                {
+                    Sse.Prefetch0(exponentials + length + i);
+                    Sse.Prefetch0(exponentials + length + i + count);
+                }
+            }
+
             TVector x0 = TSimd.Load(logits + i);
             TVector x1 = TSimd.Load(logits + i + count);
             TVector e0 = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(x0, maxVector));
@@ -292,7 +344,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
             }
         }
 
-        sum = double.CreateTruncating(TSimd.Sum(maxima)) + double.CreateTruncating(TSimd.Sum(TSimd.Add(sum0, sum1)));
+        sum = TSimd.SumAsDouble(maxima) + TSimd.SumAsDouble(TSimd.Add(sum0, sum1));
         if (TCoefficients.IsZero)
         {
             margin = 0.0;
@@ -300,14 +352,14 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         }
         else if (TCoefficients.IsConstant)
         {
-            double value = double.CreateTruncating(TSimd.Sum(constant)) / TSimd.Count;
-            margin = value * double.CreateTruncating(TSimd.Sum(TSimd.Add(margin0, margin1)));
+            double value = TSimd.SumAsDouble(constant) / TSimd.Count;
+            margin = value * TSimd.SumAsDouble(TSimd.Add(margin0, margin1));
             coefficientSum = value * length;
         }
         else
         {
-            margin = double.CreateTruncating(TSimd.Sum(TSimd.Add(margin0, margin1)));
-            coefficientSum = double.CreateTruncating(TSimd.Sum(coefficient0));
+            margin = TSimd.SumAsDouble(TSimd.Add(margin0, margin1));
+            coefficientSum = TSimd.SumAsDouble(coefficient0);
         }
     }
 
@@ -333,24 +385,8 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         }
     }
 
-    /// <summary>The second pass over one chunk, with its exponentials parked in the gradient or recomputed from the logits.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Rescale<TCoefficients>(
-        T* logits, T* gradient, nuint length, T chunkMax, T factor, T scale, in TCoefficients coefficients, nuint offset, bool recompute)
-        where TCoefficients : struct, IRowCoefficients<TVector, T>
-    {
-        if (recompute)
-        {
-            RescalePass(gradient, length, factor, scale, coefficients, offset, new RecomputedExponentials(logits, TSimd.Broadcast(chunkMax)));
-        }
-        else
-        {
-            RescalePass(gradient, length, factor, scale, coefficients, offset, new ParkedExponentials(gradient));
-        }
-    }
-
     /// <summary>Over <paramref name="length"/> ≥ Count elements: <c>g = e·factor − scale·q</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void RescalePass<TCoefficients, TExponentials>(
         T* gradient, nuint length, T factor, T scale, in TCoefficients coefficients, nuint offset, TExponentials exponentials)
         where TCoefficients : struct, IRowCoefficients<TVector, T>

@@ -65,5 +65,8 @@ internal interface ISimd<TVector, T>
 
     static abstract T Sum(TVector value);
 
+    /// <summary>The sum of the lanes, as a double.</summary>
+    static abstract double SumAsDouble(TVector value);
+
     static abstract T MaxAcross(TVector value);
 }

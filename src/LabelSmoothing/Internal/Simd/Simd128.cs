@@ -86,10 +86,14 @@ internal readonly struct Simd128<T> : ISimd<Vector128<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Divide(Vector128<T> left, Vector128<T> right) => left / right;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static T Sum(Vector128<T> value) => Vector128.Sum(value);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public static double SumAsDouble(Vector128<T> value) =>
+        typeof(T) == typeof(float) ? Vector128.Sum(value.AsSingle()) : Vector128.Sum(value.AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static T MaxAcross(Vector128<T> value)
     {
         T max = value[0];

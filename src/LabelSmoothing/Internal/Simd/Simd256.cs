@@ -86,9 +86,13 @@ internal readonly struct Simd256<T> : ISimd<Vector256<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Divide(Vector256<T> left, Vector256<T> right) => left / right;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static T Sum(Vector256<T> value) => Vector256.Sum(value);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public static double SumAsDouble(Vector256<T> value) =>
+        typeof(T) == typeof(float) ? Vector256.Sum(value.AsSingle()) : Vector256.Sum(value.AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static T MaxAcross(Vector256<T> value) => Simd128<T>.MaxAcross(Vector128.MaxNative(value.GetLower(), value.GetUpper()));
 }

@@ -86,9 +86,13 @@ internal readonly struct Simd512<T> : ISimd<Vector512<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Divide(Vector512<T> left, Vector512<T> right) => left / right;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static T Sum(Vector512<T> value) => Vector512.Sum(value);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public static double SumAsDouble(Vector512<T> value) =>
+        typeof(T) == typeof(float) ? Vector512.Sum(value.AsSingle()) : Vector512.Sum(value.AsDouble());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static T MaxAcross(Vector512<T> value) => Simd256<T>.MaxAcross(Vector256.MaxNative(value.GetLower(), value.GetUpper()));
 }
