@@ -344,7 +344,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
             }
         }
 
-        sum = TSimd.SumAsDouble(maxima) + TSimd.SumAsDouble(TSimd.Add(sum0, sum1));
+        sum = TSimd.CountTotal(maxima) + TSimd.SumAsDouble(TSimd.Add(sum0, sum1));
         if (TCoefficients.IsZero)
         {
             margin = 0.0;
@@ -374,10 +374,14 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         if (typeof(T) == typeof(float))
         {
             TVector isMax = TSimd.EqualTo(logits, max);
-            TVector others = TSimd.Select(isMax, default, exponentials);
-            TVector ones = TSimd.Select(isMax, TSimd.Broadcast(T.One), default);
-            sum = TSimd.Add(sum, firstLane == 0 ? others : TSimd.KeepLanesFrom(others, firstLane));
-            maxima = TSimd.Add(maxima, firstLane == 0 ? ones : TSimd.KeepLanesFrom(ones, firstLane));
+            if (firstLane != 0)
+            {
+                exponentials = TSimd.KeepLanesFrom(exponentials, firstLane);
+                isMax = TSimd.KeepLanesFrom(isMax, firstLane);
+            }
+
+            sum = TSimd.Add(sum, TSimd.ClearWhere(exponentials, isMax));
+            maxima = TSimd.CountWhere(maxima, isMax);
         }
         else
         {

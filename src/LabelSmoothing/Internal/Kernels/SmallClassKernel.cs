@@ -66,6 +66,7 @@ internal static unsafe class SmallClassKernel<T>
         }
 
         var labels = new LaneLabels(arguments.Labels + row, ignoreIndex);
+        Vector512<T> labelLogit = labels.GatherLabelLogits(logits, numClasses);
         Vector512<T> targetWeight = labels.LookUp(tables.PaddedTargetWeights);
         Vector512<T> labelWeight = labels.LookUp(tables.PaddedLabelWeights);
 
@@ -76,7 +77,6 @@ internal static unsafe class SmallClassKernel<T>
         }
 
         Vector512<T> margin = Vector512<T>.Zero;
-        Vector512<T> labelLogit = Vector512<T>.Zero;
         Vector512<T> sum = Vector512<T>.Zero;
         Vector512<T> maxima = Vector512<T>.Zero;
         SmoothingKind kind = tables.Kind;
@@ -84,7 +84,6 @@ internal static unsafe class SmallClassKernel<T>
         for (int k = 0; k < numClasses; k++)
         {
             Vector512<T> x = columns[k];
-            labelLogit = Vector512.ConditionalSelect(labels.Is(k), x, labelLogit);
             Vector512<T> e = SimdMath.ExpNonPositive<Simd512<T>, Vector512<T>, T>(x - max);
             if (kind == SmoothingKind.Constant)
             {
@@ -97,8 +96,8 @@ internal static unsafe class SmallClassKernel<T>
 
             // As FusedRowKernel: the maximum's exact 1 is counted apart so that a confident row's log(1 + δ) keeps its accuracy.
             Vector512<T> isMax = Vector512.Equals(x, max);
-            sum += Vector512.ConditionalSelect(isMax, Vector512<T>.Zero, e);
-            maxima += Vector512.ConditionalSelect(isMax, Vector512<T>.One, Vector512<T>.Zero);
+            sum += Vector512.AndNot(e, isMax);
+            maxima = Simd512<T>.CountWhere(maxima, isMax);
             columns[k] = e;
         }
 
@@ -107,7 +106,7 @@ internal static unsafe class SmallClassKernel<T>
             margin *= Vector512.Create(tables.Constant);
         }
 
-        sum += maxima;
+        sum += MaximaCount(maxima);
         Vector512<T> loss = (targetWeight * SimdMath.LogAtLeastOne<Simd512<T>, Vector512<T>, T>(sum)) + margin + (labelWeight * (max - labelLogit));
         loss = Vector512.ConditionalSelect(labels.Ignored, Vector512<T>.Zero, loss);
         if (arguments.Losses is not null)
@@ -164,6 +163,13 @@ internal static unsafe class SmallClassKernel<T>
         }
     }
 
+    /// <summary>A <see cref="Simd512{T}.CountWhere"/> counter as values of <typeparamref name="T"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> MaximaCount(Vector512<T> counter) =>
+        typeof(T) == typeof(float)
+            ? Vector512.ConvertToSingle(counter.AsInt32()).As<float, T>()
+            : Vector512.ConvertToDouble(counter.AsInt64()).As<double, T>();
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose(T* source, nint sourceStride, T* destination, nint destinationStride, Vector512<T> storeMask)
     {
@@ -182,6 +188,7 @@ internal static unsafe class SmallClassKernel<T>
     {
         private readonly Vector512<int> _labels32;
         private readonly Vector512<long> _labels64;
+        private readonly Vector512<int> _safe32;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public LaneLabels(int* labels, int ignoreIndex)
@@ -189,12 +196,16 @@ internal static unsafe class SmallClassKernel<T>
             if (typeof(T) == typeof(float))
             {
                 _labels32 = Vector512.Load(labels);
-                Ignored = Vector512.Equals(_labels32, Vector512.Create(ignoreIndex)).As<int, T>();
+                Vector512<int> ignored = Vector512.Equals(_labels32, Vector512.Create(ignoreIndex));
+                Ignored = ignored.As<int, T>();
+                _safe32 = Vector512.AndNot(_labels32, ignored);
             }
             else
             {
-                _labels64 = Avx512F.ConvertToVector512Int64(Vector256.Load(labels));
+                Vector256<int> narrow = Vector256.Load(labels);
+                _labels64 = Avx512F.ConvertToVector512Int64(narrow);
                 Ignored = Vector512.Equals(_labels64, Vector512.Create((long)ignoreIndex)).As<long, T>();
+                _safe32 = Vector256.AndNot(narrow, Vector256.Equals(narrow, Vector256.Create(ignoreIndex))).ToVector512();
             }
         }
 
@@ -207,6 +218,22 @@ internal static unsafe class SmallClassKernel<T>
             typeof(T) == typeof(float)
                 ? Vector512.Equals(_labels32, Vector512.Create(k)).As<int, T>()
                 : Vector512.Equals(_labels64, Vector512.Create((long)k)).As<long, T>();
+
+        /// <summary><c>z[r][label_r]</c> for each row <c>r</c> of the block (class 0 for ignored rows), by two AVX2 gathers.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<T> GatherLabelLogits(T* logits, int numClasses)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Vector512<int> offsets = (Vector512<int>.Indices * numClasses) + _safe32;
+                var values = (float*)logits;
+                return Vector512.Create(Avx2.GatherVector256(values, offsets.GetLower(), 4), Avx2.GatherVector256(values, offsets.GetUpper(), 4)).As<float, T>();
+            }
+
+            Vector256<int> rowOffsets = (Vector256<int>.Indices * numClasses) + _safe32.GetLower();
+            var wide = (double*)logits;
+            return Vector512.Create(Avx2.GatherVector256(wide, rowOffsets.GetLower(), 8), Avx2.GatherVector256(wide, rowOffsets.GetUpper(), 8)).As<double, T>();
+        }
 
         /// <summary>
         /// <c>table[label]</c> per lane from a <see cref="MaxClasses"/>-entry table, by permutes on the label's low five bits (ignored

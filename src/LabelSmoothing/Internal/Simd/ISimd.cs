@@ -58,6 +58,15 @@ internal interface ISimd<TVector, T>
     /// <summary>Lanes where <c>left &gt; right</c> (all bits set) or not (zero).</summary>
     static abstract TVector GreaterThan(TVector left, TVector right);
 
+    /// <summary>Zeroes the lanes where <paramref name="mask"/> is set.</summary>
+    static abstract TVector ClearWhere(TVector value, TVector mask);
+
+    /// <summary>Adds 1 to the integer lanes of <paramref name="counter"/> where <paramref name="mask"/> is set (a set mask lane is −1).</summary>
+    static abstract TVector CountWhere(TVector counter, TVector mask);
+
+    /// <summary>The total of a <see cref="CountWhere"/> counter.</summary>
+    static abstract double CountTotal(TVector counter);
+
     /// <summary>Per lane: <paramref name="mask"/> set ? <paramref name="whenTrue"/> : <paramref name="whenFalse"/>.</summary>
     static abstract TVector Select(TVector mask, TVector whenTrue, TVector whenFalse);
 

@@ -80,6 +80,19 @@ internal readonly struct Simd128<T> : ISimd<Vector128<T>, T>
     public static Vector128<T> GreaterThan(Vector128<T> left, Vector128<T> right) => Vector128.GreaterThan(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> ClearWhere(Vector128<T> value, Vector128<T> mask) => Vector128.AndNot(value, mask);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> CountWhere(Vector128<T> counter, Vector128<T> mask) =>
+        typeof(T) == typeof(float)
+            ? (counter.AsInt32() - mask.AsInt32()).As<int, T>()
+            : (counter.AsInt64() - mask.AsInt64()).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public static double CountTotal(Vector128<T> counter) =>
+        typeof(T) == typeof(float) ? Vector128.Sum(counter.AsInt32()) : Vector128.Sum(counter.AsInt64());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Select(Vector128<T> mask, Vector128<T> whenTrue, Vector128<T> whenFalse) =>
         Vector128.ConditionalSelect(mask, whenTrue, whenFalse);
 

@@ -80,6 +80,19 @@ internal readonly struct Simd256<T> : ISimd<Vector256<T>, T>
     public static Vector256<T> GreaterThan(Vector256<T> left, Vector256<T> right) => Vector256.GreaterThan(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> ClearWhere(Vector256<T> value, Vector256<T> mask) => Vector256.AndNot(value, mask);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> CountWhere(Vector256<T> counter, Vector256<T> mask) =>
+        typeof(T) == typeof(float)
+            ? (counter.AsInt32() - mask.AsInt32()).As<int, T>()
+            : (counter.AsInt64() - mask.AsInt64()).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public static double CountTotal(Vector256<T> counter) =>
+        typeof(T) == typeof(float) ? Vector256.Sum(counter.AsInt32()) : Vector256.Sum(counter.AsInt64());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Select(Vector256<T> mask, Vector256<T> whenTrue, Vector256<T> whenFalse) =>
         Vector256.ConditionalSelect(mask, whenTrue, whenFalse);
 

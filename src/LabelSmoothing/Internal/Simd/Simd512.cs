@@ -80,6 +80,19 @@ internal readonly struct Simd512<T> : ISimd<Vector512<T>, T>
     public static Vector512<T> GreaterThan(Vector512<T> left, Vector512<T> right) => Vector512.GreaterThan(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> ClearWhere(Vector512<T> value, Vector512<T> mask) => Vector512.AndNot(value, mask);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> CountWhere(Vector512<T> counter, Vector512<T> mask) =>
+        typeof(T) == typeof(float)
+            ? (counter.AsInt32() - mask.AsInt32()).As<int, T>()
+            : (counter.AsInt64() - mask.AsInt64()).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public static double CountTotal(Vector512<T> counter) =>
+        typeof(T) == typeof(float) ? Vector512.Sum(counter.AsInt32()) : Vector512.Sum(counter.AsInt64());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Select(Vector512<T> mask, Vector512<T> whenTrue, Vector512<T> whenFalse) =>
         Vector512.ConditionalSelect(mask, whenTrue, whenFalse);
 
