@@ -50,6 +50,8 @@ public sealed class CrossEntropyLoss
     /// <param name="ignoreIndex">The label whose samples are ignored (PyTorch <c>ignore_index</c>, default −100). It may be a pad id inside
     /// <c>[0, K)</c>: those samples are ignored, while the smoothing mass still reaches that class for the other samples (as PyTorch).</param>
     /// <param name="prior">Where the smoothing mass goes; <see cref="SmoothingPrior.Uniform"/> (PyTorch's choice) when null.</param>
+    /// <param name="klDivergence">Report losses in the KL form (Wenet, old OpenNMT): <c>l_i − Σ_c w_c·h(t'_c)</c> with <c>h(x) = −x·log x</c>,
+    /// so that the optimum of an unweighted sample is exactly 0. Gradients, divisors and ignored samples are unchanged.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> is below 1 (below 2 for priors that exclude the label);
     /// <paramref name="labelSmoothing"/> is NaN, negative or above 1; <paramref name="reduction"/> is not a defined value.</exception>
     /// <exception cref="ArgumentException"><paramref name="classWeights"/> does not have length <c>K</c> or holds a negative, NaN or
@@ -60,7 +62,8 @@ public sealed class CrossEntropyLoss
         Reduction reduction = Reduction.Mean,
         double[]? classWeights = null,
         int ignoreIndex = -100,
-        SmoothingPrior? prior = null)
+        SmoothingPrior? prior = null,
+        bool klDivergence = false)
     {
         Guard.NumClasses(numClasses);
         Guard.Alpha(labelSmoothing, nameof(labelSmoothing));
@@ -74,7 +77,8 @@ public sealed class CrossEntropyLoss
         Reduction = reduction;
         IgnoreIndex = ignoreIndex;
         Prior = prior;
-        _plan = new LossPlan(numClasses, labelSmoothing, _classWeights, prior);
+        KLDivergence = klDivergence;
+        _plan = new LossPlan(numClasses, labelSmoothing, _classWeights, prior, klDivergence);
     }
 
     /// <summary>The number of classes <c>K</c>.</summary>
@@ -91,6 +95,14 @@ public sealed class CrossEntropyLoss
 
     /// <summary>Where the smoothing mass goes.</summary>
     public SmoothingPrior Prior { get; }
+
+    /// <summary>
+    /// Whether losses are reported in the KL form: <c>KL(t' ‖ softmax(z)) = l_i − Σ_c w_c·h(t'_c)</c>, <c>h(x) = −x·log x</c>, <c>h(0) = 0</c>
+    /// (Wenet <c>LabelSmoothingLoss</c>, old OpenNMT-py). It differs from the cross-entropy by a constant per target, so gradients are the same;
+    /// the minimum of an unweighted sample whose target sums to 1 is 0. Near that minimum the value is a difference of two close numbers,
+    /// accurate to the absolute rounding of the cross-entropy (about 1e-16 in double, 1e-7 in float).
+    /// </summary>
+    public bool KLDivergence { get; }
 
     /// <summary>
     /// The most cores one call may use; −1 (the default) for all of them, 1 to stay on the calling thread. Batches of fewer than
@@ -356,6 +368,161 @@ public sealed class CrossEntropyLoss
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var layout = ProbabilityLayout(logits.Length, targets.Length);
+        CheckUpstream(upstream, layout);
+        CheckGradient(logits, targets, gradient);
+        Guard.NoPartialOverlap(upstream, nameof(upstream), gradient, nameof(gradient));
+        Guard.Probabilities(targets);
+        BackwardProbability(logits, targets, layout, upstream, gradient);
+    }
+
+    /// <summary>
+    /// The reduced loss for index targets on a dense-prediction input (segmentation, per-token scores) laid out as PyTorch takes it:
+    /// logits shaped <c>(N, C, d1, …, dk)</c> with the class axis second, labels shaped <c>(N, d1, …, dk)</c>, both flattened row-major.
+    /// Every position is a sample; the mean divides by the total weight of the non-ignored positions.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="shape">The logits' shape <c>(N, C, d1, …, dk)</c>, <c>k ≥ 0</c>, with <c>C</c> = <see cref="NumClasses"/>.</param>
+    /// <param name="logits">The scores, <c>N·C·d1·…·dk</c> elements; element <c>(n, c, s)</c> is at <c>(n·C + c)·S + s</c>, <c>S = d1·…·dk</c>.</param>
+    /// <param name="labels">The class of each position, <c>N·d1·…·dk</c> elements, in <c>[0, C)</c> or equal to <see cref="IgnoreIndex"/>.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="Reduction"/> is <see cref="Reduction.None"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="shape"/> has fewer than two dimensions, a negative dimension, or <c>shape[1] ≠ C</c>;
+    /// a length does not match the shape (the span is named).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, C)</c> and is not <see cref="IgnoreIndex"/>.</exception>
+    /// <remarks>PyTorch: <c>F.cross_entropy(z, y, ...)</c> with <c>z</c> of shape <c>(N, C, d1, …, dk)</c>. Dense inputs run on the strided
+    /// reference kernel, which builds no <c>[N, C, S]</c> temporary; <c>k = 0</c> is the flat layout and runs on the fused kernels.</remarks>
+    public T Forward<T>(ReadOnlySpan<int> shape, ReadOnlySpan<T> logits, ReadOnlySpan<int> labels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireScalarReduction();
+        var layout = DenseIndexLayout(shape, logits.Length, labels.Length);
+        Guard.Labels(labels, NumClasses, IgnoreIndex);
+        return ReduceIndex(logits, labels, layout);
+    }
+
+    /// <summary>The per-position losses for index targets on a dense-prediction input (see <see cref="Forward{T}(ReadOnlySpan{int}, ReadOnlySpan{T}, ReadOnlySpan{int})"/>).</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="shape">The logits' shape <c>(N, C, d1, …, dk)</c>.</param>
+    /// <param name="logits">The scores, <c>N·C·d1·…·dk</c> elements.</param>
+    /// <param name="labels">The class of each position, <c>N·d1·…·dk</c> elements.</param>
+    /// <param name="losses">Receives the losses, shaped <c>(N, d1, …, dk)</c> (PyTorch <c>reduction='none'</c>).</param>
+    /// <exception cref="ArgumentException">The shape is invalid, a length does not match, or <paramref name="losses"/> overlaps an input other than exactly.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, C)</c> and is not <see cref="IgnoreIndex"/>.</exception>
+    public void Forward<T>(ReadOnlySpan<int> shape, ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, Span<T> losses)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = DenseIndexLayout(shape, logits.Length, labels.Length);
+        CheckLosses(logits, labels, losses, layout);
+        Guard.Labels(labels, NumClasses, IgnoreIndex);
+        KernelRunner.Index(_plan, IgnoreIndex, MaxDegreeOfParallelism, logits, labels, layout, losses, default, default, 0.0);
+    }
+
+    /// <summary>The fused forward and backward pass for index targets on a dense-prediction input.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="shape">The logits' shape <c>(N, C, d1, …, dk)</c>.</param>
+    /// <param name="logits">The scores, <c>N·C·d1·…·dk</c> elements.</param>
+    /// <param name="labels">The class of each position, <c>N·d1·…·dk</c> elements.</param>
+    /// <param name="gradient">Receives <c>d(returned loss)/dz</c> in the logits' layout. It may be <paramref name="logits"/> itself.</param>
+    /// <returns>The reduced loss (<see cref="Reduction.None"/>: <c>Σ l</c>).</returns>
+    /// <exception cref="ArgumentException">The shape is invalid, a length does not match, or <paramref name="gradient"/> overlaps an input other than exactly.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, C)</c> and is not <see cref="IgnoreIndex"/>.</exception>
+    public T ForwardBackward<T>(ReadOnlySpan<int> shape, ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = DenseIndexLayout(shape, logits.Length, labels.Length);
+        CheckGradient(logits, labels, gradient);
+        Guard.Labels(labels, NumClasses, IgnoreIndex);
+        return ForwardBackwardIndex(logits, labels, layout, gradient);
+    }
+
+    /// <summary>The backward pass for index targets with an upstream gradient on a dense-prediction input.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="shape">The logits' shape <c>(N, C, d1, …, dk)</c>.</param>
+    /// <param name="logits">The scores, <c>N·C·d1·…·dk</c> elements.</param>
+    /// <param name="labels">The class of each position, <c>N·d1·…·dk</c> elements.</param>
+    /// <param name="upstream"><c>dL/dloss</c>: one value (Mean, Sum) or one per position (None).</param>
+    /// <param name="gradient">Receives <c>dL/dz</c> in the logits' layout. It may be <paramref name="logits"/> itself.</param>
+    /// <exception cref="ArgumentException">The shape is invalid, a length does not match, or <paramref name="gradient"/> overlaps an input other than exactly.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, C)</c> and is not <see cref="IgnoreIndex"/>.</exception>
+    public void Backward<T>(ReadOnlySpan<int> shape, ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ReadOnlySpan<T> upstream, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = DenseIndexLayout(shape, logits.Length, labels.Length);
+        CheckUpstream(upstream, layout);
+        CheckGradient(logits, labels, gradient);
+        Guard.NoPartialOverlap(upstream, nameof(upstream), gradient, nameof(gradient));
+        Guard.Labels(labels, NumClasses, IgnoreIndex);
+        BackwardIndex(logits, labels, layout, upstream, gradient);
+    }
+
+    /// <summary>
+    /// The reduced loss for probability targets on a dense-prediction input: logits and targets both shaped <c>(N, C, d1, …, dk)</c>; the
+    /// mean divides by <c>N·d1·…·dk</c> (PyTorch).
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="shape">The shape <c>(N, C, d1, …, dk)</c> of both spans.</param>
+    /// <param name="logits">The scores.</param>
+    /// <param name="targets">The target distributions along the class axis: finite, ≥ 0.</param>
+    /// <returns>The reduced loss.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="Reduction"/> is <see cref="Reduction.None"/>.</exception>
+    /// <exception cref="ArgumentException">The shape is invalid, a length does not match, or a target is negative or not finite.</exception>
+    public T Forward<T>(ReadOnlySpan<int> shape, ReadOnlySpan<T> logits, ReadOnlySpan<T> targets)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireScalarReduction();
+        var layout = DenseProbabilityLayout(shape, logits.Length, targets.Length);
+        Guard.Probabilities(targets);
+        return ReduceProbability(logits, targets, layout);
+    }
+
+    /// <summary>The per-position losses for probability targets on a dense-prediction input.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="shape">The shape <c>(N, C, d1, …, dk)</c> of both spans.</param>
+    /// <param name="logits">The scores.</param>
+    /// <param name="targets">The target distributions along the class axis: finite, ≥ 0.</param>
+    /// <param name="losses">Receives the losses, shaped <c>(N, d1, …, dk)</c>.</param>
+    /// <exception cref="ArgumentException">The shape is invalid, a length does not match, a target is negative or not finite, or
+    /// <paramref name="losses"/> overlaps an input other than exactly.</exception>
+    public void Forward<T>(ReadOnlySpan<int> shape, ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, Span<T> losses)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = DenseProbabilityLayout(shape, logits.Length, targets.Length);
+        CheckLosses(logits, targets, losses, layout);
+        Guard.Probabilities(targets);
+        KernelRunner.Probability(_plan, MaxDegreeOfParallelism, logits, targets, layout, losses, default, default, 0.0);
+    }
+
+    /// <summary>The fused forward and backward pass for probability targets on a dense-prediction input.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="shape">The shape <c>(N, C, d1, …, dk)</c> of both spans.</param>
+    /// <param name="logits">The scores.</param>
+    /// <param name="targets">The target distributions along the class axis: finite, ≥ 0.</param>
+    /// <param name="gradient">Receives <c>d(returned loss)/dz</c>. It may be <paramref name="logits"/> or <paramref name="targets"/> itself.</param>
+    /// <returns>The reduced loss (<see cref="Reduction.None"/>: <c>Σ l</c>).</returns>
+    /// <exception cref="ArgumentException">The shape is invalid, a length does not match, a target is negative or not finite, or
+    /// <paramref name="gradient"/> overlaps an input other than exactly.</exception>
+    public T ForwardBackward<T>(ReadOnlySpan<int> shape, ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = DenseProbabilityLayout(shape, logits.Length, targets.Length);
+        CheckGradient(logits, targets, gradient);
+        Guard.Probabilities(targets);
+        return ForwardBackwardProbability(logits, targets, layout, gradient);
+    }
+
+    /// <summary>The backward pass for probability targets with an upstream gradient on a dense-prediction input.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="shape">The shape <c>(N, C, d1, …, dk)</c> of both spans.</param>
+    /// <param name="logits">The scores.</param>
+    /// <param name="targets">The target distributions along the class axis: finite, ≥ 0.</param>
+    /// <param name="upstream"><c>dL/dloss</c>: one value (Mean, Sum) or one per position (None).</param>
+    /// <param name="gradient">Receives <c>dL/dz</c>. It may be <paramref name="logits"/> or <paramref name="targets"/> itself.</param>
+    /// <exception cref="ArgumentException">The shape is invalid, a length does not match, a target is negative or not finite, or
+    /// <paramref name="gradient"/> overlaps an input other than exactly.</exception>
+    public void Backward<T>(ReadOnlySpan<int> shape, ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, ReadOnlySpan<T> upstream, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layout = DenseProbabilityLayout(shape, logits.Length, targets.Length);
         CheckUpstream(upstream, layout);
         CheckGradient(logits, targets, gradient);
         Guard.NoPartialOverlap(upstream, nameof(upstream), gradient, nameof(gradient));
@@ -642,6 +809,57 @@ public sealed class CrossEntropyLoss
         int rows = Guard.Rows(logitsLength, NumClasses, "logits");
         Guard.Length(targetsLength, logitsLength, "targets", "logits.Length");
         return ClassLayout.RowMajor(rows, NumClasses);
+    }
+
+    /// <summary>The layout of a <c>(N, C, d1, …, dk)</c> input: <c>Outer = N</c>, <c>Inner = d1·…·dk</c>.</summary>
+    private ClassLayout DenseLayout(ReadOnlySpan<int> shape, int logitsLength)
+    {
+        if (shape.Length < 2)
+        {
+            ThrowHelper.Argument(nameof(shape), $"The shape must be (N, C, d1, ..., dk): at least two dimensions, not {shape.Length}.");
+        }
+
+        long inner = 1;
+        for (int i = 0; i < shape.Length; i++)
+        {
+            if (shape[i] < 0)
+            {
+                ThrowHelper.Argument(nameof(shape), FormattableString.Invariant($"shape[{i}] = {shape[i]} is negative."));
+            }
+
+            if (i >= 2)
+            {
+                inner = Math.Min(inner * shape[i], (long)int.MaxValue + 1);
+            }
+        }
+
+        if (shape[1] != NumClasses)
+        {
+            ThrowHelper.Argument(nameof(shape), FormattableString.Invariant($"shape[1] = {shape[1]} is not the number of classes ({NumClasses})."));
+        }
+
+        long samples = shape[0] * inner;
+        if (inner > int.MaxValue || samples > int.MaxValue)
+        {
+            ThrowHelper.Argument(nameof(shape), "The shape has more positions than a span can hold.");
+        }
+
+        Guard.Length(logitsLength, samples * NumClasses, "logits", "the product of the shape");
+        return new ClassLayout(shape[0], NumClasses, (int)inner);
+    }
+
+    private ClassLayout DenseIndexLayout(ReadOnlySpan<int> shape, int logitsLength, int labelsLength)
+    {
+        var layout = DenseLayout(shape, logitsLength);
+        Guard.Length(labelsLength, layout.Samples, "labels", "N·d1·…·dk");
+        return layout;
+    }
+
+    private ClassLayout DenseProbabilityLayout(ReadOnlySpan<int> shape, int logitsLength, int targetsLength)
+    {
+        var layout = DenseLayout(shape, logitsLength);
+        Guard.Length(targetsLength, logitsLength, "targets", "logits.Length");
+        return layout;
     }
 
     private ClassLayout MatrixLayout<T>(Matrix<T> matrix, int rows, string paramName)

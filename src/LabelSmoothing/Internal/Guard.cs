@@ -15,7 +15,7 @@ internal static class Guard
             ThrowHelper.ArgumentOutOfRange(
                 nameof(numClasses),
                 numClasses,
-                minimum == 1 ? "The number of classes must be at least 1." : $"The number of classes must be at least {minimum} for this smoothing prior.");
+                minimum == 1 ? "The number of classes must be at least 1." : $"The number of classes must be at least {minimum} here.");
         }
     }
 

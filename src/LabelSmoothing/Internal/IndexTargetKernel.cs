@@ -108,6 +108,11 @@ internal static class IndexTargetKernel
             loss += alpha * term;
         }
 
+        if (plan.LabelEntropies is not null)
+        {
+            loss -= plan.LabelEntropies[label];
+        }
+
         if (!gradient.IsEmpty)
         {
             double probabilityScale = gradientScale * targetCoefficient / sum;

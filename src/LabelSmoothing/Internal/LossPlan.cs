@@ -17,12 +17,13 @@ internal sealed class LossPlan
     private KernelTables<float>? _singleTables;
     private KernelTables<double>? _doubleTables;
 
-    public LossPlan(int numClasses, double alpha, double[]? weights, SmoothingPrior prior)
+    public LossPlan(int numClasses, double alpha, double[]? weights, SmoothingPrior prior, bool klDivergence = false)
     {
         NumClasses = numClasses;
         Alpha = alpha;
         Weights = weights;
         Prior = prior;
+        KLDivergence = klDivergence;
         TargetCoefficients = new double[numClasses];
         LabelWeights = new double[numClasses];
         LabelCoefficients = new double[numClasses];
@@ -52,6 +53,10 @@ internal sealed class LossPlan
             }
 
             ordinal.Spread(weighted, ones, TargetCoefficients);
+            if (klDivergence)
+            {
+                LabelEntropies = OrdinalEntropies(ordinal, weighted);
+            }
             for (int y = 0; y < numClasses; y++)
             {
                 TargetCoefficients[y] = ((1.0 - alpha) * Weight(y)) + (alpha * TargetCoefficients[y] * InverseNormalisers[y]);
@@ -80,6 +85,11 @@ internal sealed class LossPlan
                 LabelWeights[y] = ((1.0 - alpha) * Weight(y)) - (alpha * Exclusion * Weight(y));
                 LabelCoefficients[y] = ((1.0 - alpha) * Weight(y)) + (alpha * (BaseMasses[y] - Exclusion) * Weight(y));
             }
+
+            if (klDivergence)
+            {
+                LabelEntropies = LinearEntropies();
+            }
         }
     }
 
@@ -105,6 +115,12 @@ internal sealed class LossPlan
     /// <c>C(y)</c> for every label: the whole coefficient of <c>−lp_y</c> in the loss of label <c>y</c>, <c>(1 − α)·w_y + α·u_y(y)·w_y</c>.
     /// </summary>
     public double[] LabelCoefficients { get; }
+
+    /// <summary>Whether losses are reported in the KL form: the loss minus the weighted entropy of the smoothed target.</summary>
+    public bool KLDivergence { get; }
+
+    /// <summary>With <see cref="KLDivergence"/>: <c>E(y) = Σ_c w_c·h(S(e_y)_c)</c>, <c>h(x) = −x·log x</c>, for every label; otherwise null.</summary>
+    public double[]? LabelEntropies { get; }
 
     /// <summary>Linear priors (<c>u_k(y) = π_k − ε·[k = y]</c>): <c>π_k</c>.</summary>
     public double[]? BaseMasses { get; }
@@ -135,10 +151,56 @@ internal sealed class LossPlan
     public double SmoothingCoefficient(int label, int k) =>
         Ordinal is null ? SmoothingCoefficients![k] : Weight(k) * DistanceMasses![Math.Abs(k - label)] * InverseNormalisers![label];
 
+    /// <summary><c>h(x) = −x·log x</c>, with <c>h(0) = 0</c>.</summary>
+    public static double Entropy(double x) => x > 0.0 ? -x * Math.Log(x) : 0.0;
+
     /// <summary><c>w_k</c> (1 when unweighted).</summary>
     public double Weight(int k) => Weights is null ? 1.0 : Weights[k];
 
     private static TTables Publish<TTables>(ref TTables? field, TTables tables)
         where TTables : class =>
         Interlocked.CompareExchange(ref field, tables, null) ?? tables;
+
+    /// <summary>
+    /// Linear priors: <c>S(e_y)_c = α·π_c</c> off the label and <c>1 − α + α·(π_y − ε)</c> at it, so
+    /// <c>E(y) = H₀ − w_y·h(α·π_y) + w_y·h(S(e_y)_y)</c> with <c>H₀ = Σ_c w_c·h(α·π_c)</c>: O(K) for all labels.
+    /// </summary>
+    private double[] LinearEntropies()
+    {
+        double shared = 0.0;
+        for (int c = 0; c < NumClasses; c++)
+        {
+            shared += Weight(c) * Entropy(Alpha * BaseMasses![c]);
+        }
+
+        var entropies = new double[NumClasses];
+        for (int y = 0; y < NumClasses; y++)
+        {
+            double labelMass = 1.0 - Alpha + (Alpha * (BaseMasses![y] - Exclusion));
+            entropies[y] = shared - (Weight(y) * Entropy(Alpha * BaseMasses[y])) + (Weight(y) * Entropy(labelMass));
+        }
+
+        return entropies;
+    }
+
+    /// <summary>
+    /// The ordinal prior: off the label <c>S(e_y)_c = a·ρ_d</c> with <c>a = α/Z(y)</c>, <c>d = |c − y|</c> and <c>log ρ_d = −(d − 1)/scale</c>, so
+    /// <c>Σ_{c≠y} w_c·h(a·ρ_d) = −a·log a·Σ w_c ρ_d + (a/scale)·Σ w_c ρ_d (d − 1)</c>; both sums come for every label from one recursion
+    /// each way (<see cref="OrdinalPrior.DistanceMoments"/>), so all labels cost O(K).
+    /// </summary>
+    private double[] OrdinalEntropies(OrdinalPrior ordinal, double[] weights)
+    {
+        var masses = new double[NumClasses];
+        var moments = new double[NumClasses];
+        ordinal.DistanceMoments(weights, masses, moments);
+        var entropies = new double[NumClasses];
+        for (int y = 0; y < NumClasses; y++)
+        {
+            double a = Alpha * InverseNormalisers![y];
+            double others = a > 0.0 ? (-a * Math.Log(a) * masses[y]) + (a / ordinal.Scale * moments[y]) : 0.0;
+            entropies[y] = others + (Weight(y) * Entropy(1.0 - Alpha));
+        }
+
+        return entropies;
+    }
 }

@@ -62,11 +62,17 @@ internal static class ProbabilityTargetKernel
 
         double totalWeight = 0.0;
         double marginTerm = 0.0;
+        double entropy = 0.0;
         for (int k = 0, at = start; k < numClasses; k++, at += stride)
         {
-            double weighted = plan.Weight(k) * row.At(k);
+            double smoothed = row.At(k);
+            double weighted = plan.Weight(k) * smoothed;
             totalWeight += weighted;
             marginTerm += weighted * (max - double.CreateTruncating(logits[at]));
+            if (plan.KLDivergence)
+            {
+                entropy += plan.Weight(k) * LossPlan.Entropy(smoothed);
+            }
         }
 
         if (!gradient.IsEmpty)
@@ -79,7 +85,7 @@ internal static class ProbabilityTargetKernel
             }
         }
 
-        return (totalWeight * Math.Log(sum)) + marginTerm;
+        return (totalWeight * Math.Log(sum)) + marginTerm - entropy;
     }
 
     /// <summary>

@@ -70,6 +70,33 @@ internal sealed class OrdinalPrior : SmoothingPrior
         }
     }
 
+    /// <summary>
+    /// For every label <c>y</c>: <c>masses[y] = Σ_{c≠y} w_c·ρ_d</c> and <c>moments[y] = Σ_{c≠y} w_c·ρ_d·(d − 1)</c>, <c>d = |c − y|</c>, by the
+    /// recursions <c>F₁(y+1) = r·F₁(y) + w_y</c>, <c>F₂(y+1) = r·(F₂(y) + F₁(y))</c> in each direction.
+    /// </summary>
+    internal void DistanceMoments(ReadOnlySpan<double> weights, Span<double> masses, Span<double> moments)
+    {
+        double first = 0.0;
+        double second = 0.0;
+        for (int y = 0; y < weights.Length; y++)
+        {
+            masses[y] = first;
+            moments[y] = second;
+            second = Ratio * (second + first);
+            first = (Ratio * first) + weights[y];
+        }
+
+        first = 0.0;
+        second = 0.0;
+        for (int y = weights.Length - 1; y >= 0; y--)
+        {
+            masses[y] += first;
+            moments[y] += second;
+            second = Ratio * (second + first);
+            first = (Ratio * first) + weights[y];
+        }
+    }
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Ordinal(scale: {Scale:R})");
 
     private double InverseNormaliser(ReadOnlySpan<double> precomputed, int numClasses, int label) =>

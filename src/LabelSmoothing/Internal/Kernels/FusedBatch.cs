@@ -72,6 +72,7 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
         int numClasses = arguments.NumClasses;
         double[] targetWeights = plan.TargetCoefficients;
         double[] labelWeights = plan.LabelWeights;
+        double[]? entropies = plan.LabelEntropies;
         double total = 0.0;
         for (int i = first; i < end; i++)
         {
@@ -98,6 +99,10 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
                 loss = FusedRowKernel<TSimd, TVector, T>.Row(
                     arguments.Logits + ((nint)i * numClasses), gradient, (nuint)numClasses, coefficients,
                     targetWeights[label], label, labelWeights[label], arguments.GradientScale(i));
+                if (entropies is not null)
+                {
+                    loss -= entropies[label];
+                }
             }
 
             if (arguments.Losses is not null)
@@ -136,6 +141,7 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
             T* logits = arguments.Logits + ((nint)i * numClasses);
             T* gradient = arguments.Gradient is null ? null : arguments.Gradient + ((nint)i * numClasses);
             double scale = arguments.GradientScale(i);
+            double entropy = plan.KLDivergence ? SmoothedEntropy(plan, tables, targets, spreadRow, spreadScale) : 0.0;
             bool gradientHoldsTargets = gradient == targets;
             double loss = tables.Weights is null
                 ? FusedRowKernel<TSimd, TVector, T>.Row(
@@ -144,6 +150,7 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
                 : FusedRowKernel<TSimd, TVector, T>.Row(
                     logits, gradient, (nuint)numClasses, new WeightedTargetCoefficients<TSimd, TVector, T>(targets, spreadRow, tables.Weights, tables.TargetScale, spreadScale),
                     0.0, FusedRowKernel<TSimd, TVector, T>.NoLabel, 0.0, scale, gradientHoldsTargets);
+            loss -= entropy;
             if (arguments.Losses is not null)
             {
                 arguments.Losses[i] = T.CreateTruncating(loss);
@@ -153,6 +160,24 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// <c>Σ_k w_k·h(t'_k)</c> of a row's smoothed target <c>t' = TargetScale·t + spreadScale·u</c>, read before the kernel may overwrite the
+    /// targets (when the gradient aliases them).
+    /// </summary>
+    private static double SmoothedEntropy(LossPlan plan, KernelTables<T> tables, T* targets, T* spread, T spreadScale)
+    {
+        double targetScale = double.CreateTruncating(tables.TargetScale);
+        double scale = double.CreateTruncating(spreadScale);
+        double entropy = 0.0;
+        for (int k = 0; k < plan.NumClasses; k++)
+        {
+            double smoothed = (targetScale * double.CreateTruncating(targets[k])) + (scale * double.CreateTruncating(spread[k]));
+            entropy += plan.Weight(k) * LossPlan.Entropy(smoothed);
+        }
+
+        return entropy;
     }
 
     /// <summary>Creates the coefficients of a row from its label.</summary>

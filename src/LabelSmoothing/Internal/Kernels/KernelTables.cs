@@ -39,6 +39,7 @@ internal sealed unsafe class KernelTables<T>
     private readonly T[] _labelWeights;
     private readonly T[]? _paddedTargetWeights;
     private readonly T[]? _paddedLabelWeights;
+    private readonly T[]? _paddedLabelEntropies;
 
     public KernelTables(LossPlan plan)
     {
@@ -52,6 +53,10 @@ internal sealed unsafe class KernelTables<T>
         {
             _paddedTargetWeights = Pinned(SmallClassKernel<T>.MaxClasses, y => y < numClasses ? plan.TargetCoefficients[y] : 0.0);
             _paddedLabelWeights = Pinned(SmallClassKernel<T>.MaxClasses, y => y < numClasses ? plan.LabelWeights[y] : 0.0);
+            if (plan.LabelEntropies is double[] entropies)
+            {
+                _paddedLabelEntropies = Pinned(SmallClassKernel<T>.MaxClasses, y => y < numClasses ? entropies[y] : 0.0);
+            }
         }
         if (plan.Ordinal is not null)
         {
@@ -98,6 +103,9 @@ internal sealed unsafe class KernelTables<T>
 
     /// <summary><see cref="LabelWeights"/> zero-padded to <see cref="SmallClassKernel{T}.MaxClasses"/> entries, when <c>K</c> is at most that.</summary>
     public T* PaddedLabelWeights => Address(_paddedLabelWeights);
+
+    /// <summary><see cref="LossPlan.LabelEntropies"/> zero-padded to <see cref="SmallClassKernel{T}.MaxClasses"/> entries, or null.</summary>
+    public T* PaddedLabelEntropies => Address(_paddedLabelEntropies);
 
     /// <summary>
     /// The factor of <c>t_k</c> in a smoothed probability target: <c>1 − α − α·ε</c> for linear priors (<c>t' = (1 − α − αε)·t + α·Σt·π</c>),

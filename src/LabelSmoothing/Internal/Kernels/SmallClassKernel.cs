@@ -108,6 +108,11 @@ internal static unsafe class SmallClassKernel<T>
 
         sum += MaximaCount(maxima);
         Vector512<T> loss = (targetWeight * SimdMath.LogAtLeastOne<Simd512<T>, Vector512<T>, T>(sum)) + margin + (labelWeight * (max - labelLogit));
+        if (tables.PaddedLabelEntropies is not null)
+        {
+            loss -= labels.LookUp(tables.PaddedLabelEntropies);
+        }
+
         loss = Vector512.ConditionalSelect(labels.Ignored, Vector512<T>.Zero, loss);
         if (arguments.Losses is not null)
         {
