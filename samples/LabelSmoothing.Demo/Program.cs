@@ -1,0 +1,4 @@
+using LabelSmoothing.Demo;
+using Spectre.Console;
+
+return DemoApp.Run(args, AnsiConsole.Console);
