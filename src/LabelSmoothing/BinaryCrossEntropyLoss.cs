@@ -29,6 +29,9 @@ namespace LabelSmoothing;
 /// exact finite loss (e.g. <c>l = 10⁴</c> for <c>z = 10⁴</c>, <c>t' = 0</c>) in float and double. An infinite logit gives the limits
 /// <c>σ(+∞) = 1</c>, <c>σ(−∞) = 0</c>: the loss is +∞ when the side it points away from carries mass and 0 when it does not, and the
 /// gradient is <c>1 − t'</c> at +∞ and <c>−w_c·t'</c> at −∞ (PyTorch returns NaN for most infinite logits).</para>
+/// <para>Precision: every element is computed in double whatever <c>T</c> (vectorised; <see cref="float"/> and <see cref="Half"/> are
+/// widened on load and rounded once on store) and sums are accumulated in double, so a float result is the double result rounded to float.
+/// Without AVX-512, <c>exp(−|z|)</c> flushes to 0 for <c>|z| &gt; 708</c>, so element results below about 1e-308 may come out as 0.</para>
 /// <para>Differences from PyTorch and Keras, all deliberate: the empty mean above; smoothing is built in (PyTorch's
 /// <c>BCEWithLogitsLoss</c> has no <c>label_smoothing</c>, pytorch#91545); targets outside <c>[0, 1]</c> and <c>α</c> outside
 /// <c>[0, 1]</c> are rejected (Keras applies any <c>α</c>).</para>
@@ -38,7 +41,7 @@ namespace LabelSmoothing;
 public sealed class BinaryCrossEntropyLoss
 {
     private readonly double[]? _positiveWeights;
-    private readonly double[] _labelWeights;
+    private readonly BinaryLabelWeights _weights;
 
     /// <summary>Creates the loss.</summary>
     /// <param name="numLabels">The number of labels <c>M</c> per sample (≥ 1).</param>
@@ -57,7 +60,7 @@ public sealed class BinaryCrossEntropyLoss
         Guard.Alpha(labelSmoothing, nameof(labelSmoothing));
         Guard.Reduction(reduction);
         _positiveWeights = BinaryGuard.CopyPositiveWeights(positiveWeights, numLabels);
-        _labelWeights = _positiveWeights ?? CreateOnes(numLabels);
+        _weights = new BinaryLabelWeights(_positiveWeights, numLabels);
 
         NumLabels = numLabels;
         LabelSmoothing = labelSmoothing;
@@ -109,7 +112,7 @@ public sealed class BinaryCrossEntropyLoss
         CheckInputs(logits.Length, targets.Length);
         CheckOutput(logits, targets, losses, nameof(losses));
         BinaryGuard.UnitInterval(targets);
-        BinaryCrossEntropyKernel.Run(logits, targets, _labelWeights, false, LabelSmoothing, false, losses, default, default, 0.0);
+        BinaryCrossEntropyKernel.Run(logits, targets, _weights, false, LabelSmoothing, false, losses, default, default, 0.0);
     }
 
     /// <summary>
@@ -188,7 +191,7 @@ public sealed class BinaryCrossEntropyLoss
     {
         var (input, target) = ReadMatrices(logits, targets);
         T[] output = WritableLike(logits, losses, nameof(losses));
-        BinaryCrossEntropyKernel.Run<T>(input, target, _labelWeights, true, LabelSmoothing, false, output, default, default, 0.0);
+        BinaryCrossEntropyKernel.Run<T>(input, target, _weights, true, LabelSmoothing, false, output, default, default, 0.0);
         MatrixStorage.Commit(losses, output);
     }
 
@@ -241,7 +244,7 @@ public sealed class BinaryCrossEntropyLoss
             return T.Zero;
         }
 
-        double total = BinaryCrossEntropyKernel.Run(logits, targets, _labelWeights, labelMajor, LabelSmoothing, true, default, default, default, 0.0);
+        double total = BinaryCrossEntropyKernel.Run(logits, targets, _weights, labelMajor, LabelSmoothing, true, default, default, default, 0.0);
         return T.CreateTruncating(total / divisor);
     }
 
@@ -254,7 +257,7 @@ public sealed class BinaryCrossEntropyLoss
             return T.Zero;
         }
 
-        double total = BinaryCrossEntropyKernel.Run(logits, targets, _labelWeights, labelMajor, LabelSmoothing, true, default, gradient, default, 1.0 / divisor);
+        double total = BinaryCrossEntropyKernel.Run(logits, targets, _weights, labelMajor, LabelSmoothing, true, default, gradient, default, 1.0 / divisor);
         return T.CreateTruncating(total / divisor);
     }
 
@@ -269,12 +272,12 @@ public sealed class BinaryCrossEntropyLoss
 
         if (Reduction == Reduction.None)
         {
-            BinaryCrossEntropyKernel.Run(logits, targets, _labelWeights, labelMajor, LabelSmoothing, false, default, gradient, upstream, 1.0);
+            BinaryCrossEntropyKernel.Run(logits, targets, _weights, labelMajor, LabelSmoothing, false, default, gradient, upstream, 1.0);
         }
         else
         {
             double factor = double.CreateTruncating(upstream[0]) / divisor;
-            BinaryCrossEntropyKernel.Run(logits, targets, _labelWeights, labelMajor, LabelSmoothing, false, default, gradient, default, factor);
+            BinaryCrossEntropyKernel.Run(logits, targets, _weights, labelMajor, LabelSmoothing, false, default, gradient, default, factor);
         }
     }
 
@@ -328,12 +331,5 @@ public sealed class BinaryCrossEntropyLoss
         MatrixStorage.NotNull(output, paramName);
         MatrixStorage.Shape(output, logits.RowCount, logits.ColumnCount, paramName);
         return MatrixStorage.Writable(output);
-    }
-
-    private static double[] CreateOnes(int numLabels)
-    {
-        var ones = new double[numLabels];
-        Array.Fill(ones, 1.0);
-        return ones;
     }
 }
