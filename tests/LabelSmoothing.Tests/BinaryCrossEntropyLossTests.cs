@@ -317,6 +317,39 @@ public abstract class BinaryCrossEntropyLossTests<T>
         TestNumerics<T>.ShouldAllBeClose(backward, expected, GradientCheckSupport.MaxAbs(expected));
     }
 
+    [Fact]
+    public void SpanCalls_AllocateNothing()
+    {
+        const int Length = 37 * 9;
+        T[] logits = TestNumerics<T>.Random(Length, -5.0, 5.0, seed: 101);
+        T[] targets = TestNumerics<T>.Random(Length, 0.0, 1.0, seed: 102);
+        T[] upstream = TestNumerics<T>.Random(Length, -1.0, 1.0, seed: 103);
+        T[] output = new T[Length];
+        T[] one = [T.One];
+        var weights = Enumerable.Range(0, 37).Select(c => 0.5 + (c % 4)).ToArray();
+        var mean = new BinaryCrossEntropyLoss(37, 0.1, Reduction.Mean, weights);
+        var none = new BinaryCrossEntropyLoss(37, 0.1, Reduction.None);
+        T total = T.Zero;
+        for (int round = 0; round < 2; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            total += mean.Forward<T>(logits, targets);
+            mean.Forward<T>(logits, targets, output);
+            total += mean.ForwardBackward<T>(logits, targets, output);
+            mean.Backward<T>(logits, targets, one, output);
+            total += none.ForwardBackward<T>(logits, targets, output);
+            none.Backward<T>(logits, targets, upstream, output);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (round == 1)
+            {
+                allocated.Should().Be(0, "the span API allocates nothing once the code is loaded");
+            }
+        }
+
+        T.IsFinite(total).Should().BeTrue();
+        TestNumerics<T>.ToDouble(total).Should().BeGreaterThan(0.0);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
