@@ -30,6 +30,8 @@ public static class SmoothingTheory
     /// prior): use <see cref="OptimalLogitGap(int, double, SmoothingPrior?, int)"/>.</exception>
     public static double OptimalLogitGap(int numClasses, double alpha, SmoothingPrior? prior = null)
     {
+        Guard.NumClasses(numClasses, 2);
+        Guard.Alpha(alpha, nameof(alpha));
         prior ??= SmoothingPrior.Uniform;
         if (prior is not (UniformPrior or UniformOthersPrior))
         {
