@@ -182,9 +182,7 @@ public abstract class AllocationTests<T>(ITestOutputHelper output)
             }
         }
 
-        // Unweighted (a constant coefficient), a chunked row, a small-class tail block, rows shorter than a vector.
-        data.Add(4093, 10, PriorKind.Uniform, false);
-        data.Add(64, 1000, PriorKind.OrdinalNarrow, false);
+        // A chunked row, rows shorter than a vector.
         data.Add(16, 2049, PriorKind.OrdinalWide, true);
         data.Add(40, 3, PriorKind.FromDistribution, true);
         return data;
