@@ -32,18 +32,24 @@ public sealed record KernelCase(
 
     public static int Count => ClassCounts.Length * Priors.Length * 2;
 
+    /// <summary>
+    /// Case <paramref name="index"/>: the class count, prior and target kind by the index; the batch size cycles so that every class
+    /// count meets every batch size; the rest is drawn from a generator seeded by a hash of the index.
+    /// </summary>
     public static KernelCase Create(int index)
     {
-        var random = new Random((index * 7919) + 101);
-        int numClasses = ClassCounts[index % ClassCounts.Length];
-        PriorKind prior = Priors[index / ClassCounts.Length % Priors.Length];
+        var random = new Random(Mix(index));
+        int classIndex = index % ClassCounts.Length;
+        int priorIndex = index / ClassCounts.Length % Priors.Length;
+        int targetIndex = index / (ClassCounts.Length * Priors.Length) % 2;
+        int numClasses = ClassCounts[classIndex];
+        PriorKind prior = Priors[priorIndex];
         if (numClasses < 2 && prior is not (PriorKind.Uniform or PriorKind.FromDistribution))
         {
             prior = PriorKind.Uniform;
         }
 
-        bool probability = index / (ClassCounts.Length * Priors.Length) % 2 == 1;
-        int rows = RowCounts[random.Next(RowCounts.Length)];
+        int rows = RowCounts[(classIndex + priorIndex + (Priors.Length * targetIndex)) % RowCounts.Length];
         bool weighted = random.Next(2) == 1;
         var ignore = (IgnoreMode)random.Next(3);
         double alpha = Alphas[random.Next(Alphas.Length)];
@@ -54,7 +60,16 @@ public sealed record KernelCase(
             < 0.2 => 30.0,
             _ => 4.0,
         };
-        return new KernelCase(index, numClasses, rows, prior, weighted, ignore, alpha, reduction, probability, range);
+        return new KernelCase(index, numClasses, rows, prior, weighted, ignore, alpha, reduction, targetIndex == 1, range);
+    }
+
+    /// <summary>A seed for case <paramref name="index"/>: nearby seeds give correlated first draws from <see cref="Random"/>.</summary>
+    public static int Mix(int index)
+    {
+        uint x = (uint)index + 0x9E3779B9u;
+        x = (x ^ (x >> 16)) * 0x85EBCA6Bu;
+        x = (x ^ (x >> 13)) * 0xC2B2AE35u;
+        return (int)((x ^ (x >> 16)) & 0x7FFFFFFF);
     }
 
     public override string ToString() => string.Create(
@@ -88,7 +103,7 @@ internal sealed class KernelComparison<T>
     public KernelComparison(KernelCase kernelCase)
     {
         Case = kernelCase;
-        var random = new Random((kernelCase.Index * 31) + 5);
+        var random = new Random(KernelCase.Mix(kernelCase.Index + 100_000));
         int k = kernelCase.NumClasses;
         int n = kernelCase.Rows;
         var prior = PriorSpec.Random(kernelCase.Prior, k, random);
