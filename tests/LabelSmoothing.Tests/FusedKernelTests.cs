@@ -1,0 +1,696 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using FluentAssertions;
+using LabelSmoothing.Internal;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace LabelSmoothing.Tests;
+
+/// <summary>
+/// One sampled configuration of the fused-kernel comparison. Every class count is paired with every prior and both target kinds; the
+/// rest (batch size, weights, ignored samples, smoothing, reduction, logit range) is drawn from a generator seeded by the case index.
+/// </summary>
+public sealed record KernelCase(
+    int Index, int NumClasses, int Rows, PriorKind Prior, bool Weighted, IgnoreMode Ignore, double Alpha, Reduction Reduction, bool ProbabilityTargets, double LogitRange)
+{
+    /// <summary>
+    /// Class counts around every boundary of the dispatch: below a vector (float 4, double 2), the vector widths, the small-class kernel's
+    /// 32, and the chunked row of 2048 floats / 1024 doubles.
+    /// </summary>
+    public static int[] ClassCounts { get; } = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 1000, 2047, 2048, 2049, 5000];
+
+    /// <summary>Batch sizes around the small-class blocks of 16 float / 8 double rows.</summary>
+    public static int[] RowCounts { get; } = [0, 1, 15, 16, 17, 40];
+
+    private static readonly PriorKind[] Priors = Enum.GetValues<PriorKind>();
+
+    private static readonly double[] Alphas = [0.0, 0.1, 0.1, 0.25, 0.6, 1.0];
+
+    public static int Count => ClassCounts.Length * Priors.Length * 2;
+
+    /// <summary>
+    /// Case <paramref name="index"/>: the class count, prior and target kind by the index; the batch size cycles so that every class
+    /// count meets every batch size; the rest is drawn from a generator seeded by a hash of the index.
+    /// </summary>
+    public static KernelCase Create(int index)
+    {
+        var random = new Random(Mix(index));
+        int classIndex = index % ClassCounts.Length;
+        int priorIndex = index / ClassCounts.Length % Priors.Length;
+        int targetIndex = index / (ClassCounts.Length * Priors.Length) % 2;
+        int numClasses = ClassCounts[classIndex];
+        PriorKind prior = Priors[priorIndex];
+        if (numClasses < 2 && prior is not (PriorKind.Uniform or PriorKind.FromDistribution))
+        {
+            prior = PriorKind.Uniform;
+        }
+
+        int rows = RowCounts[(classIndex + priorIndex + (Priors.Length * targetIndex)) % RowCounts.Length];
+        bool weighted = random.Next(2) == 1;
+        var ignore = (IgnoreMode)random.Next(3);
+        double alpha = Alphas[random.Next(Alphas.Length)];
+        var reduction = (Reduction)random.Next(3);
+        double range = random.NextDouble() switch
+        {
+            < 0.1 => 700.0,
+            < 0.2 => 30.0,
+            _ => 4.0,
+        };
+        return new KernelCase(index, numClasses, rows, prior, weighted, ignore, alpha, reduction, targetIndex == 1, range);
+    }
+
+    /// <summary>A seed for case <paramref name="index"/>: nearby seeds give correlated first draws from <see cref="Random"/>.</summary>
+    public static int Mix(int index)
+    {
+        uint x = (uint)index + 0x9E3779B9u;
+        x = (x ^ (x >> 16)) * 0x85EBCA6Bu;
+        x = (x ^ (x >> 13)) * 0xC2B2AE35u;
+        return (int)((x ^ (x >> 16)) & 0x7FFFFFFF);
+    }
+
+    public override string ToString() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"case {Index}: K={NumClasses} N={Rows} {Prior} weighted={Weighted} {(ProbabilityTargets ? "probability" : Ignore.ToString())} α={Alpha} {Reduction} |z|≤{LogitRange}");
+}
+
+/// <summary>The worst errors of one or more cases, per output.</summary>
+public sealed record KernelErrors(double Scalar, double Losses, double Loss, double Gradient, double Backward)
+{
+    public static KernelErrors Zero { get; } = new(0, 0, 0, 0, 0);
+
+    public double Worst => Math.Max(Math.Max(Math.Max(Scalar, Losses), Math.Max(Loss, Gradient)), Backward);
+
+    public KernelErrors Max(KernelErrors other) => new(
+        Math.Max(Scalar, other.Scalar), Math.Max(Losses, other.Losses), Math.Max(Loss, other.Loss), Math.Max(Gradient, other.Gradient), Math.Max(Backward, other.Backward));
+
+    public override string ToString() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"Forward scalar {Scalar:E2}, Forward losses {Losses:E2}, ForwardBackward loss {Loss:E2}, gradient {Gradient:E2}, Backward gradient {Backward:E2}");
+}
+
+/// <summary>
+/// Runs one <see cref="KernelCase"/> through the public span API (the fused kernels for float and double) and through the reference
+/// kernels <see cref="IndexTargetKernel"/> / <see cref="ProbabilityTargetKernel"/> called directly in double on the same inputs.
+/// </summary>
+/// <typeparam name="T">The element type under test.</typeparam>
+internal sealed class KernelComparison<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public KernelComparison(KernelCase kernelCase)
+    {
+        Case = kernelCase;
+        var random = new Random(KernelCase.Mix(kernelCase.Index + 100_000));
+        int k = kernelCase.NumClasses;
+        int n = kernelCase.Rows;
+        var prior = PriorSpec.Random(kernelCase.Prior, k, random);
+        Weights = kernelCase.Weighted ? GradientCheckSupport.Weights(random, k) : null;
+        IgnoreIndex = kernelCase.Ignore == IgnoreMode.PadIdInsideRange ? random.Next(k) : -100;
+        Loss = new CrossEntropyLoss(k, kernelCase.Alpha, kernelCase.Reduction, Weights, IgnoreIndex, prior.Create());
+        Plan = new LossPlan(k, kernelCase.Alpha, Weights is null ? null : (double[])Weights.Clone(), prior.Create());
+        Logits = TestNumerics<T>.Random(n * k, -kernelCase.LogitRange, kernelCase.LogitRange, random.Next());
+        Labels = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            Labels[i] = kernelCase.Ignore != IgnoreMode.NoneIgnored && random.NextDouble() < 0.25 ? IgnoreIndex : random.Next(k);
+        }
+
+        Targets = new T[n * k];
+        for (int i = 0; i < n; i++)
+        {
+            bool normalised = random.Next(2) == 0;
+            double rowScale = normalised ? 0.0 : 0.3 + (1.7 * random.NextDouble());
+            bool zeroRow = !normalised && random.NextDouble() < 0.1;
+            var row = new double[k];
+            double sum = 0.0;
+            for (int c = 0; c < k; c++)
+            {
+                row[c] = zeroRow || random.NextDouble() < 0.3 ? 0.0 : random.NextDouble();
+                sum += row[c];
+            }
+
+            for (int c = 0; c < k; c++)
+            {
+                double value = normalised ? (sum > 0.0 ? row[c] / sum : 1.0 / k) : row[c] * rowScale;
+                Targets[(i * k) + c] = TestNumerics<T>.Of(value);
+            }
+        }
+
+        int upstreamLength = kernelCase.Reduction == Reduction.None ? n : 1;
+        Upstream = TestNumerics<T>.Random(upstreamLength, -2.0, 2.0, random.Next());
+    }
+
+    public KernelCase Case { get; }
+
+    public CrossEntropyLoss Loss { get; }
+
+    public LossPlan Plan { get; }
+
+    public double[]? Weights { get; }
+
+    public int IgnoreIndex { get; }
+
+    public T[] Logits { get; }
+
+    public int[] Labels { get; }
+
+    public T[] Targets { get; }
+
+    public T[] Upstream { get; }
+
+    private int Rows => Case.Rows;
+
+    private int NumClasses => Case.NumClasses;
+
+    /// <summary>The divisor of the mean: <c>Σ w[y_i]</c> over non-ignored samples, or the row count for probability targets.</summary>
+    public double MeanDivisor
+    {
+        get
+        {
+            if (Case.ProbabilityTargets)
+            {
+                return Rows;
+            }
+
+            double total = 0.0;
+            foreach (int label in Labels)
+            {
+                if (label != IgnoreIndex)
+                {
+                    total += Weights is null ? 1.0 : Weights[label];
+                }
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>The reference kernel in double: returns <c>Σ l_i</c>, writes what is requested.</summary>
+    public double Reference(double[]? losses, double[]? gradient, double[]? upstream, double factor)
+    {
+        double[] logits = TestNumerics<T>.Doubles(Logits);
+        var layout = ClassLayout.RowMajor(Rows, NumClasses);
+        return Case.ProbabilityTargets
+            ? ProbabilityTargetKernel.Run<double>(Plan, logits, TestNumerics<T>.Doubles(Targets), layout, losses, gradient, upstream, factor)
+            : IndexTargetKernel.Run<double>(Plan, IgnoreIndex, logits, Labels, layout, losses, gradient, upstream, factor);
+    }
+
+    public KernelErrors Run()
+    {
+        double divisor = Case.Reduction == Reduction.Mean ? MeanDivisor : 1.0;
+        double factor = divisor == 0.0 ? 0.0 : 1.0 / divisor;
+        var expectedLosses = new double[Rows];
+        double total = Reference(expectedLosses, null, null, 0.0);
+        double expectedLoss = divisor == 0.0 ? 0.0 : total / divisor;
+
+        // Forward, scalar.
+        double scalarError = 0.0;
+        if (Case.Reduction == Reduction.None)
+        {
+            Action scalar = () => ForwardScalar();
+            scalar.Should().Throw<InvalidOperationException>();
+        }
+        else
+        {
+            scalarError = ScalarError(ForwardScalar(), expectedLoss);
+        }
+
+        // Forward, per sample.
+        T[] losses = TestNumerics<T>.Filled(Rows);
+        if (Case.ProbabilityTargets)
+        {
+            Loss.Forward<T>(Logits, Targets, losses);
+        }
+        else
+        {
+            Loss.Forward<T>(Logits, Labels, losses);
+        }
+
+        double lossesError = NormwiseError(losses, expectedLosses);
+
+        // ForwardBackward.
+        var expectedGradient = new double[Rows * NumClasses];
+        Reference(null, expectedGradient, null, factor);
+        T[] gradient = TestNumerics<T>.Filled(Rows * NumClasses);
+        T loss = ForwardBackward(Logits, Targets, gradient);
+        double lossError = ScalarError(loss, expectedLoss);
+        double gradientError = NormwiseError(gradient, expectedGradient);
+
+        // Backward with a shared (Mean, Sum) or per-sample (None) upstream gradient.
+        var expectedBackward = new double[Rows * NumClasses];
+        Reference(null, expectedBackward, TestNumerics<T>.Doubles(Upstream), factor);
+        T[] backward = TestNumerics<T>.Filled(Rows * NumClasses);
+        Backward(Logits, Targets, backward);
+        double backwardError = NormwiseError(backward, expectedBackward);
+
+        CheckAliasing(loss, gradient, backward);
+        return new KernelErrors(scalarError, lossesError, lossError, gradientError, backwardError);
+    }
+
+    /// <summary>An output that is exactly an input gives bit for bit what separate buffers give.</summary>
+    private void CheckAliasing(T loss, T[] gradient, T[] backward)
+    {
+        T[] inPlace = (T[])Logits.Clone();
+        T aliasedLoss = ForwardBackward(inPlace, Targets, inPlace);
+        aliasedLoss.Equals(loss).Should().BeTrue($"{Case}: ForwardBackward with gradient == logits returns {aliasedLoss}, separate buffers {loss}");
+        KernelComparison<T>.ShouldBeIdentical(inPlace, gradient);
+
+        inPlace = (T[])Logits.Clone();
+        Backward(inPlace, Targets, inPlace);
+        KernelComparison<T>.ShouldBeIdentical(inPlace, backward);
+
+        if (Case.ProbabilityTargets)
+        {
+            T[] targetsInPlace = (T[])Targets.Clone();
+            aliasedLoss = Loss.ForwardBackward<T>(Logits, targetsInPlace, targetsInPlace);
+            aliasedLoss.Equals(loss).Should().BeTrue($"{Case}: ForwardBackward with gradient == targets returns {aliasedLoss}, separate buffers {loss}");
+            KernelComparison<T>.ShouldBeIdentical(targetsInPlace, gradient);
+
+            targetsInPlace = (T[])Targets.Clone();
+            Loss.Backward<T>(Logits, targetsInPlace, Upstream, targetsInPlace);
+            KernelComparison<T>.ShouldBeIdentical(targetsInPlace, backward);
+        }
+    }
+
+    private T ForwardScalar() =>
+        Case.ProbabilityTargets ? Loss.Forward<T>(Logits, Targets) : Loss.Forward<T>(Logits, Labels);
+
+    private T ForwardBackward(T[] logits, T[] targets, T[] gradient) =>
+        Case.ProbabilityTargets ? Loss.ForwardBackward<T>(logits, targets, gradient) : Loss.ForwardBackward<T>(logits, Labels, gradient);
+
+    private void Backward(T[] logits, T[] targets, T[] gradient)
+    {
+        if (Case.ProbabilityTargets)
+        {
+            Loss.Backward<T>(logits, targets, Upstream, gradient);
+        }
+        else
+        {
+            Loss.Backward<T>(logits, Labels, Upstream, gradient);
+        }
+    }
+
+    /// <summary>Asserts bit-for-bit equality (NaN equals NaN), checking every element before asserting once.</summary>
+    public static void ShouldBeIdentical(ReadOnlySpan<T> actual, ReadOnlySpan<T> expected, string because = "")
+    {
+        actual.Length.Should().Be(expected.Length);
+        int mismatch = -1;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            if (!actual[i].Equals(expected[i]))
+            {
+                mismatch = i;
+                break;
+            }
+        }
+
+        if (mismatch >= 0)
+        {
+            actual[mismatch].Should().Be(expected[mismatch], $"element {mismatch} should be identical {because}");
+        }
+    }
+
+    /// <summary><c>|a − e| / |e|</c>, absolute when <c>e = 0</c>.</summary>
+    public static double ScalarError(T actual, double expected)
+    {
+        double difference = Math.Abs(TestNumerics<T>.ToDouble(actual) - expected);
+        return expected == 0.0 ? difference : difference / Math.Abs(expected);
+    }
+
+    /// <summary><c>max_i |a_i − e_i| / max_i |e_i|</c>, absolute when every <c>e_i</c> is 0; +∞ on a non-finite value.</summary>
+    public static double NormwiseError(ReadOnlySpan<T> actual, ReadOnlySpan<double> expected)
+    {
+        actual.Length.Should().Be(expected.Length);
+        double difference = 0.0;
+        double scale = 0.0;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            difference = Math.Max(difference, Math.Abs(TestNumerics<T>.ToDouble(actual[i]) - expected[i]));
+            scale = Math.Max(scale, Math.Abs(expected[i]));
+        }
+
+        double error = scale == 0.0 ? difference : difference / scale;
+        return double.IsNaN(error) ? double.PositiveInfinity : error;
+    }
+}
+
+/// <summary>
+/// The fused SIMD kernels behind the span API (row kernels, the chunked path of long rows, the small-class transposed kernel) against
+/// the scalar reference kernels computing in double, over a seeded sample of shapes, priors, weights, ignored samples, reductions and
+/// both target kinds; exact aliasing; extreme and non-finite logits. Tolerance: normwise relative 1e-5 (float), 1e-12 (double).
+/// </summary>
+/// <typeparam name="T">The element type under test.</typeparam>
+public abstract class FusedKernelTests<T>(ITestOutputHelper output)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private static double Tolerance => TestNumerics<T>.Tolerance;
+
+    private static bool IsSingle => TestNumerics<T>.IsSingle;
+
+    /// <summary>
+    /// Every sampled case (see <see cref="KernelCase"/>) in one sweep, so that the suite stays fast: a failing case does not stop the
+    /// others, and the message lists every failure. The worst errors per output are written to the test output.
+    /// </summary>
+    [Fact]
+    public void FusedKernels_MatchTheReferenceKernels_OnEverySampledCase()
+    {
+        KernelErrors worst = KernelErrors.Zero;
+        KernelErrors worstChunked = KernelErrors.Zero;
+        KernelErrors worstSmall = KernelErrors.Zero;
+        string worstCase = string.Empty;
+        var failures = new List<string>();
+        for (int index = 0; index < KernelCase.Count; index++)
+        {
+            var kernelCase = KernelCase.Create(index);
+            try
+            {
+                KernelErrors errors = new KernelComparison<T>(kernelCase).Run();
+                if (errors.Worst > worst.Worst)
+                {
+                    worstCase = $"{kernelCase}: {errors}";
+                }
+
+                worst = worst.Max(errors);
+                if (kernelCase.NumClasses * Unsafe.SizeOf<T>() > 8192)
+                {
+                    worstChunked = worstChunked.Max(errors);
+                }
+
+                if (kernelCase.NumClasses <= 32 && !kernelCase.ProbabilityTargets)
+                {
+                    worstSmall = worstSmall.Max(errors);
+                }
+
+                if (!(errors.Worst <= Tolerance))
+                {
+                    failures.Add($"{kernelCase}: {errors}");
+                }
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                failures.Add($"{kernelCase}: {exception.GetType().Name}: {exception.Message}");
+            }
+        }
+
+        output.WriteLine($"{typeof(T).Name}, {KernelCase.Count} cases, worst: {worst}");
+        output.WriteLine($"worst case: {worstCase}");
+        output.WriteLine($"chunked rows only: {worstChunked}");
+        output.WriteLine($"index targets, K ≤ 32: {worstSmall}");
+        failures.Should().BeEmpty($"every case is within {Tolerance} normwise and aliasing gives identical bits");
+    }
+
+    public static TheoryData<int> ExtremeClassCounts => new() { 3, 5, 10, 17, 32, 33, 100, 2049 };
+
+    [Theory]
+    [MemberData(nameof(ExtremeClassCounts))]
+    public void LogitsOf700_AndTheLargestSafeMagnitude_StayFinite_AndMatchTheReference(int numClasses)
+    {
+        double largest = IsSingle ? 1e4 : 1e300;
+        foreach (double magnitude in new[] { 700.0, largest })
+        {
+            foreach (bool probability in new[] { false, true })
+            {
+                var random = new Random(numClasses + (int)Math.Log10(magnitude));
+                const int Rows = 24;
+                T[] logits = new T[Rows * numClasses];
+                for (int i = 0; i < logits.Length; i++)
+                {
+                    // Mostly ±magnitude exactly, some in between.
+                    double value = random.Next(3) switch
+                    {
+                        0 => magnitude,
+                        1 => -magnitude,
+                        _ => magnitude * ((2.0 * random.NextDouble()) - 1.0),
+                    };
+                    logits[i] = TestNumerics<T>.Of(value);
+                }
+
+                int[] labels = TestNumerics<T>.RandomLabels(Rows, numClasses, numClasses);
+                labels[5] = -100;
+                T[] targets = TestNumerics<T>.Random(Rows * numClasses, 0.0, 1.0, numClasses + 1);
+                double[] weights = GradientCheckSupport.Uniform(random, numClasses, 0.5, 2.0);
+                foreach (var prior in new[] { SmoothingPrior.Uniform, SmoothingPrior.Ordinal(2.0) })
+                {
+                    var setting = $"K={numClasses} |z|={magnitude} {(probability ? "probability" : "index")} {prior.GetType().Name}";
+                    var loss = new CrossEntropyLoss(numClasses, 0.1, Reduction.Sum, weights, prior: prior);
+                    var plan = new LossPlan(numClasses, 0.1, weights, prior);
+                    var layout = ClassLayout.RowMajor(Rows, numClasses);
+                    T[] losses = new T[Rows];
+                    T[] gradient = new T[Rows * numClasses];
+                    var expectedLosses = new double[Rows];
+                    var expectedGradient = new double[Rows * numClasses];
+                    T total;
+                    double expectedTotal;
+                    if (probability)
+                    {
+                        loss.Forward<T>(logits, targets, losses);
+                        total = loss.ForwardBackward<T>(logits, targets, gradient);
+                        expectedTotal = ProbabilityTargetKernel.Run<double>(
+                            plan, TestNumerics<T>.Doubles(logits), TestNumerics<T>.Doubles(targets), layout, expectedLosses, expectedGradient, default, 1.0);
+                    }
+                    else
+                    {
+                        loss.Forward<T>(logits, labels, losses);
+                        total = loss.ForwardBackward<T>(logits, labels, gradient);
+                        expectedTotal = IndexTargetKernel.Run<double>(
+                            plan, -100, TestNumerics<T>.Doubles(logits), labels, layout, expectedLosses, expectedGradient, default, 1.0);
+                    }
+
+                    double.IsFinite(expectedTotal).Should().BeTrue("the exact loss is finite");
+                    T.IsFinite(total).Should().BeTrue(setting);
+                    Array.TrueForAll(losses, T.IsFinite).Should().BeTrue(setting);
+                    Array.TrueForAll(gradient, T.IsFinite).Should().BeTrue(setting);
+                    KernelComparison<T>.ScalarError(total, expectedTotal).Should().BeLessThanOrEqualTo(Tolerance, setting);
+                    KernelComparison<T>.NormwiseError(losses, expectedLosses).Should().BeLessThanOrEqualTo(Tolerance, setting);
+                    KernelComparison<T>.NormwiseError(gradient, expectedGradient).Should().BeLessThanOrEqualTo(Tolerance, setting);
+                }
+            }
+        }
+    }
+
+    public static TheoryData<int, PriorKind, double> InfinityCases()
+    {
+        var data = new TheoryData<int, PriorKind, double>();
+        foreach (int numClasses in new[] { 3, 10, 17, 32, 33, 100, 2049 })
+        {
+            foreach (PriorKind prior in new[] { PriorKind.Uniform, PriorKind.UniformOthers, PriorKind.FromDistribution, PriorKind.OrdinalWide })
+            {
+                foreach (double alpha in new[] { 0.0, 0.1, 0.9, 1.0 })
+                {
+                    data.Add(numClasses, prior, alpha);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// −∞ at the label: +∞ whenever the label carries mass (its coefficient <c>(1 − α)·w_y + α·u_y(y)·w_y</c> is positive); −∞ at another
+    /// class: +∞ when the smoothing puts mass there, the reference's finite value when it does not (α = 0). Rows 3, 20 and 35 of 40 sit
+    /// in the first and second small-class block and in the tail.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(InfinityCases))]
+    public void NegativeInfinity_AtTheLabel_OrAClassWithMass_GivesAnInfiniteLoss(int numClasses, PriorKind priorKind, double alpha)
+    {
+        const int Rows = 40;
+        var random = new Random(numClasses);
+        var prior = PriorSpec.Random(priorKind, numClasses, random);
+        double[] weights = GradientCheckSupport.Uniform(random, numClasses, 0.5, 2.0);
+        var loss = new CrossEntropyLoss(numClasses, alpha, Reduction.None, weights, prior: prior.Create());
+        var plan = new LossPlan(numClasses, alpha, weights, prior.Create());
+        T[] logits = TestNumerics<T>.Random(Rows * numClasses, -3.0, 3.0, numClasses + 7);
+        int[] labels = TestNumerics<T>.RandomLabels(Rows, numClasses, numClasses + 8);
+        int[] atLabel = [3, 20, 35];
+        int[] elsewhere = [6, 27, 38];
+        foreach (int row in atLabel)
+        {
+            logits[(row * numClasses) + labels[row]] = T.NegativeInfinity;
+        }
+
+        foreach (int row in elsewhere)
+        {
+            logits[(row * numClasses) + ((labels[row] + 1) % numClasses)] = T.NegativeInfinity;
+        }
+
+        T[] losses = new T[Rows];
+        T[] gradient = new T[Rows * numClasses];
+        loss.Forward<T>(logits, labels, losses);
+        loss.ForwardBackward<T>(logits, labels, gradient);
+        var expectedLosses = new double[Rows];
+        var expectedGradient = new double[Rows * numClasses];
+        IndexTargetKernel.Run<double>(
+            plan, -100, TestNumerics<T>.Doubles(logits), labels, ClassLayout.RowMajor(Rows, numClasses), expectedLosses, expectedGradient, default, 1.0);
+
+        foreach (int row in atLabel)
+        {
+            int label = labels[row];
+            double labelMass = ((1.0 - alpha) * weights[label]) + (alpha * prior.Distribution(numClasses, label)[label] * weights[label]);
+            if (labelMass > 0.0)
+            {
+                T.IsPositiveInfinity(losses[row]).Should().BeTrue($"row {row}: −∞ at the label (mass {labelMass}) gives +∞, not {losses[row]}");
+                expectedLosses[row] = double.PositiveInfinity;
+            }
+            else
+            {
+                // No mass at the label (UniformOthers or Ordinal at α = 1): 0·∞, left unspecified by API.md; not compared.
+                expectedLosses[row] = TestNumerics<T>.ToDouble(losses[row]);
+            }
+        }
+
+        foreach (int row in elsewhere)
+        {
+            int k = (labels[row] + 1) % numClasses;
+            double mass = alpha * prior.Distribution(numClasses, labels[row])[k] * weights[k];
+            if (mass > 0.0)
+            {
+                T.IsPositiveInfinity(losses[row]).Should().BeTrue($"row {row}: −∞ at class {k} carrying mass {mass} gives +∞, not {losses[row]}");
+            }
+            else
+            {
+                T.IsFinite(losses[row]).Should().BeTrue($"row {row}: −∞ at a class without mass leaves the loss finite");
+            }
+        }
+
+        for (int i = 0; i < Rows; i++)
+        {
+            if (double.IsFinite(expectedLosses[i]))
+            {
+                KernelComparison<T>.ScalarError(losses[i], expectedLosses[i]).Should().BeLessThanOrEqualTo(Tolerance, $"row {i}");
+            }
+            else
+            {
+                TestNumerics<T>.ToDouble(losses[i]).Should().Be(expectedLosses[i], $"row {i}");
+            }
+        }
+
+        Array.TrueForAll(gradient, T.IsFinite).Should().BeTrue("a −∞ logit has probability 0: the gradient stays finite");
+        KernelComparison<T>.NormwiseError(gradient, expectedGradient).Should().BeLessThanOrEqualTo(Tolerance);
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(10)]
+    [InlineData(32)]
+    [InlineData(100)]
+    [InlineData(2049)]
+    public void NegativeInfinity_WhereAProbabilityTargetHasMass_GivesAnInfiniteLoss(int numClasses)
+    {
+        const int Rows = 20;
+        foreach (double alpha in new[] { 0.0, 0.2 })
+        {
+            var loss = new CrossEntropyLoss(numClasses, alpha, Reduction.None);
+            T[] logits = TestNumerics<T>.Random(Rows * numClasses, -3.0, 3.0, numClasses);
+            T[] targets = TestNumerics<T>.Random(Rows * numClasses, 0.1, 1.0, numClasses + 1);
+            logits[(2 * numClasses) + 1] = T.NegativeInfinity;
+            logits[(17 * numClasses) + numClasses - 1] = T.NegativeInfinity;
+            T[] losses = new T[Rows];
+            T[] gradient = new T[Rows * numClasses];
+
+            loss.Forward<T>(logits, targets, losses);
+            T total = loss.ForwardBackward<T>(logits, targets, gradient);
+
+            T.IsPositiveInfinity(losses[2]).Should().BeTrue();
+            T.IsPositiveInfinity(losses[17]).Should().BeTrue();
+            T.IsPositiveInfinity(total).Should().BeTrue();
+            Array.TrueForAll(gradient, T.IsFinite).Should().BeTrue();
+            var plan = new LossPlan(numClasses, alpha, null, SmoothingPrior.Uniform);
+            var expectedGradient = new double[Rows * numClasses];
+            var expectedLosses = new double[Rows];
+            ProbabilityTargetKernel.Run<double>(
+                plan, TestNumerics<T>.Doubles(logits), TestNumerics<T>.Doubles(targets), ClassLayout.RowMajor(Rows, numClasses), expectedLosses, expectedGradient, default, 1.0);
+            KernelComparison<T>.NormwiseError(gradient, expectedGradient).Should().BeLessThanOrEqualTo(Tolerance);
+            expectedLosses[2] = expectedLosses[17] = 0.0;
+            losses[2] = losses[17] = T.Zero;
+            KernelComparison<T>.NormwiseError(losses, expectedLosses).Should().BeLessThanOrEqualTo(Tolerance);
+        }
+    }
+
+    public static TheoryData<int, bool, bool> PoisonCases()
+    {
+        var data = new TheoryData<int, bool, bool>();
+        foreach (int numClasses in new[] { 3, 10, 32, 100, 2049 })
+        {
+            foreach (bool probability in new[] { false, true })
+            {
+                foreach (bool positiveInfinity in new[] { false, true })
+                {
+                    data.Add(numClasses, probability, positiveInfinity);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// A NaN or +∞ logit makes that sample's loss and whole gradient row NaN (API.md §6, the library's remarks, PyTorch); the other samples
+    /// are untouched, and an ignored sample stays 0 with a zero gradient. Rows 4, 21 and 37 of 40 sit in the first and second small-class
+    /// block and in the tail.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PoisonCases))]
+    public void NaN_Or_PositiveInfinity_InALogit_GivesANaNLossAndGradientRow_ForThatSampleOnly(int numClasses, bool probability, bool positiveInfinity)
+    {
+        const int Rows = 40;
+        T poison = positiveInfinity ? T.PositiveInfinity : T.NaN;
+        var loss = new CrossEntropyLoss(numClasses, 0.1, Reduction.None);
+        T[] logits = TestNumerics<T>.Random(Rows * numClasses, -3.0, 3.0, numClasses);
+        T[] targets = TestNumerics<T>.Random(Rows * numClasses, 0.0, 1.0, numClasses + 1);
+        int[] labels = TestNumerics<T>.RandomLabels(Rows, numClasses, numClasses + 2);
+        int[] poisoned = probability ? [4, 9, 21, 37] : [4, 21, 37];
+        logits[(4 * numClasses) + 1] = poison;
+        logits[(21 * numClasses) + numClasses - 1] = poison;
+        logits[(37 * numClasses) + (numClasses / 2)] = poison;
+        labels[9] = -100;
+        logits[(9 * numClasses) + 2] = poison;
+        T[] losses = new T[Rows];
+        T[] gradient = new T[Rows * numClasses];
+        var expectedLosses = new double[Rows];
+        var plan = new LossPlan(numClasses, 0.1, null, SmoothingPrior.Uniform);
+        var layout = ClassLayout.RowMajor(Rows, numClasses);
+        T total;
+        if (probability)
+        {
+            loss.Forward<T>(logits, targets, losses);
+            total = loss.ForwardBackward<T>(logits, targets, gradient);
+            ProbabilityTargetKernel.Run<double>(plan, TestNumerics<T>.Doubles(logits), TestNumerics<T>.Doubles(targets), layout, expectedLosses, default, default, 1.0);
+        }
+        else
+        {
+            loss.Forward<T>(logits, labels, losses);
+            total = loss.ForwardBackward<T>(logits, labels, gradient);
+            IndexTargetKernel.Run<double>(plan, -100, TestNumerics<T>.Doubles(logits), labels, layout, expectedLosses, default, default, 1.0);
+        }
+
+        T.IsNaN(total).Should().BeTrue("the sum over a NaN loss is NaN");
+        for (int i = 0; i < Rows; i++)
+        {
+            var row = gradient.AsSpan(i * numClasses, numClasses).ToArray();
+            if (Array.IndexOf(poisoned, i) >= 0)
+            {
+                T.IsNaN(losses[i]).Should().BeTrue($"row {i} holds a {poison} logit");
+                int finite = Array.FindAll(row, x => !T.IsNaN(x)).Length;
+                finite.Should().Be(0, $"the whole gradient row {i} is NaN, as the reference kernel's (a {poison} logit)");
+            }
+            else if (!probability && i == 9)
+            {
+                losses[i].Should().Be(T.Zero, "an ignored sample is 0 whatever its logits");
+                Array.TrueForAll(row, x => x == T.Zero).Should().BeTrue("an ignored sample has a zero gradient");
+            }
+            else
+            {
+                KernelComparison<T>.ScalarError(losses[i], expectedLosses[i]).Should().BeLessThanOrEqualTo(Tolerance, $"row {i} is unaffected");
+                Array.TrueForAll(row, T.IsFinite).Should().BeTrue($"row {i} is unaffected");
+            }
+        }
+    }
+}
+
+public sealed class FusedKernelTestsSingle(ITestOutputHelper output) : FusedKernelTests<float>(output);
+
+public sealed class FusedKernelTestsDouble(ITestOutputHelper output) : FusedKernelTests<double>(output);
