@@ -699,10 +699,18 @@ public sealed class CrossEntropyLoss
         return total;
     }
 
+    /// <summary>
+    /// The mean's divisor as <see cref="TotalWeight{T}"/> returns it (rounded to <typeparamref name="T"/>), so that a batch cut into
+    /// pieces with the divisor overload gets bit-for-bit the unsplit gradient in every element type.
+    /// </summary>
+    private double MeanDivisor<T>(ReadOnlySpan<int> labels)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        double.CreateTruncating(T.CreateTruncating(IndexDivisor(labels)));
+
     private T ReduceIndex<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ClassLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double divisor = Reduction == Reduction.Mean ? IndexDivisor(labels) : 1.0;
+        double divisor = Reduction == Reduction.Mean ? MeanDivisor<T>(labels) : 1.0;
         if (divisor == 0.0)
         {
             return T.Zero;
@@ -715,7 +723,7 @@ public sealed class CrossEntropyLoss
     private T ForwardBackwardIndex<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ClassLayout layout, Span<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double divisor = Reduction == Reduction.Mean ? IndexDivisor(labels) : 1.0;
+        double divisor = Reduction == Reduction.Mean ? MeanDivisor<T>(labels) : 1.0;
         if (divisor == 0.0)
         {
             gradient.Clear();
@@ -729,7 +737,7 @@ public sealed class CrossEntropyLoss
     private void BackwardIndex<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ClassLayout layout, ReadOnlySpan<T> upstream, Span<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double divisor = Reduction == Reduction.Mean ? IndexDivisor(labels) : 1.0;
+        double divisor = Reduction == Reduction.Mean ? MeanDivisor<T>(labels) : 1.0;
         if (divisor == 0.0)
         {
             gradient.Clear();

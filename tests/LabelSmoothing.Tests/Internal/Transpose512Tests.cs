@@ -29,7 +29,7 @@ public unsafe class Transpose512Tests
         fixed (float* from = source)
         fixed (float* to = destination)
         {
-            Transpose512.Transpose(from, Stride, to, 16, Vector512<float>.AllBitsSet);
+            Transpose512.Transpose(from, Stride, 0xFFFF, Vector512<float>.AllBitsSet, to, 16, 0xFFFF, Vector512<float>.AllBitsSet);
         }
 
         for (int i = 0; i < 16; i++)
@@ -65,7 +65,7 @@ public unsafe class Transpose512Tests
         fixed (double* from = source)
         fixed (double* to = destination)
         {
-            Transpose512.Transpose(from, 8, to, Stride, firstFive);
+            Transpose512.Transpose(from, 8, 0xFF, Vector512<double>.AllBitsSet, to, Stride, 0xFF, firstFive);
         }
 
         for (int i = 0; i < 8; i++)

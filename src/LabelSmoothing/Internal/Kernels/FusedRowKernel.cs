@@ -71,6 +71,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
             T chunkMax = Max(logits, length);
             ExpPass(logits, gradientHoldsTargets ? null : gradient, length, chunkMax, coefficients, 0, out sum, out margin, out coefficientSum);
             max = double.CreateTruncating(chunkMax);
+            sum = WithInfiniteMax(sum, max);
             if (gradient is not null)
             {
                 double weight = TCoefficients.IsProbability ? coefficientSum : targetWeight;
@@ -120,6 +121,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     {
         Span<double> partials = stackalloc double[4 * chunks];
         CombineChunks(logits, gradientHoldsTargets ? null : gradient, length, chunkLength, chunks, coefficients, partials, out max, out sum, out margin, out coefficientSum);
+        sum = WithInfiniteMax(sum, max);
         if (gradient is null)
         {
             return;
@@ -141,6 +143,12 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
             }
         }
     }
+
+    /// <summary>
+    /// NaN when the row maximum is +∞: that logit's own exponential, exp(∞ − ∞) = NaN, is counted apart as a maximum (float) rather than
+    /// summed, so the NaN must be put back for the whole row to come out NaN.
+    /// </summary>
+    private static double WithInfiniteMax(double sum, double max) => double.IsPositiveInfinity(max) ? double.NaN : sum;
 
     /// <summary>The second pass when the gradient holds the targets: the exponentials are recomputed from the logits.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]

@@ -154,48 +154,22 @@ internal static unsafe class KernelRunner
         {
             var tables = plan.Tables<T>();
             int numClasses = arguments.NumClasses;
-            double total = 0.0;
             if (SmallClassKernel<T>.Applies(numClasses, tables.Kind))
             {
-                total += SmallClassKernel<T>.Index(tables, ignoreIndex, arguments, first, end, out first);
+                return SmallClassKernel<T>.Index(plan, tables, ignoreIndex, arguments, first, end);
             }
 
             if (Vector512.IsHardwareAccelerated && numClasses >= Vector512<T>.Count)
             {
-                return total + FusedBatch<Simd512<T>, Vector512<T>, T>.Index(plan, tables, ignoreIndex, arguments, first, end);
+                return FusedBatch<Simd512<T>, Vector512<T>, T>.Index(plan, tables, ignoreIndex, arguments, first, end);
             }
 
             if (Vector256.IsHardwareAccelerated && numClasses >= Vector256<T>.Count)
             {
-                return total + FusedBatch<Simd256<T>, Vector256<T>, T>.Index(plan, tables, ignoreIndex, arguments, first, end);
+                return FusedBatch<Simd256<T>, Vector256<T>, T>.Index(plan, tables, ignoreIndex, arguments, first, end);
             }
 
-            if (numClasses >= Vector128<T>.Count)
-            {
-                return total + FusedBatch<Simd128<T>, Vector128<T>, T>.Index(plan, tables, ignoreIndex, arguments, first, end);
-            }
-
-            return total + ReferenceRows(first, end);
-        }
-
-        /// <summary>Rows shorter than a vector that the small-class kernel left over.</summary>
-        private double ReferenceRows(int first, int end)
-        {
-            int numClasses = arguments.NumClasses;
-            int rows = end - first;
-            nint start = (nint)first * numClasses;
-            int upstreamStart = arguments.UpstreamPerSample ? first : 0;
-            int upstreamLength = arguments.Upstream is null ? 0 : arguments.UpstreamPerSample ? rows : 1;
-            return IndexTargetKernel.Run(
-                plan,
-                ignoreIndex,
-                new ReadOnlySpan<T>(arguments.Logits + start, rows * numClasses),
-                new ReadOnlySpan<int>(arguments.Labels + first, rows),
-                ClassLayout.RowMajor(rows, numClasses),
-                arguments.Losses is null ? default : new Span<T>(arguments.Losses + first, rows),
-                arguments.Gradient is null ? default : new Span<T>(arguments.Gradient + start, rows * numClasses),
-                arguments.Upstream is null ? default : new ReadOnlySpan<T>(arguments.Upstream + upstreamStart, upstreamLength),
-                arguments.GradientFactor);
+            return FusedBatch<Simd128<T>, Vector128<T>, T>.Index(plan, tables, ignoreIndex, arguments, first, end);
         }
     }
 

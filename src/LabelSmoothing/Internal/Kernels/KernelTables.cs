@@ -40,6 +40,7 @@ internal sealed unsafe class KernelTables<T>
     private readonly T[]? _paddedTargetWeights;
     private readonly T[]? _paddedLabelWeights;
     private readonly T[]? _paddedLabelEntropies;
+    private readonly T[]? _paddedOffLabelWeights;
 
     public KernelTables(LossPlan plan)
     {
@@ -53,6 +54,7 @@ internal sealed unsafe class KernelTables<T>
         {
             _paddedTargetWeights = Pinned(SmallClassKernel<T>.MaxClasses, y => y < numClasses ? plan.TargetCoefficients[y] : 0.0);
             _paddedLabelWeights = Pinned(SmallClassKernel<T>.MaxClasses, y => y < numClasses ? plan.LabelWeights[y] : 0.0);
+            _paddedOffLabelWeights = Pinned(SmallClassKernel<T>.MaxClasses, y => y < numClasses ? plan.TargetCoefficients[y] - plan.LabelCoefficients[y] : 0.0);
             if (plan.LabelEntropies is double[] entropies)
             {
                 _paddedLabelEntropies = Pinned(SmallClassKernel<T>.MaxClasses, y => y < numClasses ? entropies[y] : 0.0);
@@ -103,6 +105,12 @@ internal sealed unsafe class KernelTables<T>
 
     /// <summary><see cref="LabelWeights"/> zero-padded to <see cref="SmallClassKernel{T}.MaxClasses"/> entries, when <c>K</c> is at most that.</summary>
     public T* PaddedLabelWeights => Address(_paddedLabelWeights);
+
+    /// <summary>
+    /// <c>A(y) − C(y)</c> (the target weight on the classes other than the label) zero-padded to <see cref="SmallClassKernel{T}.MaxClasses"/>
+    /// entries, when <c>K</c> is at most that.
+    /// </summary>
+    public T* PaddedOffLabelWeights => Address(_paddedOffLabelWeights);
 
     /// <summary><see cref="LossPlan.LabelEntropies"/> zero-padded to <see cref="SmallClassKernel{T}.MaxClasses"/> entries, or null.</summary>
     public T* PaddedLabelEntropies => Address(_paddedLabelEntropies);
