@@ -121,6 +121,7 @@ internal sealed unsafe class KernelTables<T>
     /// </summary>
     public T TargetScale { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T* Address(T[]? array) =>
         array is null ? null : (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
 

@@ -49,7 +49,7 @@ internal static unsafe class SmallClassKernel<T>
         return total;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static double Block(LossPlan plan, KernelTables<T> tables, int ignoreIndex, in BatchArguments<T> arguments, int row, int rows, Vector512<T>* columns)
     {
         int numClasses = arguments.NumClasses;
@@ -112,10 +112,14 @@ internal static unsafe class SmallClassKernel<T>
         // log w − ((w − 1) − u)/w with w = 1 + u, so that a confident row's small loss keeps its relative accuracy.
         Vector512<T> count = MaximaCount(maxima);
         Vector512<T> nonMaximal = sum;
-        Vector512<T> ratio = sum / count;
+        bool singleMaxima = Vector512.EqualsAll(count, Vector512<T>.One);
+        Vector512<T> ratio = singleMaxima ? sum : sum / count;
         Vector512<T> shifted = Vector512<T>.One + ratio;
-        Vector512<T> logSum = SimdMath.LogAtLeastOne<Simd512<T>, Vector512<T>, T>(count)
-            + SimdMath.LogAtLeastOne<Simd512<T>, Vector512<T>, T>(shifted) - (((shifted - Vector512<T>.One) - ratio) / shifted);
+        Vector512<T> logSum = SimdMath.LogAtLeastOne<Simd512<T>, Vector512<T>, T>(shifted) - (((shifted - Vector512<T>.One) - ratio) / shifted);
+        if (!singleMaxima)
+        {
+            logSum += SimdMath.LogAtLeastOne<Simd512<T>, Vector512<T>, T>(count);
+        }
 
         // A +∞ logit is its own maximum (e = exp(∞ − ∞) = NaN is not summed), so make the whole row NaN explicitly.
         Vector512<T> infiniteMax = Vector512.Equals(max, Vector512.Create(T.PositiveInfinity));
@@ -147,7 +151,7 @@ internal static unsafe class SmallClassKernel<T>
         return referenceRows == 0 ? total : total + ReferenceRows(plan, arguments, row, referenceRows);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void WriteGradient(
         KernelTables<T> tables, in BatchArguments<T> arguments, int row, uint storedRows, Vector512<T>* columns, in LaneLabels labels,
         Vector512<T> targetWeight, Vector512<T> labelGradient, Vector512<T> sum)
