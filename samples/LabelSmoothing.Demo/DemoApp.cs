@@ -44,6 +44,8 @@ public static class DemoApp
         List<RunResult> runs = Train(console, options, training, validation, test);
 
         console.Write(ResultsTable(runs));
+        console.MarkupLine("[grey]conf.: mean top-class probability; model is over- or under-confident (conf. above or below accuracy); " +
+            "T: temperature fitted on the validation set; ECE at T: test ECE after dividing the logits by T.[/]");
         foreach (string finding in ReportWriter.Findings(runs))
         {
             console.MarkupLine("• " + Markup.Escape(finding));
@@ -70,7 +72,7 @@ public static class DemoApp
 
     /// <summary>The column headers of the results table.</summary>
     public static IReadOnlyList<string> Columns { get; } =
-        ["α", "label noise", "accuracy", "NLL", "ECE", "MCE", "mean confidence", "verdict", "T (validation)", "ECE after T"];
+        ["α", "noise", "accuracy", "NLL", "ECE", "MCE", "conf.", "model is", "T", "ECE at T"];
 
     private static List<RunResult> Train(IAnsiConsole console, DemoOptions options, DigitsDataset training, DigitsDataset validation, DigitsDataset test)
     {
@@ -102,7 +104,7 @@ public static class DemoApp
 
     private static Table ResultsTable(IReadOnlyList<RunResult> runs)
     {
-        var table = new Table().Title("Test set (360 images)");
+        var table = new Table().Title("Test set (360 images), 15-bin calibration");
         foreach (string column in Columns)
         {
             table.AddColumn(new TableColumn(Markup.Escape(column)).RightAligned());
@@ -121,7 +123,7 @@ public static class DemoApp
         FormattableString[] cells =
         [
             $"{run.Alpha:0.###}", $"{run.Noise:0%}", $"{run.Accuracy:0.0%}", $"{run.Nll:0.000}", $"{run.Ece:0.000}", $"{run.Mce:0.000}",
-            $"{run.MeanConfidence:0.000}", $"{run.Confidence}", $"{run.Temperature:0.00}", $"{run.EceAfterScaling:0.000}",
+            $"{run.MeanConfidence:0.000}", $"{(run.MeanConfidence > run.Accuracy ? "over" : "under")}", $"{run.Temperature:0.00}", $"{run.EceAfterScaling:0.000}",
         ];
         return cells.Select(c => c.ToString(CultureInfo.InvariantCulture));
     }
