@@ -56,10 +56,10 @@ public sealed class BinaryCrossEntropyLoss
     /// infinite weight.</exception>
     public BinaryCrossEntropyLoss(int numLabels, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, double[]? positiveWeights = null)
     {
-        BinaryGuard.NumLabels(numLabels);
+        Guard.NumLabels(numLabels);
         Guard.Alpha(labelSmoothing, nameof(labelSmoothing));
         Guard.Reduction(reduction);
-        _positiveWeights = BinaryGuard.CopyPositiveWeights(positiveWeights, numLabels);
+        _positiveWeights = Guard.Weights(positiveWeights, numLabels, nameof(positiveWeights), "labels");
         _weights = new BinaryLabelWeights(_positiveWeights, numLabels);
 
         NumLabels = numLabels;
@@ -94,7 +94,7 @@ public sealed class BinaryCrossEntropyLoss
     {
         RequireScalarReduction();
         CheckInputs(logits.Length, targets.Length);
-        BinaryGuard.UnitInterval(targets);
+        Guard.Probabilities(targets, atMostOne: true);
         return Reduce(logits, targets, labelMajor: false);
     }
 
@@ -111,7 +111,7 @@ public sealed class BinaryCrossEntropyLoss
     {
         CheckInputs(logits.Length, targets.Length);
         CheckOutput(logits, targets, losses, nameof(losses));
-        BinaryGuard.UnitInterval(targets);
+        Guard.Probabilities(targets, atMostOne: true);
         BinaryCrossEntropyKernel.Run(logits, targets, _weights, false, LabelSmoothing, false, losses, default, default, 0.0);
     }
 
@@ -135,7 +135,7 @@ public sealed class BinaryCrossEntropyLoss
     {
         CheckInputs(logits.Length, targets.Length);
         CheckOutput(logits, targets, gradient, nameof(gradient));
-        BinaryGuard.UnitInterval(targets);
+        Guard.Probabilities(targets, atMostOne: true);
         return ReduceWithGradient(logits, targets, gradient, labelMajor: false);
     }
 
@@ -159,7 +159,7 @@ public sealed class BinaryCrossEntropyLoss
         CheckUpstream(upstream.Length, logits.Length);
         CheckOutput(logits, targets, gradient, nameof(gradient));
         Guard.NoPartialOverlap(upstream, nameof(upstream), gradient, nameof(gradient));
-        BinaryGuard.UnitInterval(targets);
+        Guard.Probabilities(targets, atMostOne: true);
         BackwardCore(logits, targets, upstream, gradient, labelMajor: false);
     }
 
@@ -294,7 +294,7 @@ public sealed class BinaryCrossEntropyLoss
 
     private void CheckInputs(int logitsLength, int targetsLength)
     {
-        BinaryGuard.Rows(logitsLength, NumLabels, "logits");
+        Guard.Rows(logitsLength, NumLabels, "logits", "labels");
         Guard.Length(targetsLength, logitsLength, "targets", "logits.Length");
     }
 
@@ -320,7 +320,7 @@ public sealed class BinaryCrossEntropyLoss
         MatrixStorage.NotNull(targets, nameof(targets));
         MatrixStorage.Shape(targets, logits.RowCount, NumLabels, nameof(targets));
         T[] target = MatrixStorage.Read(targets);
-        BinaryGuard.UnitInterval<T>(target, nameof(targets));
+        Guard.Probabilities<T>(target, nameof(targets), atMostOne: true);
         return (MatrixStorage.Read(logits), target);
     }
 

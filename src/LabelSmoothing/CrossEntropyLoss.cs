@@ -68,7 +68,7 @@ public sealed class CrossEntropyLoss
         Guard.NumClasses(numClasses);
         Guard.Alpha(labelSmoothing, nameof(labelSmoothing));
         Guard.Reduction(reduction);
-        _classWeights = CopyWeights(classWeights, numClasses);
+        _classWeights = Guard.Weights(classWeights, numClasses, nameof(classWeights), "classes");
         prior ??= SmoothingPrior.Uniform;
         prior.Validate(numClasses, nameof(prior));
 
@@ -927,29 +927,5 @@ public sealed class CrossEntropyLoss
         Guard.Length(gradient.Length, logits.Length, nameof(gradient), "logits.Length");
         Guard.NoPartialOverlap(logits, nameof(logits), gradient, nameof(gradient));
         Guard.NoPartialOverlap(targets, nameof(targets), gradient, nameof(gradient));
-    }
-
-    private static double[]? CopyWeights(double[]? classWeights, int numClasses)
-    {
-        if (classWeights is null)
-        {
-            return null;
-        }
-
-        if (classWeights.Length != numClasses)
-        {
-            ThrowHelper.Argument(nameof(classWeights), $"classWeights has length {classWeights.Length}, but the number of classes is {numClasses}.");
-        }
-
-        for (int k = 0; k < classWeights.Length; k++)
-        {
-            double weight = classWeights[k];
-            if (!(weight >= 0.0 && double.IsFinite(weight)))
-            {
-                ThrowHelper.Argument(nameof(classWeights), FormattableString.Invariant($"classWeights[{k}] = {weight} is not a finite, non-negative weight."));
-            }
-        }
-
-        return (double[])classWeights.Clone();
     }
 }

@@ -54,7 +54,7 @@ public abstract class BinaryCrossEntropyParityTests<T>(ITestOutputHelper output,
             return;
         }
 
-        ScalarError(run.ForwardScalar(), golden.Loss).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Forward"));
+        ErrorMetrics<T>.ScalarError(run.ForwardScalar(), golden.Loss).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Forward"));
     }
 
     [Theory]
@@ -64,7 +64,7 @@ public abstract class BinaryCrossEntropyParityTests<T>(ITestOutputHelper output,
         var golden = BceGolden.Case(name);
         var losses = new SpanRun(golden).ForwardLosses();
         losses.Length.Should().Be(golden.N * golden.M);
-        NormwiseError(losses, golden.Losses).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Forward(losses)"));
+        ErrorMetrics<T>.NormwiseError(losses, golden.Losses).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Forward(losses)"));
     }
 
     [Theory]
@@ -73,8 +73,8 @@ public abstract class BinaryCrossEntropyParityTests<T>(ITestOutputHelper output,
     {
         var golden = BceGolden.Case(name);
         var (loss, gradient) = new SpanRun(golden).ForwardBackward();
-        ScalarError(loss, golden.Loss).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "ForwardBackward loss"));
-        NormwiseError(gradient, golden.Gradient).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "ForwardBackward gradient"));
+        ErrorMetrics<T>.ScalarError(loss, golden.Loss).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "ForwardBackward loss"));
+        ErrorMetrics<T>.NormwiseError(gradient, golden.Gradient).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "ForwardBackward gradient"));
     }
 
     [Theory]
@@ -83,7 +83,7 @@ public abstract class BinaryCrossEntropyParityTests<T>(ITestOutputHelper output,
     {
         var golden = BceGolden.Case(name);
         var gradient = new SpanRun(golden).Backward();
-        NormwiseError(gradient, golden.Backward).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Backward"));
+        ErrorMetrics<T>.NormwiseError(gradient, golden.Backward).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Backward"));
     }
 
     [Theory]
@@ -128,14 +128,14 @@ public abstract class BinaryCrossEntropyParityTests<T>(ITestOutputHelper output,
         var run = new SpanRun(golden);
         if (golden.ParsedReduction != Reduction.None)
         {
-            yield return ("Forward", ScalarError(run.ForwardScalar(), golden.Loss));
+            yield return ("Forward", ErrorMetrics<T>.ScalarError(run.ForwardScalar(), golden.Loss));
         }
 
-        yield return ("Forward(losses)", NormwiseError(run.ForwardLosses(), golden.Losses));
+        yield return ("Forward(losses)", ErrorMetrics<T>.NormwiseError(run.ForwardLosses(), golden.Losses));
         var (loss, gradient) = run.ForwardBackward();
-        yield return ("ForwardBackward loss", ScalarError(loss, golden.Loss));
-        yield return ("ForwardBackward gradient", NormwiseError(gradient, golden.Gradient));
-        yield return ("Backward", NormwiseError(run.Backward(), golden.Backward));
+        yield return ("ForwardBackward loss", ErrorMetrics<T>.ScalarError(loss, golden.Loss));
+        yield return ("ForwardBackward gradient", ErrorMetrics<T>.NormwiseError(gradient, golden.Gradient));
+        yield return ("Backward", ErrorMetrics<T>.NormwiseError(run.Backward(), golden.Backward));
     }
 
     /// <summary>The four matrix overloads on <c>N × M</c> matrices built from the row-major golden arrays.</summary>
@@ -146,23 +146,23 @@ public abstract class BinaryCrossEntropyParityTests<T>(ITestOutputHelper output,
         var targets = ToMatrix(golden.Targets, golden.N, golden.M);
         if (golden.ParsedReduction != Reduction.None)
         {
-            yield return ("Forward (matrix)", ScalarError(loss.Forward(logits, targets), golden.Loss));
+            yield return ("Forward (matrix)", ErrorMetrics<T>.ScalarError(loss.Forward(logits, targets), golden.Loss));
         }
 
         var losses = Matrix<T>.Build.Dense(golden.N, golden.M, T.NaN);
         loss.Forward(logits, targets, losses);
-        yield return ("Forward(losses) (matrix)", NormwiseError(RowMajor(losses), golden.Losses));
+        yield return ("Forward(losses) (matrix)", ErrorMetrics<T>.NormwiseError(RowMajor(losses), golden.Losses));
 
         var gradient = Matrix<T>.Build.Dense(golden.N, golden.M, T.NaN);
-        yield return ("ForwardBackward loss (matrix)", ScalarError(loss.ForwardBackward(logits, targets, gradient), golden.Loss));
-        yield return ("ForwardBackward gradient (matrix)", NormwiseError(RowMajor(gradient), golden.Gradient));
+        yield return ("ForwardBackward loss (matrix)", ErrorMetrics<T>.ScalarError(loss.ForwardBackward(logits, targets, gradient), golden.Loss));
+        yield return ("ForwardBackward gradient (matrix)", ErrorMetrics<T>.NormwiseError(RowMajor(gradient), golden.Gradient));
 
         var upstream = golden.ParsedReduction == Reduction.None
             ? ToMatrix(golden.Upstream, golden.N, golden.M)
             : Matrix<T>.Build.Dense(1, 1, T.CreateTruncating(golden.Upstream[0]));
         var backward = Matrix<T>.Build.Dense(golden.N, golden.M, T.NaN);
         loss.Backward(logits, targets, upstream, backward);
-        yield return ("Backward (matrix)", NormwiseError(RowMajor(backward), golden.Backward));
+        yield return ("Backward (matrix)", ErrorMetrics<T>.NormwiseError(RowMajor(backward), golden.Backward));
     }
 
     private static Matrix<T> ToMatrix(double[] rowMajor, int rows, int columns) =>
@@ -170,30 +170,7 @@ public abstract class BinaryCrossEntropyParityTests<T>(ITestOutputHelper output,
 
     private static T[] RowMajor(Matrix<T> matrix) => matrix.ToRowMajorArray();
 
-    private static double ScalarError(T actual, double expected)
-    {
-        double error = Math.Abs(double.CreateTruncating(actual) - expected);
-        return expected == 0.0 ? error : error / Math.Abs(expected);
-    }
 
-    private static double NormwiseError(T[] actual, double[] expected)
-    {
-        if (actual.Length != expected.Length)
-        {
-            return double.PositiveInfinity;
-        }
-
-        double scale = 0.0;
-        double error = 0.0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            scale = Math.Max(scale, Math.Abs(expected[i]));
-            double difference = Math.Abs(double.CreateTruncating(actual[i]) - expected[i]);
-            error = double.IsNaN(difference) ? double.PositiveInfinity : Math.Max(error, difference);
-        }
-
-        return scale == 0.0 ? error : error / scale;
-    }
 
     private static string Describe(BceGoldenCase golden, string what) =>
         string.Create(CultureInfo.InvariantCulture, $"{what} of {golden.Name} ({golden.Note}; N={golden.N}, M={golden.M}, α={golden.Alpha}, {golden.Reduction})");

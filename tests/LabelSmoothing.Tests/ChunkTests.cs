@@ -95,7 +95,7 @@ public abstract class ChunkTests<T>(ITestOutputHelper output)
         shardWeights.Should().BeApproximately(expectedDivisor, expectedDivisor * 1e-15, "the shards' total weights add up to the batch's");
         double reference = TestNumerics<T>.ToDouble(unsplit);
         double lossError = Math.Abs(sum - reference) / reference;
-        double gradientError = KernelComparison<T>.NormwiseError(chunkGradient, TestNumerics<T>.Doubles(unsplitGradient));
+        double gradientError = ErrorMetrics<T>.NormwiseError(chunkGradient, TestNumerics<T>.Doubles(unsplitGradient));
         int differing = Differing(chunkGradient, unsplitGradient);
         output.WriteLine(
             $"{typeof(T).Name} K={numClasses} N={rows} weights={weightKind} {priorKind}: loss error {lossError:E2}, gradient error {gradientError:E2}, {differing} of {chunkGradient.Length} gradient entries differ in bits");
@@ -163,7 +163,7 @@ public abstract class ChunkTests<T>(ITestOutputHelper output)
 
         TestNumerics<T>.ShouldBeClose(value, total / 7.5);
         var expected = Array.ConvertAll(TestNumerics<T>.Doubles(sumGradient), g => g / 7.5);
-        KernelComparison<T>.NormwiseError(gradient, expected).Should().BeLessThanOrEqualTo(TestNumerics<T>.Tolerance);
+        ErrorMetrics<T>.NormwiseError(gradient, expected).Should().BeLessThanOrEqualTo(TestNumerics<T>.Tolerance);
 
         T[] inPlace = (T[])logits.Clone();
         loss.ForwardBackward<T>(inPlace, labels, inPlace, divisor).Should().Be(value);

@@ -52,7 +52,7 @@ public abstract class DenseParityTests<T>(ITestOutputHelper output, double toler
             return;
         }
 
-        DenseKLGoldenRun<T>.ScalarError(run.ForwardScalar(), golden.Loss).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Forward"));
+        ErrorMetrics<T>.ScalarError(run.ForwardScalar(), golden.Loss).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Forward"));
     }
 
     [Theory]
@@ -62,7 +62,7 @@ public abstract class DenseParityTests<T>(ITestOutputHelper output, double toler
         var golden = DenseKLGolden.Case(name);
         var losses = new DenseKLGoldenRun<T>(golden).ForwardLosses();
         losses.Length.Should().Be(golden.Positions);
-        DenseKLGoldenRun<T>.NormwiseError(losses, golden.Losses).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Forward(losses)"));
+        ErrorMetrics<T>.NormwiseError(losses, golden.Losses).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Forward(losses)"));
     }
 
     [Theory]
@@ -71,8 +71,8 @@ public abstract class DenseParityTests<T>(ITestOutputHelper output, double toler
     {
         var golden = DenseKLGolden.Case(name);
         var (loss, gradient) = new DenseKLGoldenRun<T>(golden).ForwardBackward();
-        DenseKLGoldenRun<T>.ScalarError(loss, golden.Loss).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "ForwardBackward loss"));
-        DenseKLGoldenRun<T>.NormwiseError(gradient, golden.Gradient).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "ForwardBackward gradient"));
+        ErrorMetrics<T>.ScalarError(loss, golden.Loss).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "ForwardBackward loss"));
+        ErrorMetrics<T>.NormwiseError(gradient, golden.Gradient).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "ForwardBackward gradient"));
     }
 
     [Theory]
@@ -81,7 +81,7 @@ public abstract class DenseParityTests<T>(ITestOutputHelper output, double toler
     {
         var golden = DenseKLGolden.Case(name);
         var gradient = new DenseKLGoldenRun<T>(golden).Backward();
-        DenseKLGoldenRun<T>.NormwiseError(gradient, golden.Backward).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Backward"));
+        ErrorMetrics<T>.NormwiseError(gradient, golden.Backward).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Backward"));
     }
 
     [Fact]
@@ -97,11 +97,11 @@ public abstract class DenseParityTests<T>(ITestOutputHelper output, double toler
             var run = new DenseKLGoldenRun<T>(golden);
             var errors = new (string What, double Error)[]
             {
-                ("Forward", golden.ParsedReduction == Reduction.None ? 0.0 : DenseKLGoldenRun<T>.ScalarError(run.ForwardScalar(), golden.Loss)),
-                ("Forward(losses)", DenseKLGoldenRun<T>.NormwiseError(run.ForwardLosses(), golden.Losses)),
-                ("ForwardBackward loss", DenseKLGoldenRun<T>.ScalarError(run.ForwardBackward().Loss, golden.Loss)),
-                ("ForwardBackward gradient", DenseKLGoldenRun<T>.NormwiseError(run.ForwardBackward().Gradient, golden.Gradient)),
-                ("Backward", DenseKLGoldenRun<T>.NormwiseError(run.Backward(), golden.Backward)),
+                ("Forward", golden.ParsedReduction == Reduction.None ? 0.0 : ErrorMetrics<T>.ScalarError(run.ForwardScalar(), golden.Loss)),
+                ("Forward(losses)", ErrorMetrics<T>.NormwiseError(run.ForwardLosses(), golden.Losses)),
+                ("ForwardBackward loss", ErrorMetrics<T>.ScalarError(run.ForwardBackward().Loss, golden.Loss)),
+                ("ForwardBackward gradient", ErrorMetrics<T>.NormwiseError(run.ForwardBackward().Gradient, golden.Gradient)),
+                ("Backward", ErrorMetrics<T>.NormwiseError(run.Backward(), golden.Backward)),
             };
             foreach (var (what, error) in errors)
             {
@@ -548,11 +548,11 @@ public abstract class DenseParityTests<T>(ITestOutputHelper output, double toler
 
         public void ShouldBeCloseTo(Outputs expected, double relative, string because)
         {
-            DenseKLGoldenRun<T>.ScalarError(Value, TestNumerics<T>.ToDouble(expected.Value)).Should().BeLessThanOrEqualTo(relative, because);
-            DenseKLGoldenRun<T>.ScalarError(Fused, TestNumerics<T>.ToDouble(expected.Fused)).Should().BeLessThanOrEqualTo(relative, because);
-            DenseKLGoldenRun<T>.NormwiseError(Losses, TestNumerics<T>.Doubles(expected.Losses)).Should().BeLessThanOrEqualTo(relative, because);
-            DenseKLGoldenRun<T>.NormwiseError(Gradient, TestNumerics<T>.Doubles(expected.Gradient)).Should().BeLessThanOrEqualTo(relative, because);
-            DenseKLGoldenRun<T>.NormwiseError(Backward, TestNumerics<T>.Doubles(expected.Backward)).Should().BeLessThanOrEqualTo(relative, because);
+            ErrorMetrics<T>.ScalarError(Value, TestNumerics<T>.ToDouble(expected.Value)).Should().BeLessThanOrEqualTo(relative, because);
+            ErrorMetrics<T>.ScalarError(Fused, TestNumerics<T>.ToDouble(expected.Fused)).Should().BeLessThanOrEqualTo(relative, because);
+            ErrorMetrics<T>.NormwiseError(Losses, TestNumerics<T>.Doubles(expected.Losses)).Should().BeLessThanOrEqualTo(relative, because);
+            ErrorMetrics<T>.NormwiseError(Gradient, TestNumerics<T>.Doubles(expected.Gradient)).Should().BeLessThanOrEqualTo(relative, because);
+            ErrorMetrics<T>.NormwiseError(Backward, TestNumerics<T>.Doubles(expected.Backward)).Should().BeLessThanOrEqualTo(relative, because);
         }
     }
 }

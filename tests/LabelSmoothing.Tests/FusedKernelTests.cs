@@ -215,7 +215,7 @@ internal sealed class KernelComparison<T>
         }
         else
         {
-            scalarError = ScalarError(ForwardScalar(), expectedLoss);
+            scalarError = ErrorMetrics<T>.ScalarError(ForwardScalar(), expectedLoss);
         }
 
         // Forward, per sample.
@@ -229,22 +229,22 @@ internal sealed class KernelComparison<T>
             Loss.Forward<T>(Logits, Labels, losses);
         }
 
-        double lossesError = NormwiseError(losses, expectedLosses);
+        double lossesError = ErrorMetrics<T>.NormwiseError(losses, expectedLosses);
 
         // ForwardBackward.
         var expectedGradient = new double[Rows * NumClasses];
         Reference(null, expectedGradient, null, factor);
         T[] gradient = TestNumerics<T>.Filled(Rows * NumClasses);
         T loss = ForwardBackward(Logits, Targets, gradient);
-        double lossError = ScalarError(loss, expectedLoss);
-        double gradientError = NormwiseError(gradient, expectedGradient);
+        double lossError = ErrorMetrics<T>.ScalarError(loss, expectedLoss);
+        double gradientError = ErrorMetrics<T>.NormwiseError(gradient, expectedGradient);
 
         // Backward with a shared (Mean, Sum) or per-sample (None) upstream gradient.
         var expectedBackward = new double[Rows * NumClasses];
         Reference(null, expectedBackward, TestNumerics<T>.Doubles(Upstream), factor);
         T[] backward = TestNumerics<T>.Filled(Rows * NumClasses);
         Backward(Logits, Targets, backward);
-        double backwardError = NormwiseError(backward, expectedBackward);
+        double backwardError = ErrorMetrics<T>.NormwiseError(backward, expectedBackward);
 
         CheckAliasing(loss, gradient, backward);
         return new KernelErrors(scalarError, lossesError, lossError, gradientError, backwardError);
@@ -313,28 +313,7 @@ internal sealed class KernelComparison<T>
         }
     }
 
-    /// <summary><c>|a − e| / |e|</c>, absolute when <c>e = 0</c>.</summary>
-    public static double ScalarError(T actual, double expected)
-    {
-        double difference = Math.Abs(TestNumerics<T>.ToDouble(actual) - expected);
-        return expected == 0.0 ? difference : difference / Math.Abs(expected);
-    }
 
-    /// <summary><c>max_i |a_i − e_i| / max_i |e_i|</c>, absolute when every <c>e_i</c> is 0; +∞ on a non-finite value.</summary>
-    public static double NormwiseError(ReadOnlySpan<T> actual, ReadOnlySpan<double> expected)
-    {
-        actual.Length.Should().Be(expected.Length);
-        double difference = 0.0;
-        double scale = 0.0;
-        for (int i = 0; i < actual.Length; i++)
-        {
-            difference = Math.Max(difference, Math.Abs(TestNumerics<T>.ToDouble(actual[i]) - expected[i]));
-            scale = Math.Max(scale, Math.Abs(expected[i]));
-        }
-
-        double error = scale == 0.0 ? difference : difference / scale;
-        return double.IsNaN(error) ? double.PositiveInfinity : error;
-    }
 }
 
 /// <summary>
@@ -463,9 +442,9 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
                     T.IsFinite(total).Should().BeTrue(setting);
                     Array.TrueForAll(losses, T.IsFinite).Should().BeTrue(setting);
                     Array.TrueForAll(gradient, T.IsFinite).Should().BeTrue(setting);
-                    KernelComparison<T>.ScalarError(total, expectedTotal).Should().BeLessThanOrEqualTo(Tolerance, setting);
-                    KernelComparison<T>.NormwiseError(losses, expectedLosses).Should().BeLessThanOrEqualTo(Tolerance, setting);
-                    KernelComparison<T>.NormwiseError(gradient, expectedGradient).Should().BeLessThanOrEqualTo(Tolerance, setting);
+                    ErrorMetrics<T>.ScalarError(total, expectedTotal).Should().BeLessThanOrEqualTo(Tolerance, setting);
+                    ErrorMetrics<T>.NormwiseError(losses, expectedLosses).Should().BeLessThanOrEqualTo(Tolerance, setting);
+                    ErrorMetrics<T>.NormwiseError(gradient, expectedGradient).Should().BeLessThanOrEqualTo(Tolerance, setting);
                 }
             }
         }
@@ -560,7 +539,7 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
         {
             if (double.IsFinite(expectedLosses[i]))
             {
-                KernelComparison<T>.ScalarError(losses[i], expectedLosses[i]).Should().BeLessThanOrEqualTo(Tolerance, $"row {i}");
+                ErrorMetrics<T>.ScalarError(losses[i], expectedLosses[i]).Should().BeLessThanOrEqualTo(Tolerance, $"row {i}");
             }
             else
             {
@@ -569,7 +548,7 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
         }
 
         Array.TrueForAll(gradient, T.IsFinite).Should().BeTrue("a −∞ logit has probability 0: the gradient stays finite");
-        KernelComparison<T>.NormwiseError(gradient, expectedGradient).Should().BeLessThanOrEqualTo(Tolerance);
+        ErrorMetrics<T>.NormwiseError(gradient, expectedGradient).Should().BeLessThanOrEqualTo(Tolerance);
     }
 
     [Theory]
@@ -603,10 +582,10 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
             var expectedLosses = new double[Rows];
             ProbabilityTargetKernel.Run<double>(
                 plan, TestNumerics<T>.Doubles(logits), TestNumerics<T>.Doubles(targets), ClassLayout.RowMajor(Rows, numClasses), expectedLosses, expectedGradient, default, 1.0);
-            KernelComparison<T>.NormwiseError(gradient, expectedGradient).Should().BeLessThanOrEqualTo(Tolerance);
+            ErrorMetrics<T>.NormwiseError(gradient, expectedGradient).Should().BeLessThanOrEqualTo(Tolerance);
             expectedLosses[2] = expectedLosses[17] = 0.0;
             losses[2] = losses[17] = T.Zero;
-            KernelComparison<T>.NormwiseError(losses, expectedLosses).Should().BeLessThanOrEqualTo(Tolerance);
+            ErrorMetrics<T>.NormwiseError(losses, expectedLosses).Should().BeLessThanOrEqualTo(Tolerance);
         }
     }
 
@@ -684,7 +663,7 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
             }
             else
             {
-                KernelComparison<T>.ScalarError(losses[i], expectedLosses[i]).Should().BeLessThanOrEqualTo(Tolerance, $"row {i} is unaffected");
+                ErrorMetrics<T>.ScalarError(losses[i], expectedLosses[i]).Should().BeLessThanOrEqualTo(Tolerance, $"row {i} is unaffected");
                 Array.TrueForAll(row, T.IsFinite).Should().BeTrue($"row {i} is unaffected");
             }
         }

@@ -40,7 +40,7 @@ public abstract class KLDivergenceTests<T>(ITestOutputHelper output, double tole
             return;
         }
 
-        DenseKLGoldenRun<T>.ScalarError(run.ForwardScalar(), golden.Loss, Math.Abs(golden.CeLoss!.Value))
+        ErrorMetrics<T>.ScalarError(run.ForwardScalar(), golden.Loss, Math.Abs(golden.CeLoss!.Value))
             .Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Forward"));
     }
 
@@ -50,7 +50,7 @@ public abstract class KLDivergenceTests<T>(ITestOutputHelper output, double tole
     {
         var golden = DenseKLGolden.Case(name);
         var losses = new DenseKLGoldenRun<T>(golden).ForwardLosses();
-        DenseKLGoldenRun<T>.NormwiseError(losses, golden.Losses, MaxAbs(golden.CeLosses!))
+        ErrorMetrics<T>.NormwiseError(losses, golden.Losses, MaxAbs(golden.CeLosses!))
             .Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Forward(losses)"));
     }
 
@@ -60,9 +60,9 @@ public abstract class KLDivergenceTests<T>(ITestOutputHelper output, double tole
     {
         var golden = DenseKLGolden.Case(name);
         var (loss, gradient) = new DenseKLGoldenRun<T>(golden).ForwardBackward();
-        DenseKLGoldenRun<T>.ScalarError(loss, golden.Loss, Math.Abs(golden.CeLoss!.Value))
+        ErrorMetrics<T>.ScalarError(loss, golden.Loss, Math.Abs(golden.CeLoss!.Value))
             .Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "ForwardBackward loss"));
-        DenseKLGoldenRun<T>.NormwiseError(gradient, golden.Gradient, golden.GradientFloor!.Value)
+        ErrorMetrics<T>.NormwiseError(gradient, golden.Gradient, golden.GradientFloor!.Value)
             .Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "ForwardBackward gradient"));
     }
 
@@ -72,7 +72,7 @@ public abstract class KLDivergenceTests<T>(ITestOutputHelper output, double tole
     {
         var golden = DenseKLGolden.Case(name);
         var gradient = new DenseKLGoldenRun<T>(golden).Backward();
-        DenseKLGoldenRun<T>.NormwiseError(gradient, golden.Backward, golden.BackwardFloor!.Value)
+        ErrorMetrics<T>.NormwiseError(gradient, golden.Backward, golden.BackwardFloor!.Value)
             .Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Backward"));
     }
 
@@ -82,11 +82,11 @@ public abstract class KLDivergenceTests<T>(ITestOutputHelper output, double tole
     {
         var golden = DenseKLGolden.Case(name);
         var run = new DenseKLGoldenRun<T>(golden, klDivergence: false);
-        DenseKLGoldenRun<T>.NormwiseError(run.ForwardLosses(), golden.CeLosses!)
+        ErrorMetrics<T>.NormwiseError(run.ForwardLosses(), golden.CeLosses!)
             .Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Forward(losses), cross-entropy"));
         var (loss, gradient) = run.ForwardBackward();
-        DenseKLGoldenRun<T>.ScalarError(loss, golden.CeLoss!.Value).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "cross-entropy"));
-        DenseKLGoldenRun<T>.NormwiseError(gradient, golden.Gradient, golden.GradientFloor!.Value)
+        ErrorMetrics<T>.ScalarError(loss, golden.CeLoss!.Value).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "cross-entropy"));
+        ErrorMetrics<T>.NormwiseError(gradient, golden.Gradient, golden.GradientFloor!.Value)
             .Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "cross-entropy gradient = KL gradient"));
     }
 
@@ -110,13 +110,13 @@ public abstract class KLDivergenceTests<T>(ITestOutputHelper output, double tole
                 ceBatch += value;
             }
 
-            DenseKLGoldenRun<T>.ScalarError(loss, golden.BatchLoss!.Value, Math.Abs(ceBatch / batch))
+            ErrorMetrics<T>.ScalarError(loss, golden.BatchLoss!.Value, Math.Abs(ceBatch / batch))
                 .Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "batch-normalised KL"));
 
             // The golden gradient is that of the case's reduction; rescale it to Σ/B.
             double factor = golden.ParsedReduction == Reduction.Mean ? CountCounted(golden) / batch : 1.0 / batch;
             var expected = Array.ConvertAll(golden.Gradient, g => g * factor);
-            DenseKLGoldenRun<T>.NormwiseError(gradient, expected, golden.GradientFloor!.Value * Math.Max(factor, 1.0 / batch))
+            ErrorMetrics<T>.NormwiseError(gradient, expected, golden.GradientFloor!.Value * Math.Max(factor, 1.0 / batch))
                 .Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "batch-normalised gradient"));
         }
 
@@ -137,11 +137,11 @@ public abstract class KLDivergenceTests<T>(ITestOutputHelper output, double tole
             var (loss, gradient) = run.ForwardBackward();
             var errors = new (string What, double Error)[]
             {
-                ("Forward", golden.ParsedReduction == Reduction.None ? 0.0 : DenseKLGoldenRun<T>.ScalarError(run.ForwardScalar(), golden.Loss, Math.Abs(golden.CeLoss!.Value))),
-                ("Forward(losses)", DenseKLGoldenRun<T>.NormwiseError(run.ForwardLosses(), golden.Losses, ceScale)),
-                ("ForwardBackward loss", DenseKLGoldenRun<T>.ScalarError(loss, golden.Loss, Math.Abs(golden.CeLoss!.Value))),
-                ("ForwardBackward gradient", DenseKLGoldenRun<T>.NormwiseError(gradient, golden.Gradient, golden.GradientFloor!.Value)),
-                ("Backward", DenseKLGoldenRun<T>.NormwiseError(run.Backward(), golden.Backward, golden.BackwardFloor!.Value)),
+                ("Forward", golden.ParsedReduction == Reduction.None ? 0.0 : ErrorMetrics<T>.ScalarError(run.ForwardScalar(), golden.Loss, Math.Abs(golden.CeLoss!.Value))),
+                ("Forward(losses)", ErrorMetrics<T>.NormwiseError(run.ForwardLosses(), golden.Losses, ceScale)),
+                ("ForwardBackward loss", ErrorMetrics<T>.ScalarError(loss, golden.Loss, Math.Abs(golden.CeLoss!.Value))),
+                ("ForwardBackward gradient", ErrorMetrics<T>.NormwiseError(gradient, golden.Gradient, golden.GradientFloor!.Value)),
+                ("Backward", ErrorMetrics<T>.NormwiseError(run.Backward(), golden.Backward, golden.BackwardFloor!.Value)),
             };
             foreach (var (what, error) in errors)
             {

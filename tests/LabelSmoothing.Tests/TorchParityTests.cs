@@ -33,7 +33,7 @@ public abstract class TorchParityTests<T>(ITestOutputHelper output, double toler
             return;
         }
 
-        ScalarError(run.ForwardScalar(), golden.Loss).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Forward"));
+        ErrorMetrics<T>.ScalarError(run.ForwardScalar(), golden.Loss).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Forward"));
     }
 
     [Theory]
@@ -43,7 +43,7 @@ public abstract class TorchParityTests<T>(ITestOutputHelper output, double toler
         var golden = TorchGolden.Case(name);
         var losses = new Run(golden).ForwardLosses();
         losses.Length.Should().Be(golden.N);
-        NormwiseError(losses, golden.Losses).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Forward(losses)"));
+        ErrorMetrics<T>.NormwiseError(losses, golden.Losses).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Forward(losses)"));
     }
 
     [Theory]
@@ -52,8 +52,8 @@ public abstract class TorchParityTests<T>(ITestOutputHelper output, double toler
     {
         var golden = TorchGolden.Case(name);
         var (loss, gradient) = new Run(golden).ForwardBackward();
-        ScalarError(loss, golden.Loss).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "ForwardBackward loss"));
-        NormwiseError(gradient, golden.Gradient).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "ForwardBackward gradient"));
+        ErrorMetrics<T>.ScalarError(loss, golden.Loss).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "ForwardBackward loss"));
+        ErrorMetrics<T>.NormwiseError(gradient, golden.Gradient).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "ForwardBackward gradient"));
     }
 
     [Theory]
@@ -62,7 +62,7 @@ public abstract class TorchParityTests<T>(ITestOutputHelper output, double toler
     {
         var golden = TorchGolden.Case(name);
         var gradient = new Run(golden).Backward();
-        NormwiseError(gradient, golden.Backward).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Backward"));
+        ErrorMetrics<T>.NormwiseError(gradient, golden.Backward).Should().BeLessThanOrEqualTo(tolerance, Describe(golden, "Backward"));
     }
 
     [Fact]
@@ -96,39 +96,17 @@ public abstract class TorchParityTests<T>(ITestOutputHelper output, double toler
         var run = new Run(golden);
         if (golden.ParsedReduction != Reduction.None)
         {
-            yield return ("Forward", ScalarError(run.ForwardScalar(), golden.Loss));
+            yield return ("Forward", ErrorMetrics<T>.ScalarError(run.ForwardScalar(), golden.Loss));
         }
 
-        yield return ("Forward(losses)", NormwiseError(run.ForwardLosses(), golden.Losses));
+        yield return ("Forward(losses)", ErrorMetrics<T>.NormwiseError(run.ForwardLosses(), golden.Losses));
         var (loss, gradient) = run.ForwardBackward();
-        yield return ("ForwardBackward loss", ScalarError(loss, golden.Loss));
-        yield return ("ForwardBackward gradient", NormwiseError(gradient, golden.Gradient));
-        yield return ("Backward", NormwiseError(run.Backward(), golden.Backward));
+        yield return ("ForwardBackward loss", ErrorMetrics<T>.ScalarError(loss, golden.Loss));
+        yield return ("ForwardBackward gradient", ErrorMetrics<T>.NormwiseError(gradient, golden.Gradient));
+        yield return ("Backward", ErrorMetrics<T>.NormwiseError(run.Backward(), golden.Backward));
     }
 
-    private static double ScalarError(T actual, double expected)
-    {
-        double error = Math.Abs(double.CreateTruncating(actual) - expected);
-        return expected == 0.0 ? error : error / Math.Abs(expected);
-    }
 
-    private static double NormwiseError(T[] actual, double[] expected)
-    {
-        if (actual.Length != expected.Length)
-        {
-            return double.PositiveInfinity;
-        }
-
-        double scale = 0.0;
-        double error = 0.0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            scale = Math.Max(scale, Math.Abs(expected[i]));
-            error = Math.Max(error, Math.Abs(double.CreateTruncating(actual[i]) - expected[i]));
-        }
-
-        return scale == 0.0 ? error : error / scale;
-    }
 
     private static string Describe(GoldenCase golden, string what) =>
         string.Create(CultureInfo.InvariantCulture, $"{what} of {golden.Name} ({golden.Note}; N={golden.N}, K={golden.K}, α={golden.Alpha}, {golden.Reduction})");

@@ -44,15 +44,48 @@ internal static class Guard
         }
     }
 
-    /// <summary>Checks that <paramref name="length"/> is a whole number of rows of <paramref name="numClasses"/> and returns the row count.</summary>
-    public static int Rows(int length, int numClasses, string paramName)
+    public static void NumLabels(int numLabels)
     {
-        if (length % numClasses != 0)
+        if (numLabels < 1)
         {
-            ThrowHelper.Argument(paramName, $"{paramName} has length {length}, which is not a multiple of the number of classes ({numClasses}).");
+            ThrowHelper.ArgumentOutOfRange(nameof(numLabels), numLabels, "The number of labels must be at least 1.");
+        }
+    }
+
+    /// <summary>Checks that <paramref name="length"/> is a whole number of rows of <paramref name="rowLength"/> and returns the row count.</summary>
+    public static int Rows(int length, int rowLength, string paramName, string rowName = "classes")
+    {
+        if (length % rowLength != 0)
+        {
+            ThrowHelper.Argument(paramName, $"{paramName} has length {length}, which is not a multiple of the number of {rowName} ({rowLength}).");
         }
 
-        return length / numClasses;
+        return length / rowLength;
+    }
+
+    /// <summary>Per-class (or per-label) weights: length <paramref name="count"/>, finite, ≥ 0. Returns a copy, or null for null.</summary>
+    public static double[]? Weights(double[]? weights, int count, string paramName, string countName)
+    {
+        if (weights is null)
+        {
+            return null;
+        }
+
+        if (weights.Length != count)
+        {
+            ThrowHelper.Argument(paramName, $"{paramName} has length {weights.Length}, but the number of {countName} is {count}.");
+        }
+
+        for (int k = 0; k < weights.Length; k++)
+        {
+            double weight = weights[k];
+            if (!(weight >= 0.0 && double.IsFinite(weight)))
+            {
+                ThrowHelper.Argument(paramName, FormattableString.Invariant($"{paramName}[{k}] = {weight} is not a finite, non-negative weight."));
+            }
+        }
+
+        return (double[])weights.Clone();
     }
 
     /// <summary>An output may alias an input of the same element type exactly; any other overlap is rejected.</summary>
@@ -132,21 +165,22 @@ internal static class Guard
         }
     }
 
-    /// <summary>Every entry is finite and ≥ 0.</summary>
+    /// <summary>Every entry is finite and ≥ 0; with <paramref name="atMostOne"/>, every entry lies in <c>[0, 1]</c> (NaN is always rejected).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Probabilities<T>(ReadOnlySpan<T> targets, string paramName = "targets")
+    public static void Probabilities<T>(ReadOnlySpan<T> targets, string paramName = "targets", bool atMostOne = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0;
         if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && Vector.IsHardwareAccelerated && targets.Length >= Vector<T>.Count)
         {
             var zero = Vector<T>.Zero;
+            var one = Vector<T>.One;
             Vector<T> valid = Vector<T>.AllBitsSet;
             for (; i <= targets.Length - Vector<T>.Count; i += Vector<T>.Count)
             {
+                // Comparisons with NaN are false; t − t is 0 for finite t and NaN for ±∞ and NaN.
                 var target = new Vector<T>(targets.Slice(i));
-                // t − t is 0 for finite t and NaN for ±∞ and NaN.
-                valid &= Vector.GreaterThanOrEqual(target, zero) & Vector.Equals(target - target, zero);
+                valid &= Vector.GreaterThanOrEqual(target, zero) & (atMostOne ? Vector.LessThanOrEqual(target, one) : Vector.Equals(target - target, zero));
             }
 
             if (!Vector.EqualsAll(Vector.AsVectorInt32(valid), new Vector<int>(-1)))
@@ -158,9 +192,9 @@ internal static class Guard
         for (; i < targets.Length; i++)
         {
             T t = targets[i];
-            if (!(t >= T.Zero && T.IsFinite(t)))
+            if (!(t >= T.Zero && (atMostOne ? t <= T.One : T.IsFinite(t))))
             {
-                ThrowHelper.InvalidProbability(paramName, i, double.CreateTruncating(t));
+                ThrowHelper.InvalidProbability(paramName, i, double.CreateTruncating(t), atMostOne);
             }
         }
     }

@@ -45,8 +45,10 @@ internal static class ThrowHelper
                 : string.Create(CultureInfo.InvariantCulture, $"{paramName}[{index}] = {label} is outside [0, {numClasses})."));
 
     [DoesNotReturn]
-    public static void InvalidProbability(string paramName, long index, double value) =>
+    public static void InvalidProbability(string paramName, long index, double value, bool atMostOne = false) =>
         throw new ArgumentException(
-            string.Create(CultureInfo.InvariantCulture, $"{paramName}[{index}] = {value} is not a finite, non-negative probability."),
+            atMostOne
+                ? string.Create(CultureInfo.InvariantCulture, $"{paramName}[{index}] = {value} is not a probability in [0, 1].")
+                : string.Create(CultureInfo.InvariantCulture, $"{paramName}[{index}] = {value} is not a finite, non-negative probability."),
             paramName);
 }

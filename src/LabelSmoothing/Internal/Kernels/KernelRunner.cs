@@ -33,25 +33,7 @@ internal static unsafe class KernelRunner
             return IndexTargetKernel.Run(plan, ignoreIndex, logits, labels, layout, losses, gradient, upstream, gradientFactor);
         }
 
-        fixed (T* logitsPointer = logits)
-        fixed (int* labelsPointer = labels)
-        fixed (T* lossesPointer = losses)
-        fixed (T* gradientPointer = gradient)
-        fixed (T* upstreamPointer = upstream)
-        {
-            var arguments = new BatchArguments<T>
-            {
-                Logits = logitsPointer,
-                Labels = labelsPointer,
-                Losses = lossesPointer,
-                Gradient = gradientPointer,
-                Upstream = upstreamPointer,
-                UpstreamPerSample = upstream.Length > 1,
-                GradientFactor = gradientFactor,
-                NumClasses = layout.NumClasses,
-            };
-            return RunBlocks(new IndexJob<T>(plan, ignoreIndex, arguments), layout, maxDegreeOfParallelism);
-        }
+        return Fused(plan, ignoreIndex, maxDegreeOfParallelism, logits, labels, default, layout, losses, gradient, upstream, gradientFactor);
     }
 
     /// <summary>Probability targets: writes what is requested and returns <c>Σ l_i</c>.</summary>
@@ -66,7 +48,21 @@ internal static unsafe class KernelRunner
             return ProbabilityTargetKernel.Run(plan, logits, targets, layout, losses, gradient, upstream, gradientFactor);
         }
 
+        return Fused(plan, 0, maxDegreeOfParallelism, logits, default, targets, layout, losses, gradient, upstream, gradientFactor);
+    }
+
+    /// <summary>
+    /// Pins the operands and runs the fused kernels block by block: index targets when <paramref name="targets"/> is empty, probability
+    /// targets otherwise (an empty batch runs no row either way).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double Fused<T>(
+        LossPlan plan, int ignoreIndex, int maxDegreeOfParallelism, ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ReadOnlySpan<T> targets,
+        ClassLayout layout, Span<T> losses, Span<T> gradient, ReadOnlySpan<T> upstream, double gradientFactor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         fixed (T* logitsPointer = logits)
+        fixed (int* labelsPointer = labels)
         fixed (T* targetsPointer = targets)
         fixed (T* lossesPointer = losses)
         fixed (T* gradientPointer = gradient)
@@ -75,6 +71,7 @@ internal static unsafe class KernelRunner
             var arguments = new BatchArguments<T>
             {
                 Logits = logitsPointer,
+                Labels = labelsPointer,
                 Targets = targetsPointer,
                 Losses = lossesPointer,
                 Gradient = gradientPointer,
@@ -83,7 +80,9 @@ internal static unsafe class KernelRunner
                 GradientFactor = gradientFactor,
                 NumClasses = layout.NumClasses,
             };
-            return RunBlocks(new ProbabilityJob<T>(plan, arguments), layout, maxDegreeOfParallelism);
+            return targets.IsEmpty
+                ? RunBlocks(new IndexJob<T>(plan, ignoreIndex, arguments), layout, maxDegreeOfParallelism)
+                : RunBlocks(new ProbabilityJob<T>(plan, arguments), layout, maxDegreeOfParallelism);
         }
     }
 
