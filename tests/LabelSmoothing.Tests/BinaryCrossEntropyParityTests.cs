@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Numerics;
-using System.Text.Json;
 using FluentAssertions;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;
@@ -229,62 +228,21 @@ public sealed class BinaryCrossEntropyParityTestsDouble(ITestOutputHelper output
 /// </summary>
 public static class BceGolden
 {
-    private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
-    private static readonly Lazy<BceGoldenFile> File = new(Load);
-
-    private static readonly Lazy<Dictionary<string, BceGoldenCase>> ByName = new(() => File.Value.Cases.ToDictionary(c => c.Name, StringComparer.Ordinal));
+    private static readonly GoldenSet<BceGoldenCase> Set = new("torch_bce_golden.json");
 
     /// <summary>Every case name, one theory row each.</summary>
-    public static TheoryData<string> CaseNames
-    {
-        get
-        {
-            var data = new TheoryData<string>();
-            foreach (var golden in File.Value.Cases)
-            {
-                data.Add(golden.Name);
-            }
-
-            return data;
-        }
-    }
+    public static TheoryData<string> CaseNames => Set.Names();
 
     /// <summary>The PyTorch version that produced the expected values.</summary>
-    public static string TorchVersion => File.Value.TorchVersion;
+    public static string TorchVersion => Set.TorchVersion;
 
-    internal static IReadOnlyList<BceGoldenCase> Cases => File.Value.Cases;
+    internal static IReadOnlyList<BceGoldenCase> Cases => Set.Cases;
 
-    internal static BceGoldenCase Case(string name) => ByName.Value[name];
-
-    private static BceGoldenFile Load()
-    {
-        string path = Path.Combine(AppContext.BaseDirectory, "Golden", "torch_bce_golden.json");
-        using var stream = System.IO.File.OpenRead(path);
-        var file = JsonSerializer.Deserialize<BceGoldenFile>(stream, Options)
-            ?? throw new InvalidDataException($"{path} is empty.");
-        if (file.SchemaVersion != 1 || file.Cases.Length == 0)
-        {
-            throw new InvalidDataException($"{path}: unexpected schema version {file.SchemaVersion} or no cases.");
-        }
-
-        return file;
-    }
-}
-
-internal sealed class BceGoldenFile
-{
-    public string Generator { get; init; } = "";
-
-    public string TorchVersion { get; init; } = "";
-
-    public int SchemaVersion { get; init; }
-
-    public BceGoldenCase[] Cases { get; init; } = [];
+    internal static BceGoldenCase Case(string name) => Set.Case(name);
 }
 
 /// <summary>One golden BCE case: the inputs and PyTorch's expected outputs, all in double (inputs are float32-exact).</summary>
-internal sealed class BceGoldenCase
+internal sealed class BceGoldenCase : IGoldenCase
 {
     public string Name { get; init; } = "";
 

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
 using Xunit;
 
 namespace LabelSmoothing.Tests;
@@ -13,67 +12,26 @@ namespace LabelSmoothing.Tests;
 /// </summary>
 public static class DenseKLGolden
 {
-    private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
-    private static readonly Lazy<DenseKLGoldenFile> File = new(Load);
-
-    private static readonly Lazy<Dictionary<string, DenseKLGoldenCase>> ByName =
-        new(() => File.Value.Cases.ToDictionary(c => c.Name, StringComparer.Ordinal));
+    private static readonly GoldenSet<DenseKLGoldenCase> Set = new("torch_dense_kl_golden.json");
 
     /// <summary>The names of the dense-prediction cases, one theory row each.</summary>
-    public static TheoryData<string> DenseCaseNames => Names("dense");
+    public static TheoryData<string> DenseCaseNames => Set.Names(c => c.Group == "dense");
 
     /// <summary>The names of the KL-form cases, one theory row each.</summary>
-    public static TheoryData<string> KLCaseNames => Names("kl");
+    public static TheoryData<string> KLCaseNames => Set.Names(c => c.Group == "kl");
 
     /// <summary>The PyTorch version that produced the expected values.</summary>
-    public static string TorchVersion => File.Value.TorchVersion;
+    public static string TorchVersion => Set.TorchVersion;
 
-    internal static IReadOnlyList<DenseKLGoldenCase> Cases => File.Value.Cases;
+    internal static IReadOnlyList<DenseKLGoldenCase> Cases => Set.Cases;
 
-    internal static IEnumerable<DenseKLGoldenCase> Group(string group) => File.Value.Cases.Where(c => c.Group == group);
+    internal static IEnumerable<DenseKLGoldenCase> Group(string group) => Set.Cases.Where(c => c.Group == group);
 
-    internal static DenseKLGoldenCase Case(string name) => ByName.Value[name];
-
-    private static TheoryData<string> Names(string group)
-    {
-        var data = new TheoryData<string>();
-        foreach (var golden in Group(group))
-        {
-            data.Add(golden.Name);
-        }
-
-        return data;
-    }
-
-    private static DenseKLGoldenFile Load()
-    {
-        string path = Path.Combine(AppContext.BaseDirectory, "Golden", "torch_dense_kl_golden.json");
-        using var stream = System.IO.File.OpenRead(path);
-        var file = JsonSerializer.Deserialize<DenseKLGoldenFile>(stream, Options)
-            ?? throw new InvalidDataException($"{path} is empty.");
-        if (file.SchemaVersion != 1 || file.Cases.Length == 0)
-        {
-            throw new InvalidDataException($"{path}: unexpected schema version {file.SchemaVersion} or no cases.");
-        }
-
-        return file;
-    }
-}
-
-internal sealed class DenseKLGoldenFile
-{
-    public string Generator { get; init; } = "";
-
-    public string TorchVersion { get; init; } = "";
-
-    public int SchemaVersion { get; init; }
-
-    public DenseKLGoldenCase[] Cases { get; init; } = [];
+    internal static DenseKLGoldenCase Case(string name) => Set.Case(name);
 }
 
 /// <summary>One case: a <c>(N, C, d1..dk)</c> input and PyTorch's expected outputs, all in double (inputs are float32-exact).</summary>
-internal sealed class DenseKLGoldenCase
+internal sealed class DenseKLGoldenCase : IGoldenCase
 {
     public string Name { get; init; } = "";
 

@@ -1,8 +1,5 @@
-using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
-using System.Text.Json;
 using Xunit;
 
 namespace LabelSmoothing.Tests;
@@ -12,62 +9,21 @@ namespace LabelSmoothing.Tests;
 /// </summary>
 public static class TorchGolden
 {
-    private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
-    private static readonly Lazy<GoldenFile> File = new(Load);
-
-    private static readonly Lazy<Dictionary<string, GoldenCase>> ByName = new(() => File.Value.Cases.ToDictionary(c => c.Name, StringComparer.Ordinal));
+    private static readonly GoldenSet<GoldenCase> Set = new("torch_golden.json");
 
     /// <summary>Every case name, one theory row each.</summary>
-    public static TheoryData<string> CaseNames
-    {
-        get
-        {
-            var data = new TheoryData<string>();
-            foreach (var golden in File.Value.Cases)
-            {
-                data.Add(golden.Name);
-            }
-
-            return data;
-        }
-    }
+    public static TheoryData<string> CaseNames => Set.Names();
 
     /// <summary>The PyTorch version that produced the expected values.</summary>
-    public static string TorchVersion => File.Value.TorchVersion;
+    public static string TorchVersion => Set.TorchVersion;
 
-    internal static IReadOnlyList<GoldenCase> Cases => File.Value.Cases;
+    internal static IReadOnlyList<GoldenCase> Cases => Set.Cases;
 
-    internal static GoldenCase Case(string name) => ByName.Value[name];
-
-    private static GoldenFile Load()
-    {
-        string path = Path.Combine(AppContext.BaseDirectory, "Golden", "torch_golden.json");
-        using var stream = System.IO.File.OpenRead(path);
-        var file = JsonSerializer.Deserialize<GoldenFile>(stream, Options)
-            ?? throw new InvalidDataException($"{path} is empty.");
-        if (file.SchemaVersion != 1 || file.Cases.Length == 0)
-        {
-            throw new InvalidDataException($"{path}: unexpected schema version {file.SchemaVersion} or no cases.");
-        }
-
-        return file;
-    }
-}
-
-internal sealed class GoldenFile
-{
-    public string Generator { get; init; } = "";
-
-    public string TorchVersion { get; init; } = "";
-
-    public int SchemaVersion { get; init; }
-
-    public GoldenCase[] Cases { get; init; } = [];
+    internal static GoldenCase Case(string name) => Set.Case(name);
 }
 
 /// <summary>One golden case: the inputs and PyTorch's expected outputs, all in double (inputs are float32-exact).</summary>
-internal sealed class GoldenCase
+internal sealed class GoldenCase : IGoldenCase
 {
     public string Name { get; init; } = "";
 
