@@ -32,6 +32,10 @@ namespace LabelSmoothing;
 /// <para>NaN and infinity: a NaN or +∞ logit makes its sample's loss and gradient NaN (as PyTorch); −∞ logits are exact zeros of
 /// probability and give an infinite loss when they carry target or smoothing mass. Finite logits never overflow: ±1e4 in float and
 /// ±1e300 in double give finite results whenever the exact result is finite.</para>
+/// <para>Overloads with a leading <c>shape</c> take dense-prediction inputs <c>(N, C, d1, …, dk)</c> as PyTorch does; MathNet
+/// <c>Matrix&lt;T&gt;</c> overloads take one row per sample; <see cref="TotalWeight{T}"/> and the divisor overloads of
+/// <see cref="ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T}, T)"/> split a batch into chunks or shards; the KL form
+/// (<see cref="KLDivergence"/>) reports the loss relative to its optimum.</para>
 /// <para>Instances are immutable and thread-safe. Every method validates all of its arguments before it writes any output, and
 /// never modifies its inputs. Outputs may alias an input only exactly (same start and length).</para>
 /// </remarks>
