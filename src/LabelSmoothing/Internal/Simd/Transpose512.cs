@@ -22,22 +22,25 @@ internal static unsafe class Transpose512
         float* source, nint sourceStride, uint sourceRows, Vector512<float> loadMask,
         float* destination, nint destinationStride, uint destinationRows, Vector512<float> storeMask)
     {
-        Vector512<float> r0 = (sourceRows & (1u << 0)) != 0 ? Avx512F.MaskLoad(source + (0 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
-        Vector512<float> r1 = (sourceRows & (1u << 1)) != 0 ? Avx512F.MaskLoad(source + (1 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
-        Vector512<float> r2 = (sourceRows & (1u << 2)) != 0 ? Avx512F.MaskLoad(source + (2 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
-        Vector512<float> r3 = (sourceRows & (1u << 3)) != 0 ? Avx512F.MaskLoad(source + (3 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
-        Vector512<float> r4 = (sourceRows & (1u << 4)) != 0 ? Avx512F.MaskLoad(source + (4 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
-        Vector512<float> r5 = (sourceRows & (1u << 5)) != 0 ? Avx512F.MaskLoad(source + (5 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
-        Vector512<float> r6 = (sourceRows & (1u << 6)) != 0 ? Avx512F.MaskLoad(source + (6 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
-        Vector512<float> r7 = (sourceRows & (1u << 7)) != 0 ? Avx512F.MaskLoad(source + (7 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
-        Vector512<float> r8 = (sourceRows & (1u << 8)) != 0 ? Avx512F.MaskLoad(source + (8 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
-        Vector512<float> r9 = (sourceRows & (1u << 9)) != 0 ? Avx512F.MaskLoad(source + (9 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
-        Vector512<float> r10 = (sourceRows & (1u << 10)) != 0 ? Avx512F.MaskLoad(source + (10 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
-        Vector512<float> r11 = (sourceRows & (1u << 11)) != 0 ? Avx512F.MaskLoad(source + (11 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
-        Vector512<float> r12 = (sourceRows & (1u << 12)) != 0 ? Avx512F.MaskLoad(source + (12 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
-        Vector512<float> r13 = (sourceRows & (1u << 13)) != 0 ? Avx512F.MaskLoad(source + (13 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
-        Vector512<float> r14 = (sourceRows & (1u << 14)) != 0 ? Avx512F.MaskLoad(source + (14 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
-        Vector512<float> r15 = (sourceRows & (1u << 15)) != 0 ? Avx512F.MaskLoad(source + (15 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512<float>.Zero;
+        // Masked only when some lane is excluded: a masked store does not forward to the loads that read the block back.
+        bool maskedLoads = loadMask.AsUInt32() != Vector512<uint>.AllBitsSet;
+        bool maskedStores = storeMask.AsUInt32() != Vector512<uint>.AllBitsSet;
+        Vector512<float> r0 = (sourceRows & (1u << 0)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (0 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (0 * sourceStride))) : Vector512<float>.Zero;
+        Vector512<float> r1 = (sourceRows & (1u << 1)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (1 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (1 * sourceStride))) : Vector512<float>.Zero;
+        Vector512<float> r2 = (sourceRows & (1u << 2)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (2 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (2 * sourceStride))) : Vector512<float>.Zero;
+        Vector512<float> r3 = (sourceRows & (1u << 3)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (3 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (3 * sourceStride))) : Vector512<float>.Zero;
+        Vector512<float> r4 = (sourceRows & (1u << 4)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (4 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (4 * sourceStride))) : Vector512<float>.Zero;
+        Vector512<float> r5 = (sourceRows & (1u << 5)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (5 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (5 * sourceStride))) : Vector512<float>.Zero;
+        Vector512<float> r6 = (sourceRows & (1u << 6)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (6 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (6 * sourceStride))) : Vector512<float>.Zero;
+        Vector512<float> r7 = (sourceRows & (1u << 7)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (7 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (7 * sourceStride))) : Vector512<float>.Zero;
+        Vector512<float> r8 = (sourceRows & (1u << 8)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (8 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (8 * sourceStride))) : Vector512<float>.Zero;
+        Vector512<float> r9 = (sourceRows & (1u << 9)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (9 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (9 * sourceStride))) : Vector512<float>.Zero;
+        Vector512<float> r10 = (sourceRows & (1u << 10)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (10 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (10 * sourceStride))) : Vector512<float>.Zero;
+        Vector512<float> r11 = (sourceRows & (1u << 11)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (11 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (11 * sourceStride))) : Vector512<float>.Zero;
+        Vector512<float> r12 = (sourceRows & (1u << 12)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (12 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (12 * sourceStride))) : Vector512<float>.Zero;
+        Vector512<float> r13 = (sourceRows & (1u << 13)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (13 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (13 * sourceStride))) : Vector512<float>.Zero;
+        Vector512<float> r14 = (sourceRows & (1u << 14)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (14 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (14 * sourceStride))) : Vector512<float>.Zero;
+        Vector512<float> r15 = (sourceRows & (1u << 15)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (15 * sourceStride), loadMask, Vector512<float>.Zero) : Vector512.Load(source + (15 * sourceStride))) : Vector512<float>.Zero;
 
         // t[2p + b] lane L: rows 2p and 2p + 1 of columns 4L + 2b and 4L + 2b + 1, interleaved.
         Vector512<double> t0 = Avx512F.UnpackLow(r0, r1).AsDouble();
@@ -95,82 +98,82 @@ internal static unsafe class Transpose512
 
         if ((destinationRows & (1u << 0)) != 0)
         {
-            Avx512F.MaskStore(destination + (0 * destinationStride), storeMask, Avx512F.Shuffle4x128(x00, y00, 0x88));
+            Store(destination + (0 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x00, y00, 0x88));
         }
 
         if ((destinationRows & (1u << 1)) != 0)
         {
-            Avx512F.MaskStore(destination + (1 * destinationStride), storeMask, Avx512F.Shuffle4x128(x10, y10, 0x88));
+            Store(destination + (1 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x10, y10, 0x88));
         }
 
         if ((destinationRows & (1u << 2)) != 0)
         {
-            Avx512F.MaskStore(destination + (2 * destinationStride), storeMask, Avx512F.Shuffle4x128(x20, y20, 0x88));
+            Store(destination + (2 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x20, y20, 0x88));
         }
 
         if ((destinationRows & (1u << 3)) != 0)
         {
-            Avx512F.MaskStore(destination + (3 * destinationStride), storeMask, Avx512F.Shuffle4x128(x30, y30, 0x88));
+            Store(destination + (3 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x30, y30, 0x88));
         }
 
         if ((destinationRows & (1u << 4)) != 0)
         {
-            Avx512F.MaskStore(destination + (4 * destinationStride), storeMask, Avx512F.Shuffle4x128(x00, y00, 0xDD));
+            Store(destination + (4 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x00, y00, 0xDD));
         }
 
         if ((destinationRows & (1u << 5)) != 0)
         {
-            Avx512F.MaskStore(destination + (5 * destinationStride), storeMask, Avx512F.Shuffle4x128(x10, y10, 0xDD));
+            Store(destination + (5 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x10, y10, 0xDD));
         }
 
         if ((destinationRows & (1u << 6)) != 0)
         {
-            Avx512F.MaskStore(destination + (6 * destinationStride), storeMask, Avx512F.Shuffle4x128(x20, y20, 0xDD));
+            Store(destination + (6 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x20, y20, 0xDD));
         }
 
         if ((destinationRows & (1u << 7)) != 0)
         {
-            Avx512F.MaskStore(destination + (7 * destinationStride), storeMask, Avx512F.Shuffle4x128(x30, y30, 0xDD));
+            Store(destination + (7 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x30, y30, 0xDD));
         }
 
         if ((destinationRows & (1u << 8)) != 0)
         {
-            Avx512F.MaskStore(destination + (8 * destinationStride), storeMask, Avx512F.Shuffle4x128(x01, y01, 0x88));
+            Store(destination + (8 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x01, y01, 0x88));
         }
 
         if ((destinationRows & (1u << 9)) != 0)
         {
-            Avx512F.MaskStore(destination + (9 * destinationStride), storeMask, Avx512F.Shuffle4x128(x11, y11, 0x88));
+            Store(destination + (9 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x11, y11, 0x88));
         }
 
         if ((destinationRows & (1u << 10)) != 0)
         {
-            Avx512F.MaskStore(destination + (10 * destinationStride), storeMask, Avx512F.Shuffle4x128(x21, y21, 0x88));
+            Store(destination + (10 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x21, y21, 0x88));
         }
 
         if ((destinationRows & (1u << 11)) != 0)
         {
-            Avx512F.MaskStore(destination + (11 * destinationStride), storeMask, Avx512F.Shuffle4x128(x31, y31, 0x88));
+            Store(destination + (11 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x31, y31, 0x88));
         }
 
         if ((destinationRows & (1u << 12)) != 0)
         {
-            Avx512F.MaskStore(destination + (12 * destinationStride), storeMask, Avx512F.Shuffle4x128(x01, y01, 0xDD));
+            Store(destination + (12 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x01, y01, 0xDD));
         }
 
         if ((destinationRows & (1u << 13)) != 0)
         {
-            Avx512F.MaskStore(destination + (13 * destinationStride), storeMask, Avx512F.Shuffle4x128(x11, y11, 0xDD));
+            Store(destination + (13 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x11, y11, 0xDD));
         }
 
         if ((destinationRows & (1u << 14)) != 0)
         {
-            Avx512F.MaskStore(destination + (14 * destinationStride), storeMask, Avx512F.Shuffle4x128(x21, y21, 0xDD));
+            Store(destination + (14 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x21, y21, 0xDD));
         }
 
         if ((destinationRows & (1u << 15)) != 0)
         {
-            Avx512F.MaskStore(destination + (15 * destinationStride), storeMask, Avx512F.Shuffle4x128(x31, y31, 0xDD));
+            Store(destination + (15 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x31, y31, 0xDD));
         }
     }
 
@@ -180,14 +183,16 @@ internal static unsafe class Transpose512
         double* source, nint sourceStride, uint sourceRows, Vector512<double> loadMask,
         double* destination, nint destinationStride, uint destinationRows, Vector512<double> storeMask)
     {
-        Vector512<double> r0 = (sourceRows & (1u << 0)) != 0 ? Avx512F.MaskLoad(source + (0 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512<double>.Zero;
-        Vector512<double> r1 = (sourceRows & (1u << 1)) != 0 ? Avx512F.MaskLoad(source + (1 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512<double>.Zero;
-        Vector512<double> r2 = (sourceRows & (1u << 2)) != 0 ? Avx512F.MaskLoad(source + (2 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512<double>.Zero;
-        Vector512<double> r3 = (sourceRows & (1u << 3)) != 0 ? Avx512F.MaskLoad(source + (3 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512<double>.Zero;
-        Vector512<double> r4 = (sourceRows & (1u << 4)) != 0 ? Avx512F.MaskLoad(source + (4 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512<double>.Zero;
-        Vector512<double> r5 = (sourceRows & (1u << 5)) != 0 ? Avx512F.MaskLoad(source + (5 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512<double>.Zero;
-        Vector512<double> r6 = (sourceRows & (1u << 6)) != 0 ? Avx512F.MaskLoad(source + (6 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512<double>.Zero;
-        Vector512<double> r7 = (sourceRows & (1u << 7)) != 0 ? Avx512F.MaskLoad(source + (7 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512<double>.Zero;
+        bool maskedLoads = loadMask.AsUInt64() != Vector512<ulong>.AllBitsSet;
+        bool maskedStores = storeMask.AsUInt64() != Vector512<ulong>.AllBitsSet;
+        Vector512<double> r0 = (sourceRows & (1u << 0)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (0 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512.Load(source + (0 * sourceStride))) : Vector512<double>.Zero;
+        Vector512<double> r1 = (sourceRows & (1u << 1)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (1 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512.Load(source + (1 * sourceStride))) : Vector512<double>.Zero;
+        Vector512<double> r2 = (sourceRows & (1u << 2)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (2 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512.Load(source + (2 * sourceStride))) : Vector512<double>.Zero;
+        Vector512<double> r3 = (sourceRows & (1u << 3)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (3 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512.Load(source + (3 * sourceStride))) : Vector512<double>.Zero;
+        Vector512<double> r4 = (sourceRows & (1u << 4)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (4 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512.Load(source + (4 * sourceStride))) : Vector512<double>.Zero;
+        Vector512<double> r5 = (sourceRows & (1u << 5)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (5 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512.Load(source + (5 * sourceStride))) : Vector512<double>.Zero;
+        Vector512<double> r6 = (sourceRows & (1u << 6)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (6 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512.Load(source + (6 * sourceStride))) : Vector512<double>.Zero;
+        Vector512<double> r7 = (sourceRows & (1u << 7)) != 0 ? (maskedLoads ? Avx512F.MaskLoad(source + (7 * sourceStride), loadMask, Vector512<double>.Zero) : Vector512.Load(source + (7 * sourceStride))) : Vector512<double>.Zero;
 
         // t[2p + b] lane L: column 2L + b, rows 2p and 2p + 1.
         Vector512<double> t0 = Avx512F.UnpackLow(r0, r1);
@@ -211,42 +216,68 @@ internal static unsafe class Transpose512
 
         if ((destinationRows & (1u << 0)) != 0)
         {
-            Avx512F.MaskStore(destination + (0 * destinationStride), storeMask, Avx512F.Shuffle4x128(x00, y00, 0x88));
+            Store(destination + (0 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x00, y00, 0x88));
         }
 
         if ((destinationRows & (1u << 1)) != 0)
         {
-            Avx512F.MaskStore(destination + (1 * destinationStride), storeMask, Avx512F.Shuffle4x128(x10, y10, 0x88));
+            Store(destination + (1 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x10, y10, 0x88));
         }
 
         if ((destinationRows & (1u << 2)) != 0)
         {
-            Avx512F.MaskStore(destination + (2 * destinationStride), storeMask, Avx512F.Shuffle4x128(x00, y00, 0xDD));
+            Store(destination + (2 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x00, y00, 0xDD));
         }
 
         if ((destinationRows & (1u << 3)) != 0)
         {
-            Avx512F.MaskStore(destination + (3 * destinationStride), storeMask, Avx512F.Shuffle4x128(x10, y10, 0xDD));
+            Store(destination + (3 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x10, y10, 0xDD));
         }
 
         if ((destinationRows & (1u << 4)) != 0)
         {
-            Avx512F.MaskStore(destination + (4 * destinationStride), storeMask, Avx512F.Shuffle4x128(x01, y01, 0x88));
+            Store(destination + (4 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x01, y01, 0x88));
         }
 
         if ((destinationRows & (1u << 5)) != 0)
         {
-            Avx512F.MaskStore(destination + (5 * destinationStride), storeMask, Avx512F.Shuffle4x128(x11, y11, 0x88));
+            Store(destination + (5 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x11, y11, 0x88));
         }
 
         if ((destinationRows & (1u << 6)) != 0)
         {
-            Avx512F.MaskStore(destination + (6 * destinationStride), storeMask, Avx512F.Shuffle4x128(x01, y01, 0xDD));
+            Store(destination + (6 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x01, y01, 0xDD));
         }
 
         if ((destinationRows & (1u << 7)) != 0)
         {
-            Avx512F.MaskStore(destination + (7 * destinationStride), storeMask, Avx512F.Shuffle4x128(x11, y11, 0xDD));
+            Store(destination + (7 * destinationStride), storeMask, maskedStores, Avx512F.Shuffle4x128(x11, y11, 0xDD));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* destination, Vector512<float> mask, bool masked, Vector512<float> value)
+    {
+        if (masked)
+        {
+            Avx512F.MaskStore(destination, mask, value);
+        }
+        else
+        {
+            value.Store(destination);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(double* destination, Vector512<double> mask, bool masked, Vector512<double> value)
+    {
+        if (masked)
+        {
+            Avx512F.MaskStore(destination, mask, value);
+        }
+        else
+        {
+            value.Store(destination);
         }
     }
 }
