@@ -66,7 +66,7 @@ internal static class IndexTargetKernel
         upstream.IsEmpty ? 1.0 : double.CreateTruncating(upstream[upstream.Length == 1 ? 0 : i]);
 
     /// <summary>Writes zeros over one sample's classes.</summary>
-    public static void ZeroRow<T>(Span<T> gradient, int start, ClassLayout layout)
+    private static void ZeroRow<T>(Span<T> gradient, int start, ClassLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int k = 0, at = start; k < layout.NumClasses; k++, at += layout.Stride)

@@ -264,7 +264,6 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         TVector tail = hasTail ? SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(tailLogits, maxVector)) : default;
 
         TVector sum0 = default, sum1 = default, maxima = default, margin0 = default, margin1 = default, coefficient0 = default;
-        TVector constant = TCoefficients.IsConstant ? coefficients.At(0) : default;
         // Rows of up to 256 KB fetch the next row (contiguous after this one) while the exponentials are computed.
         bool prefetch = Sse.IsSupported && length * (nuint)sizeof(T) <= 262144;
         nuint i = 0;
@@ -360,7 +359,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         }
         else if (TCoefficients.IsConstant)
         {
-            double value = TSimd.SumAsDouble(constant) / TSimd.Count;
+            double value = coefficients.Single(0);
             margin = value * TSimd.SumAsDouble(TSimd.Add(margin0, margin1));
             coefficientSum = value * length;
         }

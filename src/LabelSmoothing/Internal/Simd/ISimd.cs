@@ -13,9 +13,6 @@ internal interface ISimd<TVector, T>
     where TVector : struct
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Whether this width is accelerated on the current machine.</summary>
-    static abstract bool IsHardwareAccelerated { get; }
-
     /// <summary>The number of lanes.</summary>
     static abstract int Count { get; }
 

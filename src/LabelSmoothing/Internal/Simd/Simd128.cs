@@ -9,8 +9,6 @@ namespace LabelSmoothing.Internal.Simd;
 internal readonly struct Simd128<T> : ISimd<Vector128<T>, T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static bool IsHardwareAccelerated => Vector128.IsHardwareAccelerated;
-
     public static int Count => Vector128<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -9,8 +9,6 @@ namespace LabelSmoothing.Internal.Simd;
 internal readonly struct Simd256<T> : ISimd<Vector256<T>, T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
-
     public static int Count => Vector256<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -9,8 +9,6 @@ namespace LabelSmoothing.Internal.Simd;
 internal readonly struct Simd512<T> : ISimd<Vector512<T>, T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
-
     public static int Count => Vector512<T>.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
