@@ -5,7 +5,8 @@ namespace LabelSmoothing.Demo;
 
 /// <summary>
 /// A two-layer perceptron, 64 → 128 → 10 with ReLU, in MathNet.Numerics matrices (rows = samples), trained by SGD with momentum. The
-/// loss and its gradient with respect to the logits come from <see cref="CrossEntropyLoss.ForwardBackward{T}(Matrix{T}, ReadOnlySpan{int}, Matrix{T})"/>.
+/// loss and its gradient with respect to the logits come from <c>CrossEntropyLoss.ForwardBackward(logits, labels, gradient)</c> on the
+/// matrices themselves (the LabelSmoothing.MathNet package).
 /// </summary>
 public sealed class Mlp
 {

@@ -1,7 +1,8 @@
 using System;
 using System.Numerics;
 using LabelSmoothing.Internal;
-using MathNet.Numerics.LinearAlgebra;
+using LabelSmoothing.Internal.Binary;
+using LabelSmoothing.Internal.Layout;
 
 namespace LabelSmoothing;
 
@@ -12,7 +13,8 @@ namespace LabelSmoothing;
 /// </summary>
 /// <remarks>
 /// <para>Logits and targets are row-major <c>[N, M]</c> blocks: sample <c>i</c> owns <c>logits[i·M .. i·M + M)</c>, one logit per label
-/// (<c>M = 1</c> is plain binary classification). Each element is an independent binary problem. With <c>α</c> the smoothing and
+/// (<c>M = 1</c> is plain binary classification); or tensors <c>(N, M)</c> or <c>(N, M, d1, …, dk)</c> of any strides, the labels on
+/// axis 1 as the classes of <see cref="CrossEntropyLoss"/>; or MathNet matrices through the <c>LabelSmoothing.MathNet</c> package. Each element is an independent binary problem. With <c>α</c> the smoothing and
 /// <c>w_c</c> the positive weight of label <c>c</c> (1 when not given):</para>
 /// <list type="bullet">
 /// <item>smoothed target (Keras): <c>t' = t·(1 − α) + α/2</c>, so with <c>α = 0.1</c> the hard targets 1 and 0 become 0.95 and 0.05;</item>
@@ -38,7 +40,7 @@ namespace LabelSmoothing;
 /// <para>Instances are immutable and thread-safe. Every method validates all of its arguments before it writes any output, and never
 /// modifies its inputs. Outputs may alias an input only exactly (same start and length).</para>
 /// </remarks>
-public sealed class BinaryCrossEntropyLoss
+public sealed partial class BinaryCrossEntropyLoss
 {
     private readonly double[]? _positiveWeights;
     private readonly BinaryLabelWeights _weights;
@@ -93,9 +95,7 @@ public sealed class BinaryCrossEntropyLoss
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RequireScalarReduction();
-        CheckInputs(logits.Length, targets.Length);
-        Guard.Probabilities(targets, atMostOne: true);
-        return Reduce(logits, targets, labelMajor: false);
+        return BinaryRunner.Run(_weights, LabelSmoothing, Reduction, SpanRequest(logits, targets));
     }
 
     /// <summary>The element losses: <c>losses[j] = l_j</c> for every one of the <c>N·M</c> elements, whatever the <see cref="Reduction"/>.</summary>
@@ -109,10 +109,9 @@ public sealed class BinaryCrossEntropyLoss
     public void Forward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, Span<T> losses)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckInputs(logits.Length, targets.Length);
-        CheckOutput(logits, targets, losses, nameof(losses));
-        Guard.Probabilities(targets, atMostOne: true);
-        BinaryCrossEntropyKernel.Run(logits, targets, _weights, false, LabelSmoothing, false, losses, default, default, 0.0);
+        var request = SpanRequest(logits, targets);
+        request.Losses = Output(losses, logits.Length, nameof(losses));
+        BinaryRunner.Run(_weights, LabelSmoothing, Reduction, request);
     }
 
     /// <summary>
@@ -133,10 +132,9 @@ public sealed class BinaryCrossEntropyLoss
     public T ForwardBackward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, Span<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckInputs(logits.Length, targets.Length);
-        CheckOutput(logits, targets, gradient, nameof(gradient));
-        Guard.Probabilities(targets, atMostOne: true);
-        return ReduceWithGradient(logits, targets, gradient, labelMajor: false);
+        var request = SpanRequest(logits, targets);
+        request.Gradient = Output(gradient, logits.Length, nameof(gradient));
+        return BinaryRunner.Run(_weights, LabelSmoothing, Reduction, request);
     }
 
     /// <summary>
@@ -155,134 +153,13 @@ public sealed class BinaryCrossEntropyLoss
     public void Backward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, ReadOnlySpan<T> upstream, Span<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        CheckInputs(logits.Length, targets.Length);
-        CheckUpstream(upstream.Length, logits.Length);
-        CheckOutput(logits, targets, gradient, nameof(gradient));
-        Guard.NoPartialOverlap(upstream, nameof(upstream), gradient, nameof(gradient));
-        Guard.Probabilities(targets, atMostOne: true);
-        BackwardCore(logits, targets, upstream, gradient, labelMajor: false);
-    }
-
-    /// <summary>The reduced loss on MathNet matrices: one row per sample, one column per label.</summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="logits">An <c>N × M</c> matrix of logits.</param>
-    /// <param name="targets">An <c>N × M</c> matrix of targets in <c>[0, 1]</c>.</param>
-    /// <returns>The reduced loss, as <see cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/>.</returns>
-    /// <exception cref="ArgumentNullException">A matrix is null.</exception>
-    /// <exception cref="InvalidOperationException"><see cref="Reduction"/> is <see cref="Reduction.None"/>.</exception>
-    /// <exception cref="ArgumentException">A shape does not match, or a target is outside <c>[0, 1]</c> or NaN.</exception>
-    public T Forward<T>(Matrix<T> logits, Matrix<T> targets)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        RequireScalarReduction();
-        var (input, target) = ReadMatrices(logits, targets);
-        return Reduce<T>(input, target, labelMajor: true);
-    }
-
-    /// <summary>The element losses on MathNet matrices: <c>losses[i, c] = l_ic</c>.</summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="logits">An <c>N × M</c> matrix of logits.</param>
-    /// <param name="targets">An <c>N × M</c> matrix of targets in <c>[0, 1]</c>.</param>
-    /// <param name="losses">An <c>N × M</c> matrix receiving the element losses; may be <paramref name="logits"/> or <paramref name="targets"/>.</param>
-    /// <exception cref="ArgumentNullException">A matrix is null.</exception>
-    /// <exception cref="ArgumentException">A shape does not match, or a target is outside <c>[0, 1]</c> or NaN.</exception>
-    public void Forward<T>(Matrix<T> logits, Matrix<T> targets, Matrix<T> losses)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var (input, target) = ReadMatrices(logits, targets);
-        T[] output = WritableLike(logits, losses, nameof(losses));
-        BinaryCrossEntropyKernel.Run<T>(input, target, _weights, true, LabelSmoothing, false, output, default, default, 0.0);
-        MatrixStorage.Commit(losses, output);
-    }
-
-    /// <summary>The fused forward and backward pass on MathNet matrices (one row per sample, one column per label).</summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="logits">An <c>N × M</c> matrix of logits.</param>
-    /// <param name="targets">An <c>N × M</c> matrix of targets in <c>[0, 1]</c>.</param>
-    /// <param name="gradient">An <c>N × M</c> matrix receiving <c>d(returned loss)/dz</c>; may be <paramref name="logits"/> or <paramref name="targets"/>.</param>
-    /// <returns>The reduced loss (<see cref="Reduction.None"/>: <c>Σ l</c>).</returns>
-    /// <exception cref="ArgumentNullException">A matrix is null.</exception>
-    /// <exception cref="ArgumentException">A shape does not match, or a target is outside <c>[0, 1]</c> or NaN.</exception>
-    public T ForwardBackward<T>(Matrix<T> logits, Matrix<T> targets, Matrix<T> gradient)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var (input, target) = ReadMatrices(logits, targets);
-        T[] output = WritableLike(logits, gradient, nameof(gradient));
-        T loss = ReduceWithGradient<T>(input, target, output, labelMajor: true);
-        MatrixStorage.Commit(gradient, output);
-        return loss;
-    }
-
-    /// <summary>The backward pass with an upstream gradient on MathNet matrices (one row per sample, one column per label).</summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="logits">An <c>N × M</c> matrix of logits.</param>
-    /// <param name="targets">An <c>N × M</c> matrix of targets in <c>[0, 1]</c>.</param>
-    /// <param name="upstream"><c>dL/dloss</c>: a <c>1 × 1</c> matrix (Mean, Sum) or an <c>N × M</c> matrix of <c>dL/dl_ic</c> (None).</param>
-    /// <param name="gradient">An <c>N × M</c> matrix receiving <c>dL/dz</c>; may be <paramref name="logits"/>, <paramref name="targets"/> or
-    /// (None) <paramref name="upstream"/>.</param>
-    /// <exception cref="ArgumentNullException">A matrix is null.</exception>
-    /// <exception cref="ArgumentException">A shape does not match, or a target is outside <c>[0, 1]</c> or NaN.</exception>
-    public void Backward<T>(Matrix<T> logits, Matrix<T> targets, Matrix<T> upstream, Matrix<T> gradient)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        MatrixStorage.NotNull(logits, nameof(logits));
-        MatrixStorage.NotNull(upstream, nameof(upstream));
+        var request = SpanRequest(logits, targets);
         bool perElement = Reduction == Reduction.None;
-        MatrixStorage.Shape(upstream, perElement ? logits.RowCount : 1, perElement ? NumLabels : 1, nameof(upstream));
-        var (input, target) = ReadMatrices(logits, targets);
-        T[] output = WritableLike(logits, gradient, nameof(gradient));
-        BackwardCore<T>(input, target, MatrixStorage.Read(upstream), output, labelMajor: true);
-        MatrixStorage.Commit(gradient, output);
+        Guard.Length(upstream.Length, perElement ? logits.Length : 1, nameof(upstream), perElement ? "logits.Length (Reduction.None)" : "1 (Reduction.Mean or Sum)");
+        request.Upstream = perElement ? Operand<T>.Of(upstream, logits.Length / NumLabels, NumLabels) : Operand<T>.Of(upstream);
+        request.Gradient = Output(gradient, logits.Length, nameof(gradient));
+        BinaryRunner.Run(_weights, LabelSmoothing, Reduction, request);
     }
-
-    private T Reduce<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, bool labelMajor)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        double divisor = Divisor(logits.Length);
-        if (divisor == 0.0)
-        {
-            return T.Zero;
-        }
-
-        double total = BinaryCrossEntropyKernel.Run(logits, targets, _weights, labelMajor, LabelSmoothing, true, default, default, default, 0.0);
-        return T.CreateTruncating(total / divisor);
-    }
-
-    private T ReduceWithGradient<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, Span<T> gradient, bool labelMajor)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        double divisor = Divisor(logits.Length);
-        if (divisor == 0.0)
-        {
-            return T.Zero;
-        }
-
-        double total = BinaryCrossEntropyKernel.Run(logits, targets, _weights, labelMajor, LabelSmoothing, true, default, gradient, default, 1.0 / divisor);
-        return T.CreateTruncating(total / divisor);
-    }
-
-    private void BackwardCore<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, ReadOnlySpan<T> upstream, Span<T> gradient, bool labelMajor)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        double divisor = Divisor(logits.Length);
-        if (divisor == 0.0)
-        {
-            return;
-        }
-
-        if (Reduction == Reduction.None)
-        {
-            BinaryCrossEntropyKernel.Run(logits, targets, _weights, labelMajor, LabelSmoothing, false, default, gradient, upstream, 1.0);
-        }
-        else
-        {
-            double factor = double.CreateTruncating(upstream[0]) / divisor;
-            BinaryCrossEntropyKernel.Run(logits, targets, _weights, labelMajor, LabelSmoothing, false, default, gradient, default, factor);
-        }
-    }
-
-    /// <summary>The divisor of the reduction: <c>N·M</c> for Mean (0 for an empty batch), 1 otherwise.</summary>
-    private double Divisor(int elements) => Reduction == Reduction.Mean ? elements : 1.0;
 
     private void RequireScalarReduction()
     {
@@ -292,44 +169,18 @@ public sealed class BinaryCrossEntropyLoss
         }
     }
 
-    private void CheckInputs(int logitsLength, int targetsLength)
-    {
-        Guard.Rows(logitsLength, NumLabels, "logits", "labels");
-        Guard.Length(targetsLength, logitsLength, "targets", "logits.Length");
-    }
-
-    private void CheckUpstream(int upstreamLength, int logitsLength)
-    {
-        bool perElement = Reduction == Reduction.None;
-        Guard.Length(upstreamLength, perElement ? logitsLength : 1, "upstream", perElement ? "logits.Length (Reduction.None)" : "1 (Reduction.Mean or Sum)");
-    }
-
-    private static void CheckOutput<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, Span<T> output, string outputName)
+    private BinaryRequest<T> SpanRequest<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Guard.Length(output.Length, logits.Length, outputName, "logits.Length");
-        Guard.NoPartialOverlap(logits, nameof(logits), output, outputName);
-        Guard.NoPartialOverlap(targets, nameof(targets), output, outputName);
+        int rows = Guard.Rows(logits.Length, NumLabels, nameof(logits), "labels");
+        Guard.Length(targets.Length, logits.Length, nameof(targets), "logits.Length");
+        return new BinaryRequest<T> { Logits = Operand<T>.Of(logits, rows, NumLabels), Targets = Operand<T>.Of(targets, rows, NumLabels) };
     }
 
-    private (T[] Logits, T[] Targets) ReadMatrices<T>(Matrix<T> logits, Matrix<T> targets)
+    private Operand<T> Output<T>(Span<T> output, int logitsLength, string paramName)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        MatrixStorage.NotNull(logits, nameof(logits));
-        MatrixStorage.Shape(logits, logits.RowCount, NumLabels, nameof(logits));
-        MatrixStorage.NotNull(targets, nameof(targets));
-        MatrixStorage.Shape(targets, logits.RowCount, NumLabels, nameof(targets));
-        T[] target = MatrixStorage.Read(targets);
-        Guard.Probabilities<T>(target, nameof(targets), atMostOne: true);
-        return (MatrixStorage.Read(logits), target);
-    }
-
-    /// <summary>Checks that <paramref name="output"/> has the shape of <paramref name="logits"/> and returns the array to write into.</summary>
-    private static T[] WritableLike<T>(Matrix<T> logits, Matrix<T> output, string paramName)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        MatrixStorage.NotNull(output, paramName);
-        MatrixStorage.Shape(output, logits.RowCount, logits.ColumnCount, paramName);
-        return MatrixStorage.Writable(output);
+        Guard.Length(output.Length, logitsLength, paramName, "logits.Length");
+        return Operand<T>.Of(output, logitsLength / NumLabels, NumLabels);
     }
 }

@@ -1,7 +1,9 @@
 using System;
 using System.Numerics;
+using System.Numerics.Tensors;
 using LabelSmoothing.Internal;
-using MathNet.Numerics.LinearAlgebra;
+using LabelSmoothing.Internal.Calibration;
+using LabelSmoothing.Internal.Layout;
 
 namespace LabelSmoothing;
 
@@ -10,8 +12,8 @@ namespace LabelSmoothing;
 /// how far its confidence is from its accuracy, measured over <c>M</c> equal-width confidence bins.
 /// </summary>
 /// <remarks>
-/// <para>Logits are a row-major <c>[N, K]</c> block (sample <c>i</c> owns <c>logits[i·K .. i·K + K)</c>), or a MathNet matrix with one
-/// row per sample. Per sample: the confidence <c>c_i = max_k softmax(z_i)_k = 1 / Σ_k exp(z_ik − max z_i)</c> (max-shifted: finite
+/// <para>Logits are a row-major <c>[N, K]</c> block (sample <c>i</c> owns <c>logits[i·K .. i·K + K)</c>), or a tensor <c>(N, K)</c> or
+/// <c>(N, K, d1, …, dk)</c> of any strides (class axis 1) with labels <c>(N, d1, …, dk)</c>, each position a sample. Per sample: the confidence <c>c_i = max_k softmax(z_i)_k = 1 / Σ_k exp(z_ik − max z_i)</c> (max-shifted: finite
 /// logits of any size never overflow) and the prediction <c>ŷ_i</c>, the first index of the largest logit (PyTorch <c>argmax</c>).
 /// Bin <c>m ∈ [1, M]</c> is <c>B_m = {i : (m − 1)/M &lt; c_i ≤ m/M}</c>, the edges being the doubles <c>(double)(m − 1)/M</c> and
 /// <c>(double)m/M</c>: a confidence exactly on an edge belongs to the bin below it, and a confidence of exactly 1 to bin <c>M</c>
@@ -47,7 +49,7 @@ public static class Calibration
     /// <remarks>PyTorch ecosystem: <c>torchmetrics.functional.classification.multiclass_calibration_error(softmax(z), y, K, n_bins=M)</c>.</remarks>
     public static double ExpectedCalibrationError<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins = 15)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Summarise(logits, labels, SpanLayout(logits, labels, numClasses, bins), bins, maximum: false);
+        Summarise(SpanInputs(logits, labels, numClasses, bins), bins, maximum: false);
 
     /// <summary>
     /// The maximum calibration error <c>MCE = max_m |acc(B_m) − conf(B_m)|</c> over the non-empty bins; 0 when <c>N = 0</c>.
@@ -65,7 +67,7 @@ public static class Calibration
     /// <remarks>PyTorch ecosystem: <c>multiclass_calibration_error(softmax(z), y, K, n_bins=M, norm="max")</c>.</remarks>
     public static double MaximumCalibrationError<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins = 15)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Summarise(logits, labels, SpanLayout(logits, labels, numClasses, bins), bins, maximum: true);
+        Summarise(SpanInputs(logits, labels, numClasses, bins), bins, maximum: true);
 
     /// <summary>
     /// The reliability diagram: all <c>M</c> bins, lowest first, bin <c>m</c> with edges <c>((m − 1)/M, m/M]</c>, its count
@@ -83,74 +85,67 @@ public static class Calibration
     /// (<c>logits</c>).</exception>
     public static ReliabilityBin[] ReliabilityBins<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins = 15)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Diagram(logits, labels, SpanLayout(logits, labels, numClasses, bins), bins);
+        Diagram(SpanInputs(logits, labels, numClasses, bins), bins);
 
-    /// <summary>The expected calibration error of a MathNet matrix with one row per sample and one column per class, as the span overload.</summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
-    /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
+    /// <inheritdoc cref="ExpectedCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>
+    /// <param name="logits">The scores, <c>(N, K)</c> or <c>(N, K, d1, …, dk)</c> (class axis 1), any strides.</param>
+    /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c>.</param>
     /// <param name="bins">The number of equal-width bins <c>M</c> (≥ 1).</param>
-    /// <returns>The ECE, in <c>[0, 1]</c>.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1, or a label is outside <c>[0, K)</c>.</exception>
-    /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
-    public static double ExpectedCalibrationError<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15)
+    /// <exception cref="ArgumentException">A shape does not match, or a row holds a NaN or +∞ or only −∞ (<c>logits</c>).</exception>
+    public static double ExpectedCalibrationError<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int bins = 15)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        SummariseMatrix(logits, labels, bins, maximum: false);
+        Summarise(TensorInputs(logits, labels, bins), bins, maximum: false);
 
-    /// <summary>The maximum calibration error of a MathNet matrix with one row per sample and one column per class, as the span overload.</summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
-    /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
+    /// <inheritdoc cref="MaximumCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>
+    /// <param name="logits">The scores, <c>(N, K)</c> or <c>(N, K, d1, …, dk)</c> (class axis 1), any strides.</param>
+    /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c>.</param>
     /// <param name="bins">The number of equal-width bins <c>M</c> (≥ 1).</param>
-    /// <returns>The MCE, in <c>[0, 1]</c>.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1, or a label is outside <c>[0, K)</c>.</exception>
-    /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
-    public static double MaximumCalibrationError<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15)
+    /// <exception cref="ArgumentException">A shape does not match, or a row holds a NaN or +∞ or only −∞ (<c>logits</c>).</exception>
+    public static double MaximumCalibrationError<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int bins = 15)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        SummariseMatrix(logits, labels, bins, maximum: true);
+        Summarise(TensorInputs(logits, labels, bins), bins, maximum: true);
 
-    /// <summary>The reliability diagram of a MathNet matrix with one row per sample and one column per class, as the span overload.</summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
-    /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
+    /// <inheritdoc cref="ReliabilityBins{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>
+    /// <param name="logits">The scores, <c>(N, K)</c> or <c>(N, K, d1, …, dk)</c> (class axis 1), any strides.</param>
+    /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c>.</param>
     /// <param name="bins">The number of equal-width bins <c>M</c> (≥ 1).</param>
-    /// <returns>A new array of <c>M</c> bins, lowest first.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1, or a label is outside <c>[0, K)</c>.</exception>
-    /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
-    public static ReliabilityBin[] ReliabilityBins<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15)
+    /// <exception cref="ArgumentException">A shape does not match, or a row holds a NaN or +∞ or only −∞ (<c>logits</c>).</exception>
+    public static ReliabilityBin[] ReliabilityBins<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int bins = 15)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Diagram(TensorInputs(logits, labels, bins), bins);
+
+    /// <inheritdoc cref="ExpectedCalibrationError{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int)"/>
+    public static double ExpectedCalibrationError<T>(Tensor<T> logits, Tensor<int> labels, int bins = 15)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ExpectedCalibrationError((ReadOnlyTensorSpan<T>)logits, labels, bins);
+
+    /// <inheritdoc cref="MaximumCalibrationError{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int)"/>
+    public static double MaximumCalibrationError<T>(Tensor<T> logits, Tensor<int> labels, int bins = 15)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        MaximumCalibrationError((ReadOnlyTensorSpan<T>)logits, labels, bins);
+
+    /// <inheritdoc cref="ReliabilityBins{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int)"/>
+    public static ReliabilityBin[] ReliabilityBins<T>(Tensor<T> logits, Tensor<int> labels, int bins = 15)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ReliabilityBins((ReadOnlyTensorSpan<T>)logits, labels, bins);
+
+    private static CalibrationInputs<T> SpanInputs<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins)
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var layout = MatrixLayout(logits, labels, bins);
-        return Diagram<T>(MatrixStorage.Read(logits), labels, layout, bins);
-    }
-
-    private static ClassLayout SpanLayout<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins)
     {
         Guard.NumClasses(numClasses);
         CheckBins(bins);
         Guard.Length(logits.Length, (long)labels.Length * numClasses, nameof(logits), "labels.Length × numClasses");
         Guard.Labels(labels, numClasses, ignoreIndex: null);
-        return ClassLayout.RowMajor(labels.Length, numClasses);
+        return new CalibrationInputs<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels));
     }
 
-    private static ClassLayout MatrixLayout<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins)
+    private static CalibrationInputs<T> TensorInputs<T>(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, int bins)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        MatrixStorage.NotNull(logits, nameof(logits));
+        var inputs = new CalibrationInputs<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)));
         CheckBins(bins);
-        MatrixStorage.Shape(logits, labels.Length, logits.ColumnCount, nameof(logits));
-        Guard.Labels(labels, logits.ColumnCount, ignoreIndex: null);
-        return ClassLayout.ColumnMajor(labels.Length, logits.ColumnCount);
-    }
-
-    private static double SummariseMatrix<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins, bool maximum)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var layout = MatrixLayout(logits, labels, bins);
-        return Summarise<T>(MatrixStorage.Read(logits), labels, layout, bins, maximum);
+        inputs.Check();
+        return inputs;
     }
 
     private static void CheckBins(int bins)
@@ -161,14 +156,14 @@ public static class Calibration
         }
     }
 
-    private static double Summarise<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ClassLayout layout, int bins, bool maximum)
+    private static double Summarise<T>(scoped in CalibrationInputs<T> inputs, int bins, bool maximum)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ConfidenceBins.Totals[]? rented = ConfidenceBins.Rent(bins);
         try
         {
             Span<ConfidenceBins.Totals> totals = rented is null ? stackalloc ConfidenceBins.Totals[bins] : rented.AsSpan(0, bins);
-            ConfidenceBins.Accumulate(logits, labels, layout, totals);
+            int samples = ConfidenceBins.Accumulate(inputs, totals);
             double result = 0.0;
             foreach (ConfidenceBins.Totals bin in totals)
             {
@@ -178,7 +173,7 @@ public static class Calibration
                 }
             }
 
-            return maximum || layout.Samples == 0 ? result : result / layout.Samples;
+            return maximum || samples == 0 ? result : result / samples;
         }
         finally
         {
@@ -186,14 +181,14 @@ public static class Calibration
         }
     }
 
-    private static ReliabilityBin[] Diagram<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ClassLayout layout, int bins)
+    private static ReliabilityBin[] Diagram<T>(scoped in CalibrationInputs<T> inputs, int bins)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ConfidenceBins.Totals[]? rented = ConfidenceBins.Rent(bins);
         try
         {
             Span<ConfidenceBins.Totals> totals = rented is null ? stackalloc ConfidenceBins.Totals[bins] : rented.AsSpan(0, bins);
-            ConfidenceBins.Accumulate(logits, labels, layout, totals);
+            ConfidenceBins.Accumulate(inputs, totals);
             var result = new ReliabilityBin[bins];
             for (int m = 0; m < bins; m++)
             {

@@ -1,8 +1,9 @@
 using System;
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 using LabelSmoothing.Internal;
-using MathNet.Numerics.LinearAlgebra;
+using LabelSmoothing.Internal.Layout;
 
 namespace LabelSmoothing;
 
@@ -54,7 +55,7 @@ public sealed class LabelSmoother
         Guard.Length(destination.Length, (long)labels.Length * numClasses, nameof(destination), "labels.Length × numClasses");
         Guard.NoOverlap(labels, nameof(labels), destination, nameof(destination));
         Guard.Labels(labels, numClasses, ignoreIndex: null);
-        SmoothLabels(labels, ClassLayout.RowMajor(labels.Length, numClasses), destination);
+        SmoothLabels(Operand<int>.Of(labels), Operand<T>.Of(destination, labels.Length, numClasses));
     }
 
     /// <summary>
@@ -79,100 +80,124 @@ public sealed class LabelSmoother
         Guard.Length(destination.Length, targets.Length, nameof(destination), "targets.Length");
         Guard.NoPartialOverlap(targets, nameof(targets), destination, nameof(destination));
         Guard.Probabilities(targets);
-        SmoothTargets(targets, ClassLayout.RowMajor(rows, numClasses), destination);
+        SmoothTargets(Operand<T>.Of(targets, rows, numClasses), Operand<T>.Of(destination, rows, numClasses));
     }
 
     /// <summary>
-    /// Writes the smoothed one-hot rows of <paramref name="labels"/> into a MathNet matrix with one row per sample and one column per
-    /// class: <c>destination[i, k] = (1 − α)·[k = labels[i]] + α·u_k(labels[i])</c>.
+    /// Writes the smoothed one-hot targets of labels <c>(N, d1, …, dk)</c> into <c>(N, K, d1, …, dk)</c> (class axis 1), any strides, as
+    /// <see cref="Smooth{T}(ReadOnlySpan{int}, int, Span{T})"/>.
     /// </summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="labels">The class of each sample, in <c>[0, K)</c> with <c>K = destination.ColumnCount</c>.</param>
-    /// <param name="destination">An <c>N × K</c> matrix.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="destination"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The column count is below what the prior needs, or a label is outside <c>[0, K)</c>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="destination"/> does not have <c>labels.Length</c> rows.</exception>
-    public void Smooth<T>(ReadOnlySpan<int> labels, Matrix<T> destination)
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="labels">The class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c>.</param>
+    /// <param name="destination">The targets, <c>(N, K, d1, …, dk)</c>; <c>K</c> is its dimension 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c>; <c>K</c> is too small for the prior (<c>numClasses</c>).</exception>
+    /// <exception cref="ArgumentException">A shape does not match, <paramref name="destination"/> overlaps <paramref name="labels"/> or has
+    /// strides that make two elements share memory, or a <see cref="SmoothingPrior.FromDistribution"/> prior does not have <c>K</c> entries.</exception>
+    public void Smooth<T>(ReadOnlyTensorSpan<int> labels, TensorSpan<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        MatrixStorage.NotNull(destination, nameof(destination));
-        int numClasses = destination.ColumnCount;
-        Prior.Validate(numClasses, nameof(numClasses));
-        MatrixStorage.Shape(destination, labels.Length, numClasses, nameof(destination));
-        Guard.Labels(labels, numClasses, ignoreIndex: null);
-        T[] output = MatrixStorage.Writable(destination);
-        SmoothLabels(labels, ClassLayout.ColumnMajor(labels.Length, numClasses), output);
-        MatrixStorage.Commit(destination, output);
+        var output = Operand<T>.Of(destination, nameof(destination));
+        TensorShapes.ClassAxis(output.Shape, nameof(destination));
+        int numClasses = (int)output.Shape.Length(1);
+        Prior.Validate(numClasses, "numClasses");
+        var input = Operand<int>.Of(labels, nameof(labels));
+        TensorShapes.PerSample(input.Shape, output.Shape, nameof(labels));
+        Guard.Output(output, nameof(destination));
+        Guard.NoOverlap(input, nameof(labels), output, nameof(destination));
+        var layout = Layout(output, input.Shape, Slot.Labels);
+        Guard.Labels(input, layout, numClasses, ignoreIndex: null);
+        SmoothLabels(input, output);
     }
 
     /// <summary>
-    /// Writes the smoothed rows of the soft targets in <paramref name="targets"/> (one row per sample, one column per class) into
-    /// <paramref name="destination"/>, as the span overload does. <paramref name="destination"/> may be <paramref name="targets"/>.
+    /// Writes the smoothed rows of soft targets <c>(N, K, d1, …, dk)</c> (class axis 1), any strides, as
+    /// <see cref="Smooth{T}(ReadOnlySpan{T}, int, Span{T})"/>.
     /// </summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="targets">An <c>N × K</c> matrix of finite, non-negative entries.</param>
-    /// <param name="destination">An <c>N × K</c> matrix.</param>
-    /// <exception cref="ArgumentNullException">A matrix is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The column count is below what the prior needs.</exception>
-    /// <exception cref="ArgumentException">The shapes differ, or a target is negative or not finite.</exception>
-    public void Smooth<T>(Matrix<T> targets, Matrix<T> destination)
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="targets">The targets, <c>(N, K, d1, …, dk)</c>: finite and ≥ 0.</param>
+    /// <param name="destination">The smoothed targets, same shape; may be <paramref name="targets"/> itself.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><c>K</c> is too small for the prior (<c>numClasses</c>).</exception>
+    /// <exception cref="ArgumentException">A shape does not match, a target is negative or not finite, <paramref name="destination"/>
+    /// partially overlaps <paramref name="targets"/>, or a <see cref="SmoothingPrior.FromDistribution"/> prior does not have <c>K</c> entries.</exception>
+    public void Smooth<T>(ReadOnlyTensorSpan<T> targets, TensorSpan<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        MatrixStorage.NotNull(targets, nameof(targets));
-        MatrixStorage.NotNull(destination, nameof(destination));
-        int numClasses = targets.ColumnCount;
-        Prior.Validate(numClasses, nameof(numClasses));
-        MatrixStorage.Shape(destination, targets.RowCount, numClasses, nameof(destination));
-        T[] input = MatrixStorage.Read(targets);
-        Guard.Probabilities<T>(input, nameof(targets));
-        T[] output = MatrixStorage.Writable(destination);
-        SmoothTargets(input, ClassLayout.ColumnMajor(targets.RowCount, numClasses), output);
-        MatrixStorage.Commit(destination, output);
+        var input = Operand<T>.Of(targets, nameof(targets));
+        TensorShapes.ClassAxis(input.Shape, nameof(targets));
+        Prior.Validate((int)input.Shape.Length(1), "numClasses");
+        var output = Operand<T>.Of(destination, nameof(destination));
+        TensorShapes.LikeLogits(output.Shape, input.Shape, nameof(destination));
+        Guard.Output(output, nameof(destination));
+        Guard.NoPartialOverlap(input, nameof(targets), output, nameof(destination));
+        Guard.Probabilities(input, BatchLayout.OfClasses(input.Shape), Slot.Logits, nameof(targets));
+        SmoothTargets(input, output);
     }
 
-    private void SmoothLabels<T>(ReadOnlySpan<int> labels, ClassLayout layout, Span<T> destination)
+    private static BatchLayout Layout<TOther>(scoped in Operand<TOther> classShaped, in OperandShape other, Slot slot)
+    {
+        var layout = BatchLayout.OfClasses(classShaped.Shape);
+        layout.Add(slot, other);
+        layout.Merge();
+        return layout;
+    }
+
+    private unsafe void SmoothLabels<T>(scoped in Operand<int> labels, scoped in Operand<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var layout = Layout(destination, labels.Shape, Slot.Labels);
         int numClasses = layout.NumClasses;
-        for (int i = 0; i < labels.Length; i++)
+        nint stride = layout.ClassStride(Slot.Logits);
+        fixed (int* label0 = &labels.Origin)
+        fixed (T* output = &destination.Origin)
         {
-            int label = labels[i];
-            int start = layout.RowStart(i);
-            double normaliser = Prior.RowNormaliser(numClasses, label);
-            for (int k = 0; k < numClasses; k++)
+            for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
             {
-                double mass = Alpha * Prior.Mass(numClasses, label, k, normaliser);
-                if (k == label)
+                int label = label0[cursor.Offset(Slot.Labels)];
+                T* row = output + cursor.Offset(Slot.Logits);
+                double normaliser = Prior.RowNormaliser(numClasses, label);
+                for (int k = 0; k < numClasses; k++)
                 {
-                    mass += 1.0 - Alpha;
-                }
+                    double mass = Alpha * Prior.Mass(numClasses, label, k, normaliser);
+                    if (k == label)
+                    {
+                        mass += 1.0 - Alpha;
+                    }
 
-                destination[start + (k * layout.Stride)] = T.CreateTruncating(mass);
+                    row[k * stride] = T.CreateTruncating(mass);
+                }
             }
         }
     }
 
-    private void SmoothTargets<T>(ReadOnlySpan<T> targets, ClassLayout layout, Span<T> destination)
+    private unsafe void SmoothTargets<T>(scoped in Operand<T> targets, scoped in Operand<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var layout = Layout(targets, destination.Shape, Slot.Gradient);
         int numClasses = layout.NumClasses;
+        nint inputStride = layout.ClassStride(Slot.Logits);
+        nint outputStride = layout.ClassStride(Slot.Gradient);
         double[] scratch = ArrayPool<double>.Shared.Rent(2 * numClasses);
         try
         {
             Span<double> row = scratch.AsSpan(0, numClasses);
             Span<double> spread = scratch.AsSpan(numClasses, numClasses);
-            for (int i = 0; i < layout.Samples; i++)
+            fixed (T* input = &targets.Origin)
+            fixed (T* output = &destination.Origin)
             {
-                int start = layout.RowStart(i);
-                for (int k = 0; k < numClasses; k++)
+                for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
                 {
-                    row[k] = double.CreateTruncating(targets[start + (k * layout.Stride)]);
-                }
+                    T* source = input + cursor.Offset(Slot.Logits);
+                    T* target = output + cursor.Offset(Slot.Gradient);
+                    for (int k = 0; k < numClasses; k++)
+                    {
+                        row[k] = double.CreateTruncating(source[k * inputStride]);
+                    }
 
-                Prior.Spread(row, spread);
-                for (int k = 0; k < numClasses; k++)
-                {
-                    destination[start + (k * layout.Stride)] = T.CreateTruncating(((1.0 - Alpha) * row[k]) + (Alpha * spread[k]));
+                    Prior.Spread(row, spread);
+                    for (int k = 0; k < numClasses; k++)
+                    {
+                        target[k * outputStride] = T.CreateTruncating(((1.0 - Alpha) * row[k]) + (Alpha * spread[k]));
+                    }
                 }
             }
         }

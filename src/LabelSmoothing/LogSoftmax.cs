@@ -1,7 +1,9 @@
 using System;
 using System.Numerics;
+using System.Numerics.Tensors;
 using LabelSmoothing.Internal;
-using MathNet.Numerics.LinearAlgebra;
+using LabelSmoothing.Internal.CrossEntropy;
+using LabelSmoothing.Internal.Layout;
 
 namespace LabelSmoothing;
 
@@ -13,6 +15,7 @@ namespace LabelSmoothing;
 /// PyTorch: <c>F.log_softmax(z, dim=1)</c>, <c>F.softmax(z, dim=1)</c> and the autograd backward of <c>log_softmax</c>.
 /// Unlike <c>TensorPrimitives.SoftMax</c>, which exponentiates unshifted values and overflows for logits above ~88 (float), every
 /// function here subtracts the row maximum first, so any finite row gives a finite result. Accumulation is in double precision.
+/// The tensor overloads take <c>(N, C)</c> or <c>(N, C, d1, …, dk)</c> of any strides and work along axis 1, as <c>dim=1</c> does.
 /// NaN in a row makes the whole row NaN; +∞ in a row gives NaN (∞ − ∞); −∞ gives <c>lp = −∞</c> and probability 0 there.
 /// </remarks>
 public static class LogSoftmax
@@ -32,7 +35,7 @@ public static class LogSoftmax
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = CheckRows(logits, numClasses, destination);
-        ForwardRows(logits, ClassLayout.RowMajor(rows, numClasses), destination, logarithm: true);
+        ForwardRows(Operand<T>.Of(logits, rows, numClasses), Operand<T>.Of(destination, rows, numClasses), logarithm: true);
     }
 
     /// <summary>
@@ -50,7 +53,7 @@ public static class LogSoftmax
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = CheckRows(logits, numClasses, destination);
-        ForwardRows(logits, ClassLayout.RowMajor(rows, numClasses), destination, logarithm: false);
+        ForwardRows(Operand<T>.Of(logits, rows, numClasses), Operand<T>.Of(destination, rows, numClasses), logarithm: false);
     }
 
     /// <summary>
@@ -71,48 +74,50 @@ public static class LogSoftmax
         int rows = CheckRows(logProbabilities, numClasses, destination, nameof(logProbabilities));
         Guard.Length(upstream.Length, logProbabilities.Length, nameof(upstream), "logProbabilities.Length");
         Guard.NoPartialOverlap(upstream, nameof(upstream), destination, nameof(destination));
-        BackwardRows(logProbabilities, upstream, ClassLayout.RowMajor(rows, numClasses), destination);
+        BackwardRows(
+            Operand<T>.Of(logProbabilities, rows, numClasses), Operand<T>.Of(upstream, rows, numClasses), Operand<T>.Of(destination, rows, numClasses));
     }
 
-    /// <summary>The log-probabilities of a MathNet matrix with one row per sample and one column per class, as the span overload.</summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="logits">An <c>N × K</c> matrix of scores.</param>
-    /// <param name="destination">An <c>N × K</c> matrix; may be <paramref name="logits"/>.</param>
-    /// <exception cref="ArgumentNullException">A matrix is null.</exception>
-    /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public static void Forward<T>(Matrix<T> logits, Matrix<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        ForwardMatrix(logits, destination, logarithm: true);
-
-    /// <summary>The row-wise probabilities of a MathNet matrix with one row per sample and one column per class, as the span overload.</summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="logits">An <c>N × K</c> matrix of scores.</param>
-    /// <param name="destination">An <c>N × K</c> matrix; may be <paramref name="logits"/>.</param>
-    /// <exception cref="ArgumentNullException">A matrix is null.</exception>
-    /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public static void Softmax<T>(Matrix<T> logits, Matrix<T> destination)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        ForwardMatrix(logits, destination, logarithm: false);
-
-    /// <summary>The log-softmax backward pass on MathNet matrices (one row per sample), as the span overload.</summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="logProbabilities">An <c>N × K</c> matrix of log-probabilities.</param>
-    /// <param name="upstream">An <c>N × K</c> matrix: the gradient with respect to them.</param>
-    /// <param name="destination">An <c>N × K</c> matrix receiving the gradient with respect to the logits.</param>
-    /// <exception cref="ArgumentNullException">A matrix is null.</exception>
-    /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public static void Backward<T>(Matrix<T> logProbabilities, Matrix<T> upstream, Matrix<T> destination)
+    /// <summary>The log-probabilities along axis 1 of a tensor of any strides, as <see cref="Forward{T}(ReadOnlySpan{T}, int, Span{T})"/>.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="logits">The scores, <c>(N, C)</c> or <c>(N, C, d1, …, dk)</c>.</param>
+    /// <param name="destination">The log-probabilities, shaped like <paramref name="logits"/>; may be the logits themselves.</param>
+    /// <exception cref="ArgumentException"><paramref name="logits"/> has fewer than two dimensions or an empty class axis;
+    /// <paramref name="destination"/> has another shape, strides that make two elements share memory, or partially overlaps the logits.</exception>
+    public static void Forward<T>(ReadOnlyTensorSpan<T> logits, TensorSpan<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        MatrixStorage.NotNull(logProbabilities, nameof(logProbabilities));
-        MatrixStorage.NotNull(upstream, nameof(upstream));
-        MatrixStorage.NotNull(destination, nameof(destination));
-        var layout = ClassLayout.ColumnMajor(logProbabilities.RowCount, logProbabilities.ColumnCount);
-        MatrixStorage.Shape(upstream, layout.Inner, layout.NumClasses, nameof(upstream));
-        MatrixStorage.Shape(destination, layout.Inner, layout.NumClasses, nameof(destination));
-        T[] output = MatrixStorage.Writable(destination);
-        BackwardRows<T>(MatrixStorage.Read(logProbabilities), MatrixStorage.Read(upstream), layout, output);
-        MatrixStorage.Commit(destination, output);
+        var input = CheckTensors(logits, destination, nameof(logits), out var output);
+        ForwardRows(input, output, logarithm: true);
+    }
+
+    /// <summary>The probabilities along axis 1 of a tensor of any strides, as <see cref="Softmax{T}(ReadOnlySpan{T}, int, Span{T})"/>.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="logits">The scores, <c>(N, C)</c> or <c>(N, C, d1, …, dk)</c>.</param>
+    /// <param name="destination">The probabilities, shaped like <paramref name="logits"/>; may be the logits themselves.</param>
+    /// <exception cref="ArgumentException"><paramref name="logits"/> has fewer than two dimensions or an empty class axis;
+    /// <paramref name="destination"/> has another shape, strides that make two elements share memory, or partially overlaps the logits.</exception>
+    public static void Softmax<T>(ReadOnlyTensorSpan<T> logits, TensorSpan<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var input = CheckTensors(logits, destination, nameof(logits), out var output);
+        ForwardRows(input, output, logarithm: false);
+    }
+
+    /// <summary>The log-softmax backward pass along axis 1 of tensors of any strides, as <see cref="Backward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, int, Span{T})"/>.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="logProbabilities">The log-probabilities, <c>(N, C)</c> or <c>(N, C, d1, …, dk)</c>.</param>
+    /// <param name="upstream">The gradient with respect to them, same shape.</param>
+    /// <param name="destination">The gradient with respect to the logits, same shape; may be either input.</param>
+    /// <exception cref="ArgumentException">A shape does not match, or <paramref name="destination"/> partially overlaps an input.</exception>
+    public static void Backward<T>(ReadOnlyTensorSpan<T> logProbabilities, ReadOnlyTensorSpan<T> upstream, TensorSpan<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var input = CheckTensors(logProbabilities, destination, nameof(logProbabilities), out var output);
+        var gradient = Operand<T>.Of(upstream, nameof(upstream));
+        TensorShapes.LikeLogits(gradient.Shape, input.Shape, nameof(upstream));
+        Guard.NoPartialOverlap(gradient, nameof(upstream), output, nameof(destination));
+        BackwardRows(input, gradient, output);
     }
 
     private static int CheckRows<T>(ReadOnlySpan<T> input, int numClasses, Span<T> destination, string inputName = "logits")
@@ -125,49 +130,76 @@ public static class LogSoftmax
         return rows;
     }
 
-    private static void ForwardMatrix<T>(Matrix<T> logits, Matrix<T> destination, bool logarithm)
+    private static Operand<T> CheckTensors<T>(in ReadOnlyTensorSpan<T> input, in TensorSpan<T> destination, string inputName, out Operand<T> output)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        MatrixStorage.NotNull(logits, nameof(logits));
-        MatrixStorage.NotNull(destination, nameof(destination));
-        MatrixStorage.Shape(destination, logits.RowCount, logits.ColumnCount, nameof(destination));
-        T[] output = MatrixStorage.Writable(destination);
-        ForwardRows<T>(MatrixStorage.Read(logits), ClassLayout.ColumnMajor(logits.RowCount, logits.ColumnCount), output, logarithm);
-        MatrixStorage.Commit(destination, output);
+        var operand = Operand<T>.Of(input, inputName);
+        TensorShapes.ClassAxis(operand.Shape, inputName);
+        output = Operand<T>.Of(destination, nameof(destination));
+        TensorShapes.LikeLogits(output.Shape, operand.Shape, nameof(destination));
+        Guard.Output(output, nameof(destination));
+        Guard.NoPartialOverlap(operand, inputName, output, nameof(destination));
+        return operand;
     }
 
-    private static void ForwardRows<T>(ReadOnlySpan<T> logits, ClassLayout layout, Span<T> destination, bool logarithm)
+    private static unsafe void ForwardRows<T>(scoped in Operand<T> logits, scoped in Operand<T> destination, bool logarithm)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < layout.Samples; i++)
+        var layout = BatchLayout.OfClasses(logits.Shape);
+        layout.Add(Slot.Gradient, destination.Shape);
+        layout.Merge();
+        int numClasses = layout.NumClasses;
+        nint inputStride = layout.ClassStride(Slot.Logits);
+        nint outputStride = layout.ClassStride(Slot.Gradient);
+        fixed (T* input = &logits.Origin)
+        fixed (T* output = &destination.Origin)
         {
-            int start = layout.RowStart(i);
-            double max = RowMath.MaxAndSumExp(logits, start, layout.Stride, layout.NumClasses, out double sum);
-            double logSum = Math.Log(sum);
-            for (int k = 0, at = start; k < layout.NumClasses; k++, at += layout.Stride)
+            for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
             {
-                double shifted = double.CreateTruncating(logits[at]) - max;
-                destination[at] = T.CreateTruncating(logarithm ? shifted - logSum : Math.Exp(shifted) / sum);
+                T* row = input + cursor.Offset(Slot.Logits);
+                T* target = output + cursor.Offset(Slot.Gradient);
+                double max = RowMath.MaxAndSumExp(row, inputStride, numClasses, out double sum);
+                double logSum = Math.Log(sum);
+                for (int k = 0; k < numClasses; k++)
+                {
+                    double shifted = double.CreateTruncating(row[k * inputStride]) - max;
+                    target[k * outputStride] = T.CreateTruncating(logarithm ? shifted - logSum : Math.Exp(shifted) / sum);
+                }
             }
         }
     }
 
-    private static void BackwardRows<T>(ReadOnlySpan<T> logProbabilities, ReadOnlySpan<T> upstream, ClassLayout layout, Span<T> destination)
+    private static unsafe void BackwardRows<T>(scoped in Operand<T> logProbabilities, scoped in Operand<T> upstream, scoped in Operand<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < layout.Samples; i++)
+        var layout = BatchLayout.OfClasses(logProbabilities.Shape);
+        layout.Add(Slot.Targets, upstream.Shape);
+        layout.Add(Slot.Gradient, destination.Shape);
+        layout.Merge();
+        int numClasses = layout.NumClasses;
+        nint inputStride = layout.ClassStride(Slot.Logits);
+        nint upstreamStride = layout.ClassStride(Slot.Targets);
+        nint outputStride = layout.ClassStride(Slot.Gradient);
+        fixed (T* input = &logProbabilities.Origin)
+        fixed (T* gradient = &upstream.Origin)
+        fixed (T* output = &destination.Origin)
         {
-            int start = layout.RowStart(i);
-            double upstreamSum = 0.0;
-            for (int k = 0, at = start; k < layout.NumClasses; k++, at += layout.Stride)
+            for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
             {
-                upstreamSum += double.CreateTruncating(upstream[at]);
-            }
+                T* row = input + cursor.Offset(Slot.Logits);
+                T* upstreamRow = gradient + cursor.Offset(Slot.Targets);
+                T* target = output + cursor.Offset(Slot.Gradient);
+                double upstreamSum = 0.0;
+                for (int k = 0; k < numClasses; k++)
+                {
+                    upstreamSum += double.CreateTruncating(upstreamRow[k * upstreamStride]);
+                }
 
-            for (int k = 0, at = start; k < layout.NumClasses; k++, at += layout.Stride)
-            {
-                double probability = Math.Exp(double.CreateTruncating(logProbabilities[at]));
-                destination[at] = T.CreateTruncating(double.CreateTruncating(upstream[at]) - (probability * upstreamSum));
+                for (int k = 0; k < numClasses; k++)
+                {
+                    double probability = Math.Exp(double.CreateTruncating(row[k * inputStride]));
+                    target[k * outputStride] = T.CreateTruncating(double.CreateTruncating(upstreamRow[k * upstreamStride]) - (probability * upstreamSum));
+                }
             }
         }
     }

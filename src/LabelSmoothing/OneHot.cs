@@ -1,7 +1,6 @@
 using System;
 using System.Numerics;
 using LabelSmoothing.Internal;
-using MathNet.Numerics.LinearAlgebra;
 
 namespace LabelSmoothing;
 
@@ -62,26 +61,4 @@ public static class OneHot
         return result;
     }
 
-    /// <summary>
-    /// Returns the one-hot rows of <paramref name="labels"/> as a new dense MathNet matrix with one row per sample and one column
-    /// per class: <c>M[i, k] = (k == labels[i]) ? 1 : 0</c>.
-    /// </summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/> (the element types MathNet.Numerics supports).</typeparam>
-    /// <param name="labels">The class of each sample, in <c>[0, K)</c>.</param>
-    /// <param name="numClasses">The number of classes <c>K</c> (≥ 1).</param>
-    /// <returns>A dense <c>N × K</c> matrix.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> is below 1, or a label is outside <c>[0, K)</c>.</exception>
-    public static Matrix<T> EncodeMatrix<T>(ReadOnlySpan<int> labels, int numClasses)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Guard.NumClasses(numClasses);
-        Guard.Labels(labels, numClasses, ignoreIndex: null);
-        var matrix = Matrix<T>.Build.Dense(labels.Length, numClasses);
-        for (int i = 0; i < labels.Length; i++)
-        {
-            matrix[i, labels[i]] = T.One;
-        }
-
-        return matrix;
-    }
 }

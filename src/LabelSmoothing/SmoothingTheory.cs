@@ -1,5 +1,6 @@
 using System;
 using LabelSmoothing.Internal;
+using LabelSmoothing.Internal.CrossEntropy;
 using LabelSmoothing.Priors;
 
 namespace LabelSmoothing;

@@ -1,7 +1,9 @@
 using System;
 using System.Numerics;
+using System.Numerics.Tensors;
 using LabelSmoothing.Internal;
-using MathNet.Numerics.LinearAlgebra;
+using LabelSmoothing.Internal.Calibration;
+using LabelSmoothing.Internal.Layout;
 
 namespace LabelSmoothing;
 
@@ -58,24 +60,7 @@ public static class TemperatureScaling
         Guard.NumClasses(numClasses);
         Guard.Length(logits.Length, (long)labels.Length * numClasses, nameof(logits), "labels.Length × numClasses");
         Guard.Labels(labels, numClasses, ignoreIndex: null);
-        return Minimise(logits, labels, ClassLayout.RowMajor(labels.Length, numClasses));
-    }
-
-    /// <summary>The temperature fitted to a MathNet matrix with one row per sample and one column per class, as the span overload.</summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
-    /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
-    /// <returns>The minimiser of the NLL in <c>[1e-3, 1e3]</c>.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c>.</exception>
-    /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or holds an undefined row (<c>logits</c>).</exception>
-    public static double Fit<T>(Matrix<T> logits, ReadOnlySpan<int> labels)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        MatrixStorage.NotNull(logits, nameof(logits));
-        MatrixStorage.Shape(logits, labels.Length, logits.ColumnCount, nameof(logits));
-        Guard.Labels(labels, logits.ColumnCount, ignoreIndex: null);
-        return Minimise<T>(MatrixStorage.Read(logits), labels, ClassLayout.ColumnMajor(labels.Length, logits.ColumnCount));
+        return Minimise(new CalibrationInputs<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels)));
     }
 
     /// <summary>
@@ -99,25 +84,68 @@ public static class TemperatureScaling
         TemperatureDivision.Divide(logits, temperature, destination);
     }
 
-    /// <summary>Divides a MathNet matrix of logits by the temperature, as the span overload.</summary>
-    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="logits">An <c>N × K</c> matrix of scores.</param>
-    /// <param name="temperature">The temperature <c>T</c>: finite and &gt; 0.</param>
-    /// <param name="destination">An <c>N × K</c> matrix; may be <paramref name="logits"/>.</param>
-    /// <exception cref="ArgumentNullException">A matrix is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="temperature"/> is NaN, infinite, 0 or negative.</exception>
-    /// <exception cref="ArgumentException">The shapes differ.</exception>
-    public static void Apply<T>(Matrix<T> logits, double temperature, Matrix<T> destination)
+    /// <inheritdoc cref="Fit{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int)"/>
+    /// <param name="logits">The scores of a held-out set, <c>(N, K)</c> or <c>(N, K, d1, …, dk)</c> (class axis 1), any strides.</param>
+    /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c>.</param>
+    /// <exception cref="ArgumentException">A shape does not match; a row holds a NaN or +∞ or only −∞, or a label's logit is −∞ (<c>logits</c>).</exception>
+    public static double Fit<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        MatrixStorage.NotNull(logits, nameof(logits));
-        MatrixStorage.NotNull(destination, nameof(destination));
-        CheckTemperature(temperature);
-        MatrixStorage.Shape(destination, logits.RowCount, logits.ColumnCount, nameof(destination));
-        T[] output = MatrixStorage.Writable(destination);
-        TemperatureDivision.Divide<T>(MatrixStorage.Read(logits), temperature, output);
-        MatrixStorage.Commit(destination, output);
+        var inputs = new CalibrationInputs<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)));
+        inputs.Check();
+        return Minimise(inputs);
     }
+
+    /// <inheritdoc cref="Fit{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int})"/>
+    public static double Fit<T>(Tensor<T> logits, Tensor<int> labels)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Fit((ReadOnlyTensorSpan<T>)logits, labels);
+
+    /// <summary>
+    /// Divides a tensor of logits of any strides by the temperature, element by element, as
+    /// <see cref="Apply{T}(ReadOnlySpan{T}, double, Span{T})"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="logits">The scores, <c>(N, K)</c> or <c>(N, K, d1, …, dk)</c>, any strides.</param>
+    /// <param name="temperature">The temperature <c>T</c>: finite and &gt; 0.</param>
+    /// <param name="destination">The scaled scores, same shape; may be <paramref name="logits"/> itself (same memory and strides).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="temperature"/> is NaN, infinite, 0 or negative.</exception>
+    /// <exception cref="ArgumentException">A shape does not match, or <paramref name="destination"/> partially overlaps <paramref name="logits"/>
+    /// or has strides that make two elements share memory.</exception>
+    public static unsafe void Apply<T>(ReadOnlyTensorSpan<T> logits, double temperature, TensorSpan<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var input = Operand<T>.Of(logits, nameof(logits));
+        TensorShapes.ClassAxis(input.Shape, nameof(logits));
+        CheckTemperature(temperature);
+        var output = Operand<T>.Of(destination, nameof(destination));
+        TensorShapes.LikeLogits(output.Shape, input.Shape, nameof(destination));
+        Guard.Output(output, nameof(destination));
+        Guard.NoPartialOverlap(input, nameof(logits), output, nameof(destination));
+        var layout = BatchLayout.OfClasses(input.Shape);
+        layout.Add(Slot.Gradient, output.Shape);
+        layout.Merge();
+        nint inputStride = layout.ClassStride(Slot.Logits);
+        nint outputStride = layout.ClassStride(Slot.Gradient);
+        fixed (T* source = &input.Origin)
+        fixed (T* target = &output.Origin)
+        {
+            for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
+            {
+                T* row = source + cursor.Offset(Slot.Logits);
+                T* scaled = target + cursor.Offset(Slot.Gradient);
+                for (int k = 0; k < layout.NumClasses; k++)
+                {
+                    scaled[k * outputStride] = T.CreateTruncating(double.CreateTruncating(row[k * inputStride]) / temperature);
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc cref="Apply{T}(ReadOnlyTensorSpan{T}, double, TensorSpan{T})"/>
+    public static void Apply<T>(Tensor<T> logits, double temperature, Tensor<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Apply((ReadOnlyTensorSpan<T>)logits, temperature, destination);
 
     private static void CheckTemperature(double temperature)
     {
@@ -127,23 +155,24 @@ public static class TemperatureScaling
         }
     }
 
-    private static double Minimise<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ClassLayout layout)
+    private static double Minimise<T>(scoped in CalibrationInputs<T> inputs)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (layout.Samples == 0)
+        var objective = new TemperatureObjective<T>(inputs);
+        if (objective.Samples == 0)
         {
             return 1.0;
         }
 
         // In β = 1/T the search interval is [1/MaximumTemperature, 1/MinimumTemperature] = [1e-3, 1e3].
-        double slopeAtMaximum = TemperatureObjective.Slope(logits, labels, layout, 1.0 / MaximumTemperature, out _);
-        double slopeAtMinimum = TemperatureObjective.Slope(logits, labels, layout, 1.0 / MinimumTemperature, out _);
+        double slopeAtMaximum = objective.Slope(1.0 / MaximumTemperature, out _);
+        double slopeAtMinimum = objective.Slope(1.0 / MinimumTemperature, out _);
         return (slopeAtMaximum >= 0.0, slopeAtMinimum <= 0.0) switch
         {
             (true, true) => 1.0,
             (true, false) => MaximumTemperature,
             (false, true) => MinimumTemperature,
-            _ => 1.0 / InverseTemperature(logits, labels, layout),
+            _ => 1.0 / InverseTemperature(objective),
         };
     }
 
@@ -151,7 +180,7 @@ public static class TemperatureScaling
     /// The root of <c>dNLL/dβ</c>, known to lie in <c>(1e-3, 1e3)</c>: Newton steps inside a shrinking bracket, until the bracket is
     /// narrower than 1e-9 relative; returns the evaluated point of smallest <c>|dNLL/dβ|</c>.
     /// </summary>
-    private static double InverseTemperature<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ClassLayout layout)
+    private static double InverseTemperature<T>(scoped in TemperatureObjective<T> objective)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         double low = 1.0 / MaximumTemperature;
@@ -162,7 +191,7 @@ public static class TemperatureScaling
         double previousStep = high - low;
         for (int iteration = 0; iteration < MaxIterations && high - low > RelativeTolerance * low; iteration++)
         {
-            double slope = TemperatureObjective.Slope(logits, labels, layout, beta, out double curvature);
+            double slope = objective.Slope(beta, out double curvature);
             if (Math.Abs(slope) < bestSlope)
             {
                 (best, bestSlope) = (beta, Math.Abs(slope));

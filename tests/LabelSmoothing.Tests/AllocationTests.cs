@@ -50,8 +50,8 @@ internal sealed class AllocationBench<T>
     private readonly T[] _gradient;
     private readonly T[] _sharedUpstream;
     private readonly T[] _perSampleUpstream;
-    private readonly T _indexDivisor;
-    private readonly T _rowDivisor;
+    private readonly double _indexDivisor;
+    private readonly double _rowDivisor;
 
     public AllocationBench(int rows, int numClasses, PriorKind priorKind, bool weighted, int maxDegreeOfParallelism)
     {
@@ -72,8 +72,8 @@ internal sealed class AllocationBench<T>
         _gradient = new T[rows * numClasses];
         _sharedUpstream = TestNumerics<T>.Values(0.5);
         _perSampleUpstream = TestNumerics<T>.Random(rows, -1.0, 1.0, random.Next());
-        _indexDivisor = _mean.TotalWeight<T>(_labels) * TestNumerics<T>.Of(3.0);
-        _rowDivisor = TestNumerics<T>.Of(3.0 * rows);
+        _indexDivisor = _mean.TotalWeight(_labels) * 3.0;
+        _rowDivisor = 3.0 * rows;
     }
 
     /// <summary>Keeps the returned values alive.</summary>
@@ -102,7 +102,7 @@ internal sealed class AllocationBench<T>
                 Sink = _mean.ForwardBackward<T>(_logits, _labels, _gradient, _indexDivisor);
                 break;
             case SpanMethod.TotalWeight:
-                Sink = _mean.TotalWeight<T>(_labels);
+                Sink = T.CreateTruncating(_mean.TotalWeight(_labels));
                 break;
             case SpanMethod.ForwardProbability:
                 Sink = _mean.Forward<T>(_logits, _targets);

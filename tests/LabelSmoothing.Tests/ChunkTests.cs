@@ -72,14 +72,14 @@ public abstract class ChunkTests<T>(ITestOutputHelper output)
 
         var unsplitGradient = new T[rows * numClasses];
         T unsplit = loss.ForwardBackward<T>(logits, labels, unsplitGradient);
-        T divisor = loss.TotalWeight<T>(labels);
+        double divisor = loss.TotalWeight(labels);
         double expectedDivisor = 0.0;
         foreach (int label in labels)
         {
             expectedDivisor += label == -100 ? 0.0 : weights?[label] ?? 1.0;
         }
 
-        TestNumerics<T>.ToDouble(divisor).Should().BeApproximately(expectedDivisor, expectedDivisor * (IsSingle ? 1e-7 : 1e-15));
+        divisor.Should().BeApproximately(expectedDivisor, expectedDivisor * 1e-15);
 
         var chunkGradient = TestNumerics<T>.Filled(rows * numClasses);
         double sum = 0.0;
@@ -89,7 +89,7 @@ public abstract class ChunkTests<T>(ITestOutputHelper output)
             T part = loss.ForwardBackward<T>(
                 logits.AsSpan(start * numClasses, length * numClasses), labels.AsSpan(start, length), chunkGradient.AsSpan(start * numClasses, length * numClasses), divisor);
             sum += TestNumerics<T>.ToDouble(part);
-            shardWeights += loss.TotalWeight<double>(labels.AsSpan(start, length));
+            shardWeights += loss.TotalWeight(labels.AsSpan(start, length));
         }
 
         shardWeights.Should().BeApproximately(expectedDivisor, expectedDivisor * 1e-15, "the shards' total weights add up to the batch's");
@@ -131,7 +131,7 @@ public abstract class ChunkTests<T>(ITestOutputHelper output)
         foreach (var (start, length) in Chunks(rows))
         {
             var range = new Range(start * numClasses, (start + length) * numClasses);
-            sum += TestNumerics<T>.ToDouble(loss.ForwardBackward<T>(logits.AsSpan(range), targets.AsSpan(range), chunkGradient.AsSpan(range), TestNumerics<T>.Of(rows)));
+            sum += TestNumerics<T>.ToDouble(loss.ForwardBackward<T>(logits.AsSpan(range), targets.AsSpan(range), chunkGradient.AsSpan(range), rows));
         }
 
         double reference = TestNumerics<T>.ToDouble(unsplit);
@@ -154,7 +154,7 @@ public abstract class ChunkTests<T>(ITestOutputHelper output)
         T[] logits = TestNumerics<T>.Random(Rows * NumClasses, -4.0, 4.0, 6);
         int[] labels = TestNumerics<T>.RandomLabels(Rows, NumClasses, 7);
         labels[4] = -100;
-        T divisor = TestNumerics<T>.Of(7.5);
+        const double divisor = 7.5;
         var sumGradient = new T[Rows * NumClasses];
         double total = TestNumerics<T>.ToDouble(sumLoss.ForwardBackward<T>(logits, labels, sumGradient));
         var gradient = TestNumerics<T>.Filled(Rows * NumClasses);
@@ -182,8 +182,8 @@ public abstract class ChunkTests<T>(ITestOutputHelper output)
         T[] gradient = TestNumerics<T>.Filled(5 * 20);
 
         T value = probability
-            ? loss.ForwardBackward<T>(logits, targets, gradient, T.Zero)
-            : loss.ForwardBackward<T>(logits, labels, gradient, T.Zero);
+            ? loss.ForwardBackward<T>(logits, targets, gradient, 0.0)
+            : loss.ForwardBackward<T>(logits, labels, gradient, 0.0);
 
         value.Should().Be(T.Zero);
         Array.TrueForAll(gradient, g => g == T.Zero).Should().BeTrue("every gradient entry is written with 0");
@@ -206,8 +206,7 @@ public abstract class ChunkTests<T>(ITestOutputHelper output)
     public void DivisorNegativeNaNOrInfinite_Throws_AndWritesNothing(double badDivisor, bool probability)
     {
         var loss = new CrossEntropyLoss(20, 0.1);
-        T divisor = TestNumerics<T>.Of(badDivisor);
-        (T.IsNegative(divisor) || !T.IsFinite(divisor)).Should().BeTrue("the value stays bad in the element type");
+        double divisor = badDivisor;
         T[] logits = TestNumerics<T>.Random(5 * 20, -3.0, 3.0, 8);
         T[] targets = TestNumerics<T>.Random(5 * 20, 0.0, 1.0, 9);
         T[] logitsBefore = (T[])logits.Clone();
@@ -230,11 +229,11 @@ public abstract class ChunkTests<T>(ITestOutputHelper output)
     {
         int[] labels = [0, 1, -100, 2, 1, -100];
 
-        new CrossEntropyLoss(3).TotalWeight<T>(labels).Should().Be(TestNumerics<T>.Of(4.0));
-        new CrossEntropyLoss(3, classWeights: [0.5, 2.0, 0.25]).TotalWeight<T>(labels).Should().Be(TestNumerics<T>.Of(4.75));
-        new CrossEntropyLoss(3, classWeights: [0.5, 2.0, 0.0]).TotalWeight<T>([2, 2, -100]).Should().Be(T.Zero, "weight-0 labels count 0");
-        new CrossEntropyLoss(3).TotalWeight<T>([]).Should().Be(T.Zero);
-        new CrossEntropyLoss(3).TotalWeight<T>([-100, -100]).Should().Be(T.Zero);
+        new CrossEntropyLoss(3).TotalWeight(labels).Should().Be(4.0);
+        new CrossEntropyLoss(3, classWeights: [0.5, 2.0, 0.25]).TotalWeight(labels).Should().Be(4.75);
+        new CrossEntropyLoss(3, classWeights: [0.5, 2.0, 0.0]).TotalWeight([2, 2, -100]).Should().Be(0.0, "weight-0 labels count 0");
+        new CrossEntropyLoss(3).TotalWeight([]).Should().Be(0.0);
+        new CrossEntropyLoss(3).TotalWeight([-100, -100]).Should().Be(0.0);
     }
 
     [Fact]
@@ -242,9 +241,9 @@ public abstract class ChunkTests<T>(ITestOutputHelper output)
     {
         var loss = new CrossEntropyLoss(4, 0.1, classWeights: [0.5, 2.0, 0.25, 1.0], ignoreIndex: 1);
 
-        loss.TotalWeight<T>([0, 1, 1, 2, 3, 0]).Should().Be(TestNumerics<T>.Of(0.5 + 0.25 + 1.0 + 0.5));
-        loss.TotalWeight<T>([1, 1]).Should().Be(T.Zero);
-        Action minus100 = () => loss.TotalWeight<T>([0, -100]);
+        loss.TotalWeight([0, 1, 1, 2, 3, 0]).Should().Be(0.5 + 0.25 + 1.0 + 0.5);
+        loss.TotalWeight([1, 1]).Should().Be(0.0);
+        Action minus100 = () => loss.TotalWeight([0, -100]);
         minus100.Should().Throw<ArgumentOutOfRangeException>("−100 is not the ignore index of this loss")
             .Which.ParamName.Should().Be("labels");
     }
@@ -258,7 +257,7 @@ public abstract class ChunkTests<T>(ITestOutputHelper output)
         int[] labels = TestNumerics<T>.RandomLabels(50, 30, 13);
         labels[3] = labels[30] = -100;
 
-        double divisor = loss.TotalWeight<double>(labels);
+        double divisor = loss.TotalWeight(labels);
 
         TestNumerics<T>.ShouldBeClose(loss.Forward<T>(logits, labels), TestNumerics<T>.ToDouble(sum.Forward<T>(logits, labels)) / divisor);
     }
@@ -275,7 +274,7 @@ public abstract class ChunkTests<T>(ITestOutputHelper output)
         labels[5] = -100;
         labels[sample] = label;
 
-        Action call = () => loss.TotalWeight<T>(labels);
+        Action call = () => loss.TotalWeight(labels);
 
         call.Should().Throw<ArgumentOutOfRangeException>()
             .WithMessage($"*labels[{sample}] = {label}*")

@@ -185,8 +185,8 @@ internal sealed class DenseKLGoldenRun<T>
     {
         var gradient = Filled(Logits.Length);
         T loss = Targets is null
-            ? _loss.ForwardBackward<T>(Logits, Labels, gradient, T.CreateTruncating(divisor))
-            : _loss.ForwardBackward<T>(Logits, Targets, gradient, T.CreateTruncating(divisor));
+            ? _loss.ForwardBackward<T>(Logits, Labels, gradient, divisor)
+            : _loss.ForwardBackward<T>(Logits, Targets, gradient, divisor);
         return (loss, gradient);
     }
 

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using FluentAssertions;
-using LabelSmoothing.Internal;
+using LabelSmoothing.Internal.CrossEntropy;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -110,7 +110,7 @@ internal sealed class KernelComparison<T>
         Weights = kernelCase.Weighted ? GradientCheckSupport.Weights(random, k) : null;
         IgnoreIndex = kernelCase.Ignore == IgnoreMode.PadIdInsideRange ? random.Next(k) : -100;
         Loss = new CrossEntropyLoss(k, kernelCase.Alpha, kernelCase.Reduction, Weights, IgnoreIndex, prior.Create());
-        Plan = new LossPlan(k, kernelCase.Alpha, Weights is null ? null : (double[])Weights.Clone(), prior.Create());
+        Plan = ReferenceKernels.Plan(k, kernelCase.Alpha, Weights, prior.Create(), IgnoreIndex);
         Logits = TestNumerics<T>.Random(n * k, -kernelCase.LogitRange, kernelCase.LogitRange, random.Next());
         Labels = new int[n];
         for (int i = 0; i < n; i++)
@@ -192,10 +192,9 @@ internal sealed class KernelComparison<T>
     public double Reference(double[]? losses, double[]? gradient, double[]? upstream, double factor)
     {
         double[] logits = TestNumerics<T>.Doubles(Logits);
-        var layout = ClassLayout.RowMajor(Rows, NumClasses);
         return Case.ProbabilityTargets
-            ? ProbabilityTargetKernel.Run<double>(Plan, logits, TestNumerics<T>.Doubles(Targets), layout, losses, gradient, upstream, factor)
-            : IndexTargetKernel.Run<double>(Plan, IgnoreIndex, logits, Labels, layout, losses, gradient, upstream, factor);
+            ? ReferenceKernels.Probability(Plan, logits, TestNumerics<T>.Doubles(Targets), losses, gradient, upstream, factor)
+            : ReferenceKernels.Index(Plan, logits, Labels, losses, gradient, upstream, factor);
     }
 
     public KernelErrors Run()
@@ -415,8 +414,7 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
                 {
                     var setting = $"K={numClasses} |z|={magnitude} {(probability ? "probability" : "index")} {prior.GetType().Name}";
                     var loss = new CrossEntropyLoss(numClasses, 0.1, Reduction.Sum, weights, prior: prior);
-                    var plan = new LossPlan(numClasses, 0.1, weights, prior);
-                    var layout = ClassLayout.RowMajor(Rows, numClasses);
+                    var plan = ReferenceKernels.Plan(numClasses, 0.1, weights, prior);
                     T[] losses = new T[Rows];
                     T[] gradient = new T[Rows * numClasses];
                     var expectedLosses = new double[Rows];
@@ -427,15 +425,15 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
                     {
                         loss.Forward<T>(logits, targets, losses);
                         total = loss.ForwardBackward<T>(logits, targets, gradient);
-                        expectedTotal = ProbabilityTargetKernel.Run<double>(
-                            plan, TestNumerics<T>.Doubles(logits), TestNumerics<T>.Doubles(targets), layout, expectedLosses, expectedGradient, default, 1.0);
+                        expectedTotal = ReferenceKernels.Probability(
+                            plan, TestNumerics<T>.Doubles(logits), TestNumerics<T>.Doubles(targets), expectedLosses, expectedGradient, null, 1.0);
                     }
                     else
                     {
                         loss.Forward<T>(logits, labels, losses);
                         total = loss.ForwardBackward<T>(logits, labels, gradient);
-                        expectedTotal = IndexTargetKernel.Run<double>(
-                            plan, -100, TestNumerics<T>.Doubles(logits), labels, layout, expectedLosses, expectedGradient, default, 1.0);
+                        expectedTotal = ReferenceKernels.Index(
+                            plan, TestNumerics<T>.Doubles(logits), labels, expectedLosses, expectedGradient, null, 1.0);
                     }
 
                     double.IsFinite(expectedTotal).Should().BeTrue("the exact loss is finite");
@@ -481,7 +479,7 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
         var prior = PriorSpec.Random(priorKind, numClasses, random);
         double[] weights = GradientCheckSupport.Uniform(random, numClasses, 0.5, 2.0);
         var loss = new CrossEntropyLoss(numClasses, alpha, Reduction.None, weights, prior: prior.Create());
-        var plan = new LossPlan(numClasses, alpha, weights, prior.Create());
+        var plan = ReferenceKernels.Plan(numClasses, alpha, weights, prior.Create());
         T[] logits = TestNumerics<T>.Random(Rows * numClasses, -3.0, 3.0, numClasses + 7);
         int[] labels = TestNumerics<T>.RandomLabels(Rows, numClasses, numClasses + 8);
         int[] atLabel = [3, 20, 35];
@@ -502,8 +500,7 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
         loss.ForwardBackward<T>(logits, labels, gradient);
         var expectedLosses = new double[Rows];
         var expectedGradient = new double[Rows * numClasses];
-        IndexTargetKernel.Run<double>(
-            plan, -100, TestNumerics<T>.Doubles(logits), labels, ClassLayout.RowMajor(Rows, numClasses), expectedLosses, expectedGradient, default, 1.0);
+        ReferenceKernels.Index(plan, TestNumerics<T>.Doubles(logits), labels, expectedLosses, expectedGradient, null, 1.0);
 
         foreach (int row in atLabel)
         {
@@ -577,11 +574,10 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
             T.IsPositiveInfinity(losses[17]).Should().BeTrue();
             T.IsPositiveInfinity(total).Should().BeTrue();
             Array.TrueForAll(gradient, T.IsFinite).Should().BeTrue();
-            var plan = new LossPlan(numClasses, alpha, null, SmoothingPrior.Uniform);
+            var plan = ReferenceKernels.Plan(numClasses, alpha, null, SmoothingPrior.Uniform);
             var expectedGradient = new double[Rows * numClasses];
             var expectedLosses = new double[Rows];
-            ProbabilityTargetKernel.Run<double>(
-                plan, TestNumerics<T>.Doubles(logits), TestNumerics<T>.Doubles(targets), ClassLayout.RowMajor(Rows, numClasses), expectedLosses, expectedGradient, default, 1.0);
+            ReferenceKernels.Probability(plan, TestNumerics<T>.Doubles(logits), TestNumerics<T>.Doubles(targets), expectedLosses, expectedGradient, null, 1.0);
             ErrorMetrics<T>.NormwiseError(gradient, expectedGradient).Should().BeLessThanOrEqualTo(Tolerance);
             expectedLosses[2] = expectedLosses[17] = 0.0;
             losses[2] = losses[17] = T.Zero;
@@ -630,20 +626,19 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
         T[] losses = new T[Rows];
         T[] gradient = new T[Rows * numClasses];
         var expectedLosses = new double[Rows];
-        var plan = new LossPlan(numClasses, 0.1, null, SmoothingPrior.Uniform);
-        var layout = ClassLayout.RowMajor(Rows, numClasses);
+        var plan = ReferenceKernels.Plan(numClasses, 0.1, null, SmoothingPrior.Uniform);
         T total;
         if (probability)
         {
             loss.Forward<T>(logits, targets, losses);
             total = loss.ForwardBackward<T>(logits, targets, gradient);
-            ProbabilityTargetKernel.Run<double>(plan, TestNumerics<T>.Doubles(logits), TestNumerics<T>.Doubles(targets), layout, expectedLosses, default, default, 1.0);
+            ReferenceKernels.Probability(plan, TestNumerics<T>.Doubles(logits), TestNumerics<T>.Doubles(targets), expectedLosses, null, null, 1.0);
         }
         else
         {
             loss.Forward<T>(logits, labels, losses);
             total = loss.ForwardBackward<T>(logits, labels, gradient);
-            IndexTargetKernel.Run<double>(plan, -100, TestNumerics<T>.Doubles(logits), labels, layout, expectedLosses, default, default, 1.0);
+            ReferenceKernels.Index(plan, TestNumerics<T>.Doubles(logits), labels, expectedLosses, null, null, 1.0);
         }
 
         T.IsNaN(total).Should().BeTrue("the sum over a NaN loss is NaN");

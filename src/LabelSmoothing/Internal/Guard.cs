@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using LabelSmoothing.Internal.Layout;
 
 namespace LabelSmoothing.Internal;
 
@@ -111,6 +112,58 @@ internal static class Guard
         }
     }
 
+    /// <summary>An output may alias an input of the same element type exactly (same memory, same layout); any other overlap is rejected.</summary>
+    public static void NoPartialOverlap<TIn, TOut>(scoped in Operand<TIn> input, string inputName, scoped in Operand<TOut> output, string outputName)
+        where TIn : unmanaged
+        where TOut : unmanaged
+    {
+        if (!input.IsPresent || !Overlap(ref input.Origin, input.ByteExtent, ref output.Origin, output.ByteExtent))
+        {
+            return;
+        }
+
+        if (typeof(TIn) != typeof(TOut))
+        {
+            ThrowHelper.Overlap(outputName, inputName);
+        }
+
+        if (!Unsafe.AreSame(ref Unsafe.As<TIn, byte>(ref input.Origin), ref Unsafe.As<TOut, byte>(ref output.Origin)) || !input.Shape.SameLayout(output.Shape))
+        {
+            ThrowHelper.PartialOverlap(outputName, inputName);
+        }
+    }
+
+    /// <summary>Rejects an output whose strides make two of its elements share memory.</summary>
+    public static void Output<T>(scoped in Operand<T> output, string paramName)
+    {
+        if (output.Shape.SelfOverlaps())
+        {
+            ThrowHelper.Argument(paramName, $"{paramName} has strides under which two of its elements share memory; an output needs distinct elements.");
+        }
+    }
+
+    /// <summary>Rejects any overlap between an index input and an output.</summary>
+    public static void NoOverlap<TOut>(scoped in Operand<int> input, string inputName, scoped in Operand<TOut> output, string outputName)
+        where TOut : unmanaged
+    {
+        if (input.IsPresent && Overlap(ref input.Origin, input.ByteExtent, ref output.Origin, output.ByteExtent))
+        {
+            ThrowHelper.Overlap(outputName, inputName);
+        }
+    }
+
+    /// <summary>Whether the byte ranges <c>[a, a + aBytes)</c> and <c>[b, b + bBytes)</c> intersect.</summary>
+    private static bool Overlap<TA, TB>(ref TA a, long aBytes, ref TB b, long bBytes)
+    {
+        if (aBytes == 0 || bBytes == 0)
+        {
+            return false;
+        }
+
+        long distance = Unsafe.ByteOffset(ref Unsafe.As<TA, byte>(ref a), ref Unsafe.As<TB, byte>(ref b));
+        return distance >= 0 ? distance < aBytes : -distance < bBytes;
+    }
+
     /// <summary>Rejects any overlap between an index input and an output of another element type (of any type, managed or not).</summary>
     public static void NoOverlap<TOut>(ReadOnlySpan<int> input, string inputName, Span<TOut> output, string outputName)
     {
@@ -130,9 +183,79 @@ internal static class Guard
         }
     }
 
+    /// <summary>Every label of a strided operand (the <see cref="Slot.Labels"/> of <paramref name="layout"/>) is valid; see the span overload.</summary>
+    public static void Labels(scoped in Operand<int> labels, in BatchLayout layout, int numClasses, int? ignoreIndex, string paramName = "labels")
+    {
+        int segment = layout.SegmentLength;
+        nint stride = layout.SampleStride(Slot.Labels);
+        for (int first = 0; first < layout.Samples; first += segment)
+        {
+            ref int start = ref Unsafe.Add(ref labels.Origin, layout.Offset(Slot.Labels, first));
+            Labels(ref start, stride, Math.Min(segment, layout.Samples - first), first, numClasses, ignoreIndex, paramName);
+        }
+    }
+
+    /// <summary>
+    /// Every entry of a class-shaped strided operand (<paramref name="slot"/> of <paramref name="layout"/>) is finite and ≥ 0 (in
+    /// <c>[0, 1]</c> with <paramref name="atMostOne"/>); errors name the entry by its logical index <c>sample·C + class</c>.
+    /// </summary>
+    public static void Probabilities<T>(scoped in Operand<T> targets, in BatchLayout layout, Slot slot, string paramName, bool atMostOne = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int segment = layout.SegmentLength;
+        int numClasses = layout.NumClasses;
+        nint stride = layout.SampleStride(slot);
+        nint classStride = layout.ClassStride(slot);
+        for (int first = 0; first < layout.Samples; first += segment)
+        {
+            ref T start = ref Unsafe.Add(ref targets.Origin, layout.Offset(slot, first));
+            int count = Math.Min(segment, layout.Samples - first);
+            if (classStride == 1 && stride == numClasses)
+            {
+                Probabilities(MemoryMarshal.CreateReadOnlySpan(ref start, count * numClasses), paramName, (long)first * numClasses, atMostOne);
+                continue;
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                for (int k = 0; k < numClasses; k++)
+                {
+                    T t = Unsafe.Add(ref start, (i * stride) + (k * classStride));
+                    if (!(t >= T.Zero && (atMostOne ? t <= T.One : T.IsFinite(t))))
+                    {
+                        ThrowHelper.InvalidProbability(paramName, ((long)(first + i) * numClasses) + k, double.CreateTruncating(t), atMostOne);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every label of a strided run lies in <c>[0, numClasses)</c> or equals <paramref name="ignoreIndex"/>; errors name the label by its
+    /// logical index, <paramref name="firstIndex"/> plus its place in the run.
+    /// </summary>
+    public static void Labels(ref int first, nint stride, int count, int firstIndex, int numClasses, int? ignoreIndex, string paramName = "labels")
+    {
+        if (stride == 1)
+        {
+            Labels(MemoryMarshal.CreateReadOnlySpan(ref first, count), numClasses, ignoreIndex, paramName, firstIndex);
+            return;
+        }
+
+        int ignore = ignoreIndex ?? -1;
+        for (int i = 0; i < count; i++)
+        {
+            int label = Unsafe.Add(ref first, i * stride);
+            if ((uint)label >= (uint)numClasses && (ignoreIndex is null || label != ignore))
+            {
+                ThrowHelper.LabelOutOfRange(paramName, firstIndex + i, label, numClasses, ignoreIndex);
+            }
+        }
+    }
+
     /// <summary>Every label lies in <c>[0, numClasses)</c>, or equals <paramref name="ignoreIndex"/> when one is given.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Labels(ReadOnlySpan<int> labels, int numClasses, int? ignoreIndex, string paramName = "labels")
+    public static void Labels(ReadOnlySpan<int> labels, int numClasses, int? ignoreIndex, string paramName = "labels", int firstIndex = 0)
     {
         int ignore = ignoreIndex ?? -1;
         bool hasIgnore = ignoreIndex is not null;
@@ -160,14 +283,14 @@ internal static class Guard
             int label = labels[i];
             if ((uint)label >= (uint)numClasses && (!hasIgnore || label != ignore))
             {
-                ThrowHelper.LabelOutOfRange(paramName, i, label, numClasses, ignoreIndex);
+                ThrowHelper.LabelOutOfRange(paramName, firstIndex + i, label, numClasses, ignoreIndex);
             }
         }
     }
 
     /// <summary>Every entry is finite and ≥ 0; with <paramref name="atMostOne"/>, every entry lies in <c>[0, 1]</c> (NaN is always rejected).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Probabilities<T>(ReadOnlySpan<T> targets, string paramName = "targets", bool atMostOne = false)
+    public static void Probabilities<T>(ReadOnlySpan<T> targets, string paramName = "targets", long firstIndex = 0, bool atMostOne = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0;
@@ -194,7 +317,7 @@ internal static class Guard
             T t = targets[i];
             if (!(t >= T.Zero && (atMostOne ? t <= T.One : T.IsFinite(t))))
             {
-                ThrowHelper.InvalidProbability(paramName, i, double.CreateTruncating(t), atMostOne);
+                ThrowHelper.InvalidProbability(paramName, firstIndex + i, double.CreateTruncating(t), atMostOne);
             }
         }
     }

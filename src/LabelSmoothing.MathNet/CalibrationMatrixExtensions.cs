@@ -1,0 +1,95 @@
+using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace LabelSmoothing;
+
+/// <summary>
+/// <see cref="Calibration"/> and <see cref="TemperatureScaling"/> on MathNet matrices with one row per sample and one column per class,
+/// read in place. Semantics, results and errors are those of the span overloads; a null matrix is an <see cref="ArgumentNullException"/>.
+/// </summary>
+public static class CalibrationMatrixExtensions
+{
+    extension(Calibration)
+    {
+        /// <summary>The expected calibration error, as <see cref="Calibration.ExpectedCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>.</summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
+        /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
+        /// <param name="bins">The number of equal-width bins <c>M</c> (≥ 1).</param>
+        /// <returns>The ECE, in <c>[0, 1]</c>.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1, or a label is outside <c>[0, K)</c>.</exception>
+        /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
+        public static double ExpectedCalibrationError<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            Calibration.ExpectedCalibrationError(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins);
+
+        /// <summary>The maximum calibration error, as <see cref="Calibration.MaximumCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>.</summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
+        /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
+        /// <param name="bins">The number of equal-width bins <c>M</c> (≥ 1).</param>
+        /// <returns>The MCE, in <c>[0, 1]</c>.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1, or a label is outside <c>[0, K)</c>.</exception>
+        /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
+        public static double MaximumCalibrationError<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            Calibration.MaximumCalibrationError(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins);
+
+        /// <summary>The reliability diagram, as <see cref="Calibration.ReliabilityBins{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>.</summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
+        /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
+        /// <param name="bins">The number of equal-width bins <c>M</c> (≥ 1).</param>
+        /// <returns>A new array of <c>M</c> bins whose counts sum to <c>N</c>.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1, or a label is outside <c>[0, K)</c>.</exception>
+        /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
+        public static ReliabilityBin[] ReliabilityBins<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            Calibration.ReliabilityBins(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins);
+    }
+
+    extension(TemperatureScaling)
+    {
+        /// <summary>The temperature fitted to held-out logits, as <see cref="TemperatureScaling.Fit{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int)"/>.</summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
+        /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
+        /// <returns>The minimiser of the NLL in <c>[1e-3, 1e3]</c>.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c>.</exception>
+        /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or holds an undefined row (<c>logits</c>).</exception>
+        public static double Fit<T>(Matrix<T> logits, ReadOnlySpan<int> labels)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            TemperatureScaling.Fit(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels));
+
+        /// <summary>Divides a matrix of logits by the temperature, as <see cref="TemperatureScaling.Apply{T}(ReadOnlySpan{T}, double, Span{T})"/>.</summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">An <c>N × K</c> matrix of scores.</param>
+        /// <param name="temperature">The temperature <c>T</c>: finite and &gt; 0.</param>
+        /// <param name="destination">An <c>N × K</c> matrix; may be <paramref name="logits"/>.</param>
+        /// <exception cref="ArgumentNullException">A matrix is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="temperature"/> is NaN, infinite, 0 or negative.</exception>
+        /// <exception cref="ArgumentException">The shapes differ.</exception>
+        public static void Apply<T>(Matrix<T> logits, double temperature, Matrix<T> destination)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            MatrixStorage.NotNull(logits, nameof(logits));
+            MatrixStorage.Shape(destination, logits.RowCount, logits.ColumnCount, nameof(destination));
+            T[] output = MatrixStorage.Writable(destination);
+            TemperatureScaling.Apply(MatrixStorage.Read(logits), temperature, MatrixStorage.View(output, logits.RowCount, logits.ColumnCount));
+            MatrixStorage.Commit(destination, output);
+        }
+    }
+
+    private static ReadOnlyTensorSpan<T> Logits<T>(Matrix<T>? logits, int rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        MatrixStorage.Shape(logits, rows, logits?.ColumnCount ?? 0, nameof(logits));
+        return MatrixStorage.Read(logits!);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Numerics;
+using LabelSmoothing.Internal.Layout;
+
+namespace LabelSmoothing.Internal.CrossEntropy;
+
+/// <summary>
+/// The pinned operands of one <em>piece</em> of a batch: <see cref="Count"/> consecutive samples of one segment
+/// (see <see cref="BatchLayout"/>), sample <c>i</c> at <c>pointer + i·stride</c> in each operand and its class <c>k</c> a further
+/// <c>k·classStride</c> away. Null pointers mean "not given": no probability targets, no per-sample losses, no gradient, no upstream
+/// (a factor of 1 per sample).
+/// </summary>
+internal readonly unsafe struct BatchArguments<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public required T* Logits { get; init; }
+
+    public nint LogitsStride { get; init; }
+
+    public nint LogitsClassStride { get; init; }
+
+    public int* Labels { get; init; }
+
+    public nint LabelsStride { get; init; }
+
+    public T* Targets { get; init; }
+
+    public nint TargetsStride { get; init; }
+
+    public nint TargetsClassStride { get; init; }
+
+    public T* Losses { get; init; }
+
+    public nint LossesStride { get; init; }
+
+    public T* Gradient { get; init; }
+
+    public nint GradientStride { get; init; }
+
+    public nint GradientClassStride { get; init; }
+
+    /// <summary>The upstream gradient: one value per sample, or one shared value when <see cref="UpstreamStride"/> is 0.</summary>
+    public T* Upstream { get; init; }
+
+    public nint UpstreamStride { get; init; }
+
+    /// <summary>The factor every sample's gradient is multiplied by (the reciprocal of the mean's divisor, or 1).</summary>
+    public double GradientFactor { get; init; }
+
+    public required int NumClasses { get; init; }
+
+    /// <summary>The number of samples of the piece.</summary>
+    public required int Count { get; init; }
+
+    /// <summary>Whether every class-shaped operand stores a sample's classes contiguously (the row kernels' layout).</summary>
+    public bool RowsContiguous =>
+        LogitsClassStride == 1 && (Targets is null || TargetsClassStride == 1) && (Gradient is null || GradientClassStride == 1);
+
+    /// <summary>Whether every operand stores consecutive samples contiguously (the class-major kernel's layout).</summary>
+    public bool SamplesContiguous =>
+        LogitsStride == 1 && (Targets is null || TargetsStride == 1) && (Gradient is null || GradientStride == 1)
+        && (Labels is null || LabelsStride == 1) && (Losses is null || LossesStride == 1) && (Upstream is null || UpstreamStride <= 1);
+
+    public T* LogitsRow(int sample) => Logits + (sample * LogitsStride);
+
+    public T* TargetsRow(int sample) => Targets + (sample * TargetsStride);
+
+    public T* GradientRow(int sample) => Gradient is null ? null : Gradient + (sample * GradientStride);
+
+    public int Label(int sample) => Labels[sample * LabelsStride];
+
+    /// <summary>Writes sample <paramref name="sample"/>'s loss when per-sample losses are requested.</summary>
+    public void StoreLoss(int sample, double loss)
+    {
+        if (Losses is not null)
+        {
+            Losses[sample * LossesStride] = T.CreateTruncating(loss);
+        }
+    }
+
+    /// <summary>The gradient factor of sample <paramref name="sample"/>.</summary>
+    public double GradientScale(int sample) =>
+        Upstream is null ? GradientFactor : GradientFactor * double.CreateTruncating(Upstream[sample * UpstreamStride]);
+
+    /// <summary>
+    /// The piece of <paramref name="count"/> samples from sample <paramref name="first"/> of a batch whose pointers (this value's) address
+    /// sample 0: the samples must lie in one segment of <paramref name="layout"/>.
+    /// </summary>
+    public BatchArguments<T> Piece(in BatchLayout layout, int first, int count) => this with
+    {
+        Logits = Logits + layout.Offset(Slot.Logits, first),
+        Labels = Labels is null ? null : Labels + layout.Offset(Slot.Labels, first),
+        Targets = Targets is null ? null : Targets + layout.Offset(Slot.Targets, first),
+        Losses = Losses is null ? null : Losses + layout.Offset(Slot.Losses, first),
+        Gradient = Gradient is null ? null : Gradient + layout.Offset(Slot.Gradient, first),
+        Upstream = Upstream is null ? null : Upstream + layout.Offset(Slot.Upstream, first),
+        Count = count,
+    };
+
+    /// <summary>The piece of <paramref name="count"/> samples starting at sample <paramref name="first"/> of this piece.</summary>
+    public BatchArguments<T> Slice(int first, int count) => this with
+    {
+        Logits = Logits + (first * LogitsStride),
+        Labels = Labels is null ? null : Labels + (first * LabelsStride),
+        Targets = Targets is null ? null : Targets + (first * TargetsStride),
+        Losses = Losses is null ? null : Losses + (first * LossesStride),
+        Gradient = Gradient is null ? null : Gradient + (first * GradientStride),
+        Upstream = Upstream is null ? null : Upstream + (first * UpstreamStride),
+        Count = count,
+    };
+}

@@ -1,0 +1,32 @@
+using LabelSmoothing.Internal.Layout;
+
+namespace LabelSmoothing.Internal.CrossEntropy;
+
+/// <summary>
+/// One call of <see cref="CrossEntropyLoss"/>, whatever door it came through: its operands (checked by the door to have the right
+/// shapes) and what it asks for. Absent operands are default (rank 0). Index targets come with <see cref="Labels"/>, probability
+/// targets with <see cref="Targets"/>.
+/// </summary>
+internal ref struct LossRequest<T>
+{
+    /// <summary>The scores, <c>(N, C, d1, …, dk)</c>.</summary>
+    public Operand<T> Logits;
+
+    /// <summary>Index targets, <c>(N, d1, …, dk)</c>.</summary>
+    public Operand<int> Labels;
+
+    /// <summary>Probability targets, shaped like the logits.</summary>
+    public Operand<T> Targets;
+
+    /// <summary>Receives the per-sample losses, <c>(N, d1, …, dk)</c>.</summary>
+    public Operand<T> Losses;
+
+    /// <summary>Receives the gradient, shaped like the logits.</summary>
+    public Operand<T> Gradient;
+
+    /// <summary>The upstream gradient of a backward pass: one value (Mean, Sum) or one per sample (None).</summary>
+    public Operand<T> Upstream;
+
+    /// <summary>An explicit divisor (a chunk of a larger batch): the result and the gradient are divided by it whatever the reduction.</summary>
+    public double? Divisor;
+}

@@ -1,0 +1,17 @@
+namespace LabelSmoothing.Internal.CrossEntropy;
+
+/// <summary>Picks the <see cref="IRowTerm"/> a loss needs, once per call: the one place that maps options to row terms.</summary>
+internal static class RowTerms
+{
+    /// <summary>Calls <paramref name="visitor"/> with the row term of <paramref name="plan"/> as its type argument.</summary>
+    public static double Dispatch<TVisitor>(LossPlan plan, in TVisitor visitor)
+        where TVisitor : struct, IRowTermVisitor =>
+        plan.KLDivergence ? visitor.Visit<KLDivergenceTerm>() : visitor.Visit<NoRowTerm>();
+}
+
+/// <summary>A computation generic over the row term, run by <see cref="RowTerms.Dispatch"/>.</summary>
+internal interface IRowTermVisitor
+{
+    double Visit<TTerm>()
+        where TTerm : IRowTerm;
+}
