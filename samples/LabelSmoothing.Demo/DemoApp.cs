@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -17,25 +18,34 @@ public static class DemoApp
 
     public static int Run(string[] args, IAnsiConsole console)
     {
-        DemoOptions options;
-        try
+        var commandLine = new DemoCommandLine(console.Profile.Width);
+        ParseResult parsed = commandLine.Parse(args);
+        if (DemoCommandLine.AsksForHelp(parsed))
         {
-            options = DemoOptions.Parse(args);
-            if (!options.ShowHelp)
-            {
-                EnsureWritable(options.OutputDirectory);
-            }
+            console.WriteLine(commandLine.Help());
+            return Success;
         }
-        catch (ArgumentException error)
+
+        IReadOnlyList<string> errors = DemoCommandLine.Errors(parsed);
+        if (errors.Count > 0)
         {
-            console.MarkupLine("[red]error:[/] " + Markup.Escape(error.Message));
+            foreach (string error in errors)
+            {
+                WriteError(console, error);
+            }
+
             return BadArguments;
         }
 
-        if (options.ShowHelp)
+        DemoOptions options = commandLine.Options(parsed);
+        try
         {
-            console.WriteLine(DemoOptions.Usage);
-            return Success;
+            EnsureWritable(options.OutputDirectory);
+        }
+        catch (ArgumentException error)
+        {
+            WriteError(console, error.Message);
+            return BadArguments;
         }
 
         // One thread for MathNet's matrix products: the same seed gives the same numbers, bit for bit.
@@ -63,7 +73,7 @@ public static class DemoApp
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            console.MarkupLine("[red]error:[/] could not write the report: " + Markup.Escape(error.Message));
+            WriteError(console, "could not write the report: " + error.Message);
             return Failure;
         }
 
@@ -143,6 +153,8 @@ public static class DemoApp
 
         return chart;
     }
+
+    private static void WriteError(IAnsiConsole console, string message) => console.MarkupLine("[red]error:[/] " + Markup.Escape(message));
 
     /// <summary>Creates the output folder if needed and checks that a file can be written there.</summary>
     private static void EnsureWritable(string directory)

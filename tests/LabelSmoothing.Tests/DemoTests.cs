@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -55,20 +56,70 @@ public sealed class DemoTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--alpha", "1.5")]
-    [InlineData("--alpha", "NaN")]
-    [InlineData("--noise", "1")]
-    [InlineData("--noise", "-0.1")]
-    [InlineData("--prior", "gaussian")]
-    [InlineData("--prior", "ordinal:0")]
-    [InlineData("--epochs", "0")]
-    [InlineData("--unknown", "1")]
-    public void Demo_WithABadArgument_ExitsWith2AndSaysWhy(string option, string value)
+    [InlineData("--alpha must be a number in [0, 1], not '1.5'.", "--alpha", "1.5")]
+    [InlineData("--alpha must be a number in [0, 1], not '-0.1'.", "--alpha", "-0.1")]
+    [InlineData("--alpha must be a number in [0, 1], not 'NaN'.", "--alpha", "NaN")]
+    [InlineData("--alpha must be a number in [0, 1], not 'abc'.", "--alpha", "abc")]
+    [InlineData("--noise must be a number in [0, 1), not '1'.", "--noise", "1")]
+    [InlineData("--noise must be a number in [0, 1), not '-0.1'.", "--noise", "-0.1")]
+    [InlineData("--epochs must be an integer ≥ 1, not '0'.", "--epochs", "0")]
+    [InlineData("--epochs must be an integer ≥ 1, not '2.5'.", "--epochs", "2.5")]
+    [InlineData("--seed must be an integer ≥ 0, not '-1'.", "--seed", "-1")]
+    [InlineData("--seed must be an integer ≥ 0, not '2147483648'.", "--seed", "2147483648")]
+    [InlineData("--prior must be uniform, others, frequency or ordinal[:scale] with scale > 0, not 'gaussian'.", "--prior", "gaussian")]
+    [InlineData("--prior must be uniform, others, frequency or ordinal[:scale] with scale > 0, not 'ordinal:0'.", "--prior", "ordinal:0")]
+    [InlineData("--prior must be uniform, others, frequency or ordinal[:scale] with scale > 0, not 'ordinal:-1'.", "--prior", "ordinal:-1")]
+    [InlineData("--prior must be uniform, others, frequency or ordinal[:scale] with scale > 0, not 'ordinal:x'.", "--prior", "ordinal:x")]
+    [InlineData("--prior must be uniform, others, frequency or ordinal[:scale] with scale > 0, not 'ordinal:'.", "--prior", "ordinal:")]
+    [InlineData("--prior must be uniform, others, frequency or ordinal[:scale] with scale > 0, not 'ordinal:Infinity'.", "--prior", "ordinal:Infinity")]
+    [InlineData("Required argument missing for option: '--alpha'.", "--alpha")]
+    [InlineData("Required argument missing for option: '--prior'.", "--prior")]
+    [InlineData("Unrecognized command or argument '--unknown'.", "--unknown", "1")]
+    [InlineData("Unrecognized command or argument '--version'.", "--version")]
+    [InlineData("Unrecognized command or argument '--ALPHA'.", "--ALPHA", "0.2")]
+    [InlineData("Unrecognized command or argument 'extra'.", "extra")]
+    [InlineData("Option '--alpha' expects a single argument but 2 were provided.", "--alpha", "0.2", "--alpha", "0.3")]
+    public void Demo_WithABadArgument_ExitsWith2BeforeTraining_AndSaysWhy(string error, params string[] args)
     {
-        (int exitCode, string output) = Run(option, value, "--out", Path.Combine(_root, "unused"));
+        string output = Path.Combine(_root, "unused");
+
+        (int exitCode, string printed) = Run(["--out", output, .. args]);
 
         exitCode.Should().Be(DemoApp.BadArguments);
-        output.Should().Contain("error:");
+        Lines(printed).Should().HaveElementAt(0, "error: " + error).And.OnlyContain(line => line.StartsWith("error: ", StringComparison.Ordinal));
+        Directory.Exists(output).Should().BeFalse("the output folder is created only after the arguments are accepted");
+    }
+
+    [Theory]
+    [InlineData("[suggest]")]
+    [InlineData("[diagram]")]
+    public void Demo_WithABracketedFirstArgument_TakesItForAnUnknownArgument_NotForADirective(string argument)
+    {
+        string output = Path.Combine(_root, "unused");
+
+        (int exitCode, string printed) = Run(argument, "--epochs", "1", "--out", output);
+
+        exitCode.Should().Be(DemoApp.BadArguments);
+        Lines(printed).Should().Equal($"error: Unrecognized command or argument '{argument}'.");
+        Directory.Exists(output).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Demo_WithAnOptionMissingItsValueBeforeAnotherOption_TakesThatOptionAsTheBadValue()
+    {
+        (int exitCode, string printed) = Run("--epochs", "--seed", "3");
+
+        exitCode.Should().Be(DemoApp.BadArguments);
+        Lines(printed).Should().BeEquivalentTo("error: --epochs must be an integer ≥ 1, not '--seed'.", "error: Unrecognized command or argument '3'.");
+    }
+
+    [Fact]
+    public void Demo_WithSeveralBadArguments_NamesEachOfThem()
+    {
+        (int exitCode, string printed) = Run("--alpha", "2", "--epochs", "0", "--out", Path.Combine(_root, "unused"));
+
+        exitCode.Should().Be(DemoApp.BadArguments);
+        Lines(printed).Should().Equal("error: --alpha must be a number in [0, 1], not '2'.", "error: --epochs must be an integer ≥ 1, not '0'.");
     }
 
     [Fact]
@@ -77,21 +128,55 @@ public sealed class DemoTests : IDisposable
         Directory.CreateDirectory(_root);
         string file = Path.Combine(_root, "a-file");
         File.WriteAllText(file, "not a folder");
+        string folder = Path.Combine(file, "report");
 
-        (int exitCode, string output) = Run("--out", Path.Combine(file, "report"));
+        (int exitCode, string printed) = Run("--epochs", "1", "--out", folder);
 
         exitCode.Should().Be(DemoApp.BadArguments);
-        output.Should().Contain("not writable");
+        Lines(printed).Should().ContainSingle().Which.Should().StartWith($"error: --out: the folder '{folder}' is not writable (");
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("-?")]
+    public void Demo_WithHelp_PrintsTheUsageAndExitsWith0WithoutTraining(string help)
+    {
+        string output = Path.Combine(_root, "unused");
+
+        (int exitCode, string printed) = Run("--epochs", "1", help, "--out", output);
+
+        exitCode.Should().Be(DemoApp.Success);
+        string[] lines = Lines(printed);
+        lines.Should().ContainInOrder(
+            "Usage:",
+            "  dotnet run -c Release --project samples/LabelSmoothing.Demo -- [options]",
+            "Options:",
+            "Exit codes:",
+            "  0  success",
+            "  1  the report could not be written",
+            "  2  bad arguments");
+        lines.Should().Contain(line => line.StartsWith("  --alpha <a> ", StringComparison.Ordinal) && line.EndsWith("[default: 0.1]", StringComparison.Ordinal))
+            .And.Contain(line => line.StartsWith("  --noise <p> ", StringComparison.Ordinal) && line.EndsWith("[default: 0.3]", StringComparison.Ordinal))
+            .And.Contain(line => line.StartsWith("  --prior <name> ", StringComparison.Ordinal) && line.EndsWith("[default: uniform]", StringComparison.Ordinal))
+            .And.Contain(line => line.StartsWith("  --epochs <n> ", StringComparison.Ordinal) && line.EndsWith("[default: 40]", StringComparison.Ordinal))
+            .And.Contain(line => line.StartsWith("  --seed <n> ", StringComparison.Ordinal) && line.EndsWith("[default: 42]", StringComparison.Ordinal))
+            .And.Contain(line => line.StartsWith("  --out <dir> ", StringComparison.Ordinal) && line.EndsWith("[default: demo-output]", StringComparison.Ordinal))
+            .And.Contain(line => line.StartsWith("  -?, -h, --help ", StringComparison.Ordinal));
+        printed.Should().NotContain("Test set");
+        Directory.Exists(output).Should().BeFalse();
     }
 
     [Fact]
-    public void Demo_WithHelp_PrintsTheUsageAndExitsWith0()
+    public void Demo_WithHelpAndABadArgument_PrintsTheUsageAndExitsWith0()
     {
-        (int exitCode, string output) = Run("--help");
+        (int exitCode, string printed) = Run("--alpha", "5", "--help");
 
         exitCode.Should().Be(DemoApp.Success);
-        output.Should().Contain("--alpha").And.Contain("--noise").And.Contain("--prior").And.Contain("Exit codes");
+        printed.Should().Contain("Exit codes:").And.NotContain("error:");
     }
+
+    private static string[] Lines(string printed) => printed.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
 
     private static (int ExitCode, string Output) Run(params string[] args)
     {
@@ -104,7 +189,18 @@ public sealed class DemoTests : IDisposable
             Interactive = InteractionSupport.No,
         });
         console.Profile.Width = 240;
-        int exitCode = DemoApp.Run(args, console);
-        return (exitCode, writer.ToString());
+
+        // The demo runs with InvariantGlobalization: System.CommandLine's messages in English, numbers with a decimal point.
+        (CultureInfo culture, CultureInfo uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (CultureInfo.InvariantCulture, CultureInfo.InvariantCulture);
+        try
+        {
+            int exitCode = DemoApp.Run(args, console);
+            return (exitCode, writer.ToString());
+        }
+        finally
+        {
+            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture);
+        }
     }
 }
