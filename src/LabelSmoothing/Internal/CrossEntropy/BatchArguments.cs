@@ -51,6 +51,9 @@ internal readonly unsafe struct BatchArguments<T>
     /// <summary>The number of samples of the piece.</summary>
     public required int Count { get; init; }
 
+    /// <summary>Index targets (labels given) rather than probability targets.</summary>
+    public bool IsIndex => Labels is not null;
+
     /// <summary>Whether every class-shaped operand stores a sample's classes contiguously (the row kernels' layout).</summary>
     public bool RowsContiguous =>
         LogitsClassStride == 1 && (Targets is null || TargetsClassStride == 1) && (Gradient is null || GradientClassStride == 1);

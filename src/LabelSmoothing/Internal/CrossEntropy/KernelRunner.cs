@@ -45,9 +45,15 @@ internal static unsafe class KernelRunner
         public double Visit<TTerm>()
             where TTerm : IRowTerm
         {
-            if (!Vector128.IsHardwareAccelerated || typeof(T) == typeof(Half))
+            if (!Vector128.IsHardwareAccelerated)
             {
                 return RunBlocks(new PieceJob<T, ReferenceKernel<T>>(new(plan), layout, origin), plan, layout);
+            }
+
+            if (typeof(T) == typeof(Half))
+            {
+                var half = Unsafe.As<BatchArguments<T>, BatchArguments<Half>>(ref Unsafe.AsRef(in origin));
+                return RunBlocks(new PieceJob<Half, StagedKernel<Half, float, TTerm>>(new(plan), layout, half), plan, layout);
             }
 
             if (origin.RowsContiguous)
@@ -55,7 +61,12 @@ internal static unsafe class KernelRunner
                 return RunBlocks(new PieceJob<T, RowKernel<T, TTerm>>(new(plan), layout, origin), plan, layout);
             }
 
-            return RunBlocks(new PieceJob<T, ReferenceKernel<T>>(new(plan), layout, origin), plan, layout);
+            if (origin.SamplesContiguous)
+            {
+                return RunBlocks(new PieceJob<T, ClassMajorPieceKernel<T, TTerm>>(new(plan), layout, origin), plan, layout);
+            }
+
+            return RunBlocks(new PieceJob<T, StagedKernel<T, T, TTerm>>(new(plan), layout, origin), plan, layout);
         }
     }
 

@@ -37,6 +37,8 @@ internal sealed unsafe class KernelTables<T>
     private readonly T[] _baseMasses;
     private readonly T[] _targetWeights;
     private readonly T[] _labelWeights;
+    private readonly T[] _offLabelWeights;
+    private readonly T[]? _labelEntropies;
     private readonly T[]? _paddedTargetWeights;
     private readonly T[]? _paddedLabelWeights;
     private readonly T[]? _paddedLabelEntropies;
@@ -50,6 +52,12 @@ internal sealed unsafe class KernelTables<T>
         _baseMasses = plan.BaseMasses is null ? Pinned(numClasses, _ => 0.0) : Pinned(numClasses, k => plan.BaseMasses[k]);
         _targetWeights = Pinned(numClasses, y => plan.TargetCoefficients[y]);
         _labelWeights = Pinned(numClasses, y => plan.LabelWeights[y]);
+        _offLabelWeights = Pinned(numClasses, y => plan.TargetCoefficients[y] - plan.LabelCoefficients[y]);
+        if (plan.LabelEntropies is double[] labelEntropies)
+        {
+            _labelEntropies = Pinned(numClasses, y => labelEntropies[y]);
+        }
+
         if (numClasses <= SmallClassKernel<T>.MaxClasses)
         {
             _paddedTargetWeights = Pinned(SmallClassKernel<T>.MaxClasses, y => y < numClasses ? plan.TargetCoefficients[y] : 0.0);
@@ -99,6 +107,12 @@ internal sealed unsafe class KernelTables<T>
 
     /// <summary><c>λ(y)</c> per label (see <see cref="LossPlan.LabelWeights"/>).</summary>
     public T* LabelWeights => Address(_labelWeights);
+
+    /// <summary><c>A(y) − C(y)</c> per label: the target weight on the classes other than the label.</summary>
+    public T* OffLabelWeights => Address(_offLabelWeights);
+
+    /// <summary><see cref="LossPlan.LabelEntropies"/> per label, or null when the loss is not in the KL form.</summary>
+    public T* LabelEntropies => Address(_labelEntropies);
 
     /// <summary><see cref="TargetWeights"/> zero-padded to <see cref="SmallClassKernel{T}.MaxClasses"/> entries, when <c>K</c> is at most that.</summary>
     public T* PaddedTargetWeights => Address(_paddedTargetWeights);

@@ -80,7 +80,8 @@ internal struct BatchLayout
         ref AxisValues strides = ref _sampleStrides[(int)slot];
         if (classShaped)
         {
-            _classStrides[(int)slot] = shape.Stride(1);
+            // With one class the stride is never used: take 1, so that such a tensor reads as contiguous rows.
+            _classStrides[(int)slot] = shape.Length(1) == 1 ? 1 : shape.Stride(1);
             for (int a = 0, axis = 0; a < shape.Rank; a++)
             {
                 if (a != 1)

@@ -1,0 +1,44 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using LabelSmoothing.Internal.Simd;
+
+namespace LabelSmoothing.Internal.CrossEntropy;
+
+/// <summary>
+/// Pieces whose samples are contiguous: the class-major kernel at the widest vector no longer than the piece, or, when it does not
+/// take the piece (too few samples, an ordinal prior), the piece staged through dense row-major scratch.
+/// </summary>
+internal readonly struct ClassMajorPieceKernel<T, TTerm>(LossPlan plan) : IPieceKernel<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TTerm : IRowTerm
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public double Run(in BatchArguments<T> piece)
+    {
+        KernelTables<T> tables = plan.Tables<T>();
+        bool index = piece.IsIndex;
+        if (Vector512.IsHardwareAccelerated && ClassMajorKernel<Simd512<T>, Vector512<T>, T>.Applies(piece, plan, tables))
+        {
+            return index
+                ? ClassMajorKernel<Simd512<T>, Vector512<T>, T>.Index<TTerm>(plan, tables, piece)
+                : ClassMajorKernel<Simd512<T>, Vector512<T>, T>.Probability<TTerm>(plan, tables, piece);
+        }
+
+        if (Vector256.IsHardwareAccelerated && ClassMajorKernel<Simd256<T>, Vector256<T>, T>.Applies(piece, plan, tables))
+        {
+            return index
+                ? ClassMajorKernel<Simd256<T>, Vector256<T>, T>.Index<TTerm>(plan, tables, piece)
+                : ClassMajorKernel<Simd256<T>, Vector256<T>, T>.Probability<TTerm>(plan, tables, piece);
+        }
+
+        if (Vector128.IsHardwareAccelerated && ClassMajorKernel<Simd128<T>, Vector128<T>, T>.Applies(piece, plan, tables))
+        {
+            return index
+                ? ClassMajorKernel<Simd128<T>, Vector128<T>, T>.Index<TTerm>(plan, tables, piece)
+                : ClassMajorKernel<Simd128<T>, Vector128<T>, T>.Probability<TTerm>(plan, tables, piece);
+        }
+
+        return new StagedKernel<T, T, TTerm>(plan).Run(piece);
+    }
+}
