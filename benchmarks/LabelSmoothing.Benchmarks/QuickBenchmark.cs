@@ -9,9 +9,11 @@ using System.Runtime.Intrinsics;
 namespace LabelSmoothing.Benchmarks;
 
 /// <summary>
-/// <c>--quick</c>: ns per logit of the fused forward + backward (α = 0.1, mean) for each shape, beside a same-size memory copy timed
-/// in the same process, interleaved, as medians of many short samples. Options: <c>--double</c>, <c>--threads</c> (also time all
-/// cores, beside a copy split over two tasks), <c>--samples N</c>, <c>--shape NxK</c>.
+/// <c>--quick</c>: ns per logit of the fused forward + backward (α = 0.1, mean) beside a same-size memory copy timed in the same
+/// process, interleaved, as medians of many short samples. By default one row per door and shape (<see cref="DoorCase"/>: span,
+/// MathNet matrix, dense tensor, permuted tensor, Half). <c>--spans</c>: the span door alone, with <c>--double</c>, <c>--threads</c>
+/// (also all cores, beside a copy split over two tasks) and <c>--shape NxK</c>. <c>--samples N</c> in both; <c>--door NAME</c> keeps
+/// the rows of one door.
 /// </summary>
 public static class QuickBenchmark
 {
@@ -21,6 +23,11 @@ public static class QuickBenchmark
     public static int Run(string[] args)
     {
         int samples = ParseInt(args, "--samples", 21);
+        if (!args.Contains("--spans"))
+        {
+            return RunDoors(samples, Option(args, "--door"));
+        }
+
         bool threads = args.Contains("--threads");
         var shapes = Option(args, "--shape") is string shape
             ? [ParseShape(shape)]
@@ -43,6 +50,30 @@ public static class QuickBenchmark
                     Measure<float>(s, samples, threads);
                 }
             }
+        }
+
+        return 0;
+    }
+
+    private static int RunDoors(int samples, string? door)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# LabelSmoothing quick benchmark, every door — {DateTime.UtcNow:yyyy-MM-dd}, .NET {Environment.Version}, {Environment.ProcessorCount} cores, Vector512 {Vector512.IsHardwareAccelerated}"));
+        Console.WriteLine("# float32, α = 0.1, mean, forward + backward, one core; medians of " + samples + " interleaved samples of ~20 ms; ns per logit");
+        Console.WriteLine("# Half: the reference column is the float call on the same shape, not a copy");
+        Console.WriteLine();
+        Console.WriteLine("| door | shape | copy | fused | ÷ copy |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var doorCase in DoorCase.All())
+        {
+            if (door is not null && doorCase.Door != door)
+            {
+                continue;
+            }
+
+            var medians = Time([("copy", doorCase.Copy), ("fused", doorCase.Fused)], samples);
+            double copy = medians["copy"] / doorCase.Logits;
+            double fused = medians["fused"] / doorCase.Logits;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {doorCase.Door} | {doorCase.Shape} | {copy:0.000} | {fused:0.000} | {fused / copy:0.00}× |"));
         }
 
         return 0;

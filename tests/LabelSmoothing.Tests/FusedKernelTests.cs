@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using FluentAssertions;
 using LabelSmoothing.Internal.CrossEntropy;
@@ -93,16 +94,20 @@ public sealed record KernelErrors(double Scalar, double Losses, double Loss, dou
 }
 
 /// <summary>
-/// Runs one <see cref="KernelCase"/> through the public span API (the fused kernels for float and double) and through the reference
-/// kernels <see cref="IndexTargetKernel"/> / <see cref="ProbabilityTargetKernel"/> called directly in double on the same inputs.
+/// Runs one <see cref="KernelCase"/> through a public door of the library (the span door's row kernels, a column-major tensor's
+/// class-major kernel, a strided tensor's staged kernel) and through the reference kernels <see cref="IndexTargetKernel"/> /
+/// <see cref="ProbabilityTargetKernel"/> called directly in double on the same inputs.
 /// </summary>
 /// <typeparam name="T">The element type under test.</typeparam>
 internal sealed class KernelComparison<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public KernelComparison(KernelCase kernelCase)
+    private readonly KernelDoor _door;
+
+    public KernelComparison(KernelCase kernelCase, KernelDoor door = KernelDoor.Span)
     {
         Case = kernelCase;
+        _door = door;
         var random = new Random(KernelCase.Mix(kernelCase.Index + 100_000));
         int k = kernelCase.NumClasses;
         int n = kernelCase.Rows;
@@ -219,14 +224,7 @@ internal sealed class KernelComparison<T>
 
         // Forward, per sample.
         T[] losses = TestNumerics<T>.Filled(Rows);
-        if (Case.ProbabilityTargets)
-        {
-            Loss.Forward<T>(Logits, Targets, losses);
-        }
-        else
-        {
-            Loss.Forward<T>(Logits, Labels, losses);
-        }
+        ForwardLosses(losses);
 
         double lossesError = ErrorMetrics<T>.NormwiseError(losses, expectedLosses);
 
@@ -261,7 +259,7 @@ internal sealed class KernelComparison<T>
         Backward(inPlace, Targets, inPlace);
         KernelComparison<T>.ShouldBeIdentical(inPlace, backward);
 
-        if (Case.ProbabilityTargets)
+        if (Case.ProbabilityTargets && _door == KernelDoor.Span)
         {
             T[] targetsInPlace = (T[])Targets.Clone();
             aliasedLoss = Loss.ForwardBackward<T>(Logits, targetsInPlace, targetsInPlace);
@@ -274,23 +272,99 @@ internal sealed class KernelComparison<T>
         }
     }
 
-    private T ForwardScalar() =>
-        Case.ProbabilityTargets ? Loss.Forward<T>(Logits, Targets) : Loss.Forward<T>(Logits, Labels);
-
-    private T ForwardBackward(T[] logits, T[] targets, T[] gradient) =>
-        Case.ProbabilityTargets ? Loss.ForwardBackward<T>(logits, targets, gradient) : Loss.ForwardBackward<T>(logits, Labels, gradient);
-
-    private void Backward(T[] logits, T[] targets, T[] gradient)
+    private T ForwardScalar()
     {
+        if (_door == KernelDoor.Span)
+        {
+            return Case.ProbabilityTargets ? Loss.Forward<T>(Logits, Targets) : Loss.Forward<T>(Logits, Labels);
+        }
+
+        var logits = View(Lay(Logits));
+        return Case.ProbabilityTargets ? Loss.Forward<T>(logits, View(Lay(Targets))) : Loss.Forward<T>(logits, Labels);
+    }
+
+    private void ForwardLosses(T[] losses)
+    {
+        if (_door == KernelDoor.Span)
+        {
+            if (Case.ProbabilityTargets)
+            {
+                Loss.Forward<T>(Logits, Targets, losses);
+            }
+            else
+            {
+                Loss.Forward<T>(Logits, Labels, losses);
+            }
+
+            return;
+        }
+
+        var logits = View(Lay(Logits));
         if (Case.ProbabilityTargets)
         {
-            Loss.Backward<T>(logits, targets, Upstream, gradient);
+            Loss.Forward<T>(logits, View(Lay(Targets)), losses);
         }
         else
         {
-            Loss.Backward<T>(logits, Labels, Upstream, gradient);
+            Loss.Forward<T>(logits, Labels, losses);
         }
     }
+
+    /// <summary>
+    /// Through the door; the gradient is laid out as the door lays the logits, and read back row-major. When it is the logits array, the
+    /// call gets one buffer as both.
+    /// </summary>
+    private T ForwardBackward(T[] logits, T[] targets, T[] gradient)
+    {
+        if (_door == KernelDoor.Span)
+        {
+            return Case.ProbabilityTargets ? Loss.ForwardBackward<T>(logits, targets, gradient) : Loss.ForwardBackward<T>(logits, Labels, gradient);
+        }
+
+        T[] laidGradient = Lay(gradient);
+        TensorSpan<T> output = View(laidGradient);
+        ReadOnlyTensorSpan<T> input = ReferenceEquals(logits, gradient) ? output : View(Lay(logits));
+        T value = Case.ProbabilityTargets ? Loss.ForwardBackward<T>(input, View(Lay(targets)), output) : Loss.ForwardBackward<T>(input, Labels, output);
+        Read(laidGradient).CopyTo(gradient, 0);
+        return value;
+    }
+
+    private void Backward(T[] logits, T[] targets, T[] gradient)
+    {
+        if (_door == KernelDoor.Span)
+        {
+            if (Case.ProbabilityTargets)
+            {
+                Loss.Backward<T>(logits, targets, Upstream, gradient);
+            }
+            else
+            {
+                Loss.Backward<T>(logits, Labels, Upstream, gradient);
+            }
+
+            return;
+        }
+
+        T[] laidGradient = Lay(gradient);
+        TensorSpan<T> output = View(laidGradient);
+        ReadOnlyTensorSpan<T> input = ReferenceEquals(logits, gradient) ? output : View(Lay(logits));
+        if (Case.ProbabilityTargets)
+        {
+            Loss.Backward<T>(input, View(Lay(targets)), Upstream, output);
+        }
+        else
+        {
+            Loss.Backward<T>(input, Labels, Upstream, output);
+        }
+
+        Read(laidGradient).CopyTo(gradient, 0);
+    }
+
+    private T[] Lay(T[] rowMajor) => KernelDoorLayout.Lay(_door, rowMajor, Rows, NumClasses);
+
+    private T[] Read(T[] buffer) => KernelDoorLayout.Read(_door, buffer, Rows, NumClasses);
+
+    private TensorSpan<T> View(T[] buffer) => KernelDoorLayout.View(_door, buffer, Rows, NumClasses);
 
     /// <summary>Asserts bit-for-bit equality (NaN equals NaN), checking every element before asserting once.</summary>
     public static void ShouldBeIdentical(ReadOnlySpan<T> actual, ReadOnlySpan<T> expected, string because = "")
@@ -332,8 +406,11 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
     /// Every sampled case (see <see cref="KernelCase"/>) in one sweep, so that the suite stays fast: a failing case does not stop the
     /// others, and the message lists every failure. The worst errors per output are written to the test output.
     /// </summary>
-    [Fact]
-    public void FusedKernels_MatchTheReferenceKernels_OnEverySampledCase()
+    [Theory]
+    [InlineData(KernelDoor.Span)]
+    [InlineData(KernelDoor.ColumnMajor)]
+    [InlineData(KernelDoor.Strided)]
+    public void FusedKernels_MatchTheReferenceKernels_OnEverySampledCase(KernelDoor door)
     {
         KernelErrors worst = KernelErrors.Zero;
         KernelErrors worstChunked = KernelErrors.Zero;
@@ -345,7 +422,7 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
             var kernelCase = KernelCase.Create(index);
             try
             {
-                KernelErrors errors = new KernelComparison<T>(kernelCase).Run();
+                KernelErrors errors = new KernelComparison<T>(kernelCase, door).Run();
                 if (errors.Worst > worst.Worst)
                 {
                     worstCase = $"{kernelCase}: {errors}";
@@ -373,7 +450,7 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{typeof(T).Name}, {KernelCase.Count} cases, worst: {worst}");
+        output.WriteLine($"{typeof(T).Name}, {door} door, {KernelCase.Count} cases, worst: {worst}");
         output.WriteLine($"worst case: {worstCase}");
         output.WriteLine($"chunked rows only: {worstChunked}");
         output.WriteLine($"index targets, K ≤ 32: {worstSmall}");

@@ -38,6 +38,7 @@ internal sealed unsafe class KernelTables<T>
     private readonly T[] _targetWeights;
     private readonly T[] _labelWeights;
     private readonly T[] _offLabelWeights;
+    private readonly T[] _labelCoefficients;
     private readonly T[]? _labelEntropies;
     private readonly T[]? _paddedTargetWeights;
     private readonly T[]? _paddedLabelWeights;
@@ -53,6 +54,7 @@ internal sealed unsafe class KernelTables<T>
         _targetWeights = Pinned(numClasses, y => plan.TargetCoefficients[y]);
         _labelWeights = Pinned(numClasses, y => plan.LabelWeights[y]);
         _offLabelWeights = Pinned(numClasses, y => plan.TargetCoefficients[y] - plan.LabelCoefficients[y]);
+        _labelCoefficients = Pinned(numClasses, y => plan.LabelCoefficients[y]);
         if (plan.LabelEntropies is double[] labelEntropies)
         {
             _labelEntropies = Pinned(numClasses, y => labelEntropies[y]);
@@ -110,6 +112,9 @@ internal sealed unsafe class KernelTables<T>
 
     /// <summary><c>A(y) − C(y)</c> per label: the target weight on the classes other than the label.</summary>
     public T* OffLabelWeights => Address(_offLabelWeights);
+
+    /// <summary><c>C(y)</c> per label (see <see cref="LossPlan.LabelCoefficients"/>).</summary>
+    public T* LabelCoefficients => Address(_labelCoefficients);
 
     /// <summary><see cref="LossPlan.LabelEntropies"/> per label, or null when the loss is not in the KL form.</summary>
     public T* LabelEntropies => Address(_labelEntropies);

@@ -21,11 +21,14 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
     where TVector : struct
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Classes per chunk: 16 KB of logits per block of lanes (and as much of gradient), so the second read of a chunk hits L1.</summary>
-    private static int ChunkClasses => 16384 / (TSimd.Count * sizeof(T));
+    /// <summary>
+    /// Classes per chunk. Short: each lane sums its chunk's terms one after another, so the rounding of a sum grows with the chunk, while
+    /// the chunks combine with one exponential per lane; 64 classes keep float sums to about 1e-6 up to <c>K = 32000</c>.
+    /// </summary>
+    private const int ChunkClasses = 64;
 
     /// <summary>The largest number of chunks; longer rows get longer chunks.</summary>
-    private const int MaxChunks = 256;
+    private const int MaxChunks = 512;
 
     /// <summary>
     /// Whether the kernel takes a piece: contiguous samples, at least one vector of them, a prior whose coefficients do not depend on the
@@ -122,17 +125,9 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         double total = lanes.StoreLosses(loss);
         if (gradient is not null)
         {
-            // F·p_y − C(y) = (A − C(y)) + (F − A) − F·(Σ_{k≠y} e_k)/s: the label's entry as the other classes' share, exact as p_y → 1.
             TVector sum = sums.Sum();
-            TVector labelExponential = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(lanes.LabelLogit, sums.Max));
-            TVector others = TSimd.Select(
-                TSimd.EqualTo(lanes.LabelLogit, sums.Max),
-                TSimd.Add(TSimd.Subtract(sums.Count, TSimd.Broadcast(T.One)), sums.Rest),
-                TSimd.Subtract(sum, labelExponential));
             TVector scale = lanes.Scale;
-            TVector labelGradient = TSimd.Multiply(
-                scale,
-                TSimd.Subtract(TSimd.Add(lanes.OffLabelWeight, TSimd.Subtract(softmaxFactor, targetWeight)), TSimd.Divide(TSimd.Multiply(softmaxFactor, others), sum)));
+            TVector labelGradient = TSimd.Multiply(scale, LabelGradient(sums, sum, lanes.LabelLogit, targetWeight, softmaxFactor, lanes.OffLabelWeight, lanes.LabelCoefficient));
             TVector probabilityFactor = TSimd.Divide(TSimd.Multiply(softmaxFactor, scale), sum);
             chunk = 0;
             for (int k0 = 0; k0 < numClasses; k0 += chunkLength, chunk++)
@@ -144,6 +139,26 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         }
 
         return total + lanes.ReferenceRows(plan, piece);
+    }
+
+    /// <summary>
+    /// The label's own entry of the gradient (before the scale), <c>F·p_y − C(y)</c>, which cancels as a sample is learnt: for
+    /// <c>p_y &gt; ½</c> it is taken as <c>(A − C(y)) + (F − A) − F·(Σ_{k≠y} e_k)/s</c>, the other classes' share, exact as <c>p_y → 1</c>
+    /// (the maxima counted apart give <c>Σ_{k≠y} e_k</c> to the rounding of its own terms); otherwise directly.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVector LabelGradient(
+        in LaneSums<TSimd, TVector, T> sums, TVector sum, TVector labelLogit, TVector targetWeight, TVector softmaxFactor, TVector offLabelWeight,
+        TVector labelCoefficient)
+    {
+        TVector labelExponential = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(labelLogit, sums.Max));
+        TVector others = TSimd.Select(
+            TSimd.EqualTo(labelLogit, sums.Max),
+            TSimd.Add(TSimd.Subtract(sums.Count, TSimd.Broadcast(T.One)), sums.Rest),
+            TSimd.Subtract(sum, labelExponential));
+        TVector fromOthers = TSimd.Subtract(TSimd.Add(offLabelWeight, TSimd.Subtract(softmaxFactor, targetWeight)), TSimd.Divide(TSimd.Multiply(softmaxFactor, others), sum));
+        TVector direct = TSimd.Subtract(TSimd.Divide(TSimd.Multiply(softmaxFactor, labelExponential), sum), labelCoefficient);
+        return TSimd.Select(TSimd.GreaterThan(labelExponential, others), fromOthers, direct);
     }
 
     /// <summary>
@@ -445,7 +460,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
             _upstream = piece.Upstream is null ? null : piece.Upstream + (start * piece.UpstreamStride);
             _upstreamStride = piece.UpstreamStride;
             _gradientFactor = piece.GradientFactor;
-            T* values = stackalloc T[8 * count];
+            T* values = stackalloc T[9 * count];
             T* keep = values;
             T* ignored = values + count;
             uint reference = 0;
@@ -455,7 +470,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
                 keep[lane] = lane < firstNew ? T.One : T.Zero;
                 ignored[lane] = T.Zero;
                 values[(2 * count) + lane] = T.NegativeOne;
-                for (int table = 3; table < 8; table++)
+                for (int table = 3; table < 9; table++)
                 {
                     values[(table * count) + lane] = T.Zero;
                 }
@@ -486,6 +501,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
                 values[(5 * count) + lane] = tables.LabelWeights[label];
                 values[(6 * count) + lane] = tables.OffLabelWeights[label];
                 values[(7 * count) + lane] = tables.LabelEntropies is null ? T.Zero : tables.LabelEntropies[label];
+                values[(8 * count) + lane] = tables.LabelCoefficients[label];
             }
 
             TVector one = TSimd.Broadcast(T.One);
@@ -498,6 +514,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
             LabelWeight = TSimd.Load(values + (5 * count));
             OffLabelWeight = TSimd.Load(values + (6 * count));
             Entropy = TSimd.Load(values + (7 * count));
+            LabelCoefficient = TSimd.Load(values + (8 * count));
             _referenceLanes = reference;
         }
 
@@ -526,6 +543,9 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
 
         /// <summary>The label's target entropy (the KL form).</summary>
         public TVector Entropy { get; }
+
+        /// <summary><c>C(y)</c>.</summary>
+        public TVector LabelCoefficient { get; }
 
         /// <summary>The gradient factor of each lane: the divisor's reciprocal times the upstream gradient.</summary>
         public TVector Scale
