@@ -75,4 +75,13 @@ internal interface ISimd<TVector, T>
     static abstract double SumAsDouble(TVector value);
 
     static abstract T MaxAcross(TVector value);
+
+    /// <summary>
+    /// <c>table[indices[lane]]</c> per lane for <see cref="Count"/> consecutive int indices; lanes whose index equals
+    /// <paramref name="skipped"/> read <c>table[0]</c> instead.
+    /// </summary>
+    static abstract unsafe TVector Gather(T* table, int* indices, int skipped);
+
+    /// <summary><see cref="Count"/> consecutive ints as lane values of <typeparamref name="T"/>.</summary>
+    static abstract unsafe TVector Convert(int* values);
 }

@@ -115,4 +115,14 @@ internal readonly struct Simd128<T> : ISimd<Vector128<T>, T>
 
         return max;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector128<T> Gather(T* table, int* indices, int skipped) =>
+        ScalarLanes.Gather<Vector128<T>, T>(table, indices, skipped, Count);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector128<T> Convert(int* values) =>
+        typeof(T) == typeof(float)
+            ? Vector128.ConvertToSingle(Vector128.Load(values)).As<float, T>()
+            : ScalarLanes.Convert<Vector128<T>, T>(values, Count);
 }

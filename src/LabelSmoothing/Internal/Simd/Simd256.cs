@@ -106,4 +106,30 @@ internal readonly struct Simd256<T> : ISimd<Vector256<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static T MaxAcross(Vector256<T> value) => Simd128<T>.MaxAcross(Vector128.MaxNative(value.GetLower(), value.GetUpper()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector256<T> Gather(T* table, int* indices, int skipped)
+    {
+        if (!Avx2.IsSupported)
+        {
+            return ScalarLanes.Gather<Vector256<T>, T>(table, indices, skipped, Count);
+        }
+
+        if (typeof(T) == typeof(float))
+        {
+            Vector256<int> index = Vector256.Load(indices);
+            index = Vector256.AndNot(index, Vector256.Equals(index, Vector256.Create(skipped)));
+            return Avx2.GatherVector256((float*)table, index, 4).As<float, T>();
+        }
+
+        Vector128<int> narrow = Vector128.Load(indices);
+        narrow = Vector128.AndNot(narrow, Vector128.Equals(narrow, Vector128.Create(skipped)));
+        return Avx2.GatherVector256((double*)table, narrow, 8).As<double, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector256<T> Convert(int* values) =>
+        typeof(T) == typeof(float)
+            ? Vector256.ConvertToSingle(Vector256.Load(values)).As<float, T>()
+            : ScalarLanes.Convert<Vector256<T>, T>(values, Count);
 }

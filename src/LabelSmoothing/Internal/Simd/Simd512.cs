@@ -106,4 +106,25 @@ internal readonly struct Simd512<T> : ISimd<Vector512<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static T MaxAcross(Vector512<T> value) => Simd256<T>.MaxAcross(Vector256.MaxNative(value.GetLower(), value.GetUpper()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector512<T> Gather(T* table, int* indices, int skipped)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector512<int> index = Vector512.Load(indices);
+            index = Vector512.AndNot(index, Vector512.Equals(index, Vector512.Create(skipped)));
+            return Vector512.Create(Avx2.GatherVector256((float*)table, index.GetLower(), 4), Avx2.GatherVector256((float*)table, index.GetUpper(), 4)).As<float, T>();
+        }
+
+        Vector256<int> narrow = Vector256.Load(indices);
+        narrow = Vector256.AndNot(narrow, Vector256.Equals(narrow, Vector256.Create(skipped)));
+        return Vector512.Create(Avx2.GatherVector256((double*)table, narrow.GetLower(), 8), Avx2.GatherVector256((double*)table, narrow.GetUpper(), 8)).As<double, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector512<T> Convert(int* values) =>
+        typeof(T) == typeof(float)
+            ? Vector512.ConvertToSingle(Vector512.Load(values)).As<float, T>()
+            : Avx512F.ConvertToVector512Double(Vector256.Load(values)).As<double, T>();
 }

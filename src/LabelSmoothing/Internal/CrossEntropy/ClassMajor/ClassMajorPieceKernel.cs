@@ -17,26 +17,19 @@ internal readonly struct ClassMajorPieceKernel<T, TTerm>(LossPlan plan) : IPiece
     public double Run(in BatchArguments<T> piece)
     {
         KernelTables<T> tables = plan.Tables<T>();
-        bool index = piece.IsIndex;
         if (Vector512.IsHardwareAccelerated && ClassMajorKernel<Simd512<T>, Vector512<T>, T>.Applies(piece, plan, tables))
         {
-            return index
-                ? ClassMajorKernel<Simd512<T>, Vector512<T>, T>.Index<TTerm>(plan, tables, piece)
-                : ClassMajorKernel<Simd512<T>, Vector512<T>, T>.Probability<TTerm>(plan, tables, piece);
+            return ClassMajorKernel<Simd512<T>, Vector512<T>, T>.Run<TTerm>(plan, tables, piece);
         }
 
         if (Vector256.IsHardwareAccelerated && ClassMajorKernel<Simd256<T>, Vector256<T>, T>.Applies(piece, plan, tables))
         {
-            return index
-                ? ClassMajorKernel<Simd256<T>, Vector256<T>, T>.Index<TTerm>(plan, tables, piece)
-                : ClassMajorKernel<Simd256<T>, Vector256<T>, T>.Probability<TTerm>(plan, tables, piece);
+            return ClassMajorKernel<Simd256<T>, Vector256<T>, T>.Run<TTerm>(plan, tables, piece);
         }
 
         if (Vector128.IsHardwareAccelerated && ClassMajorKernel<Simd128<T>, Vector128<T>, T>.Applies(piece, plan, tables))
         {
-            return index
-                ? ClassMajorKernel<Simd128<T>, Vector128<T>, T>.Index<TTerm>(plan, tables, piece)
-                : ClassMajorKernel<Simd128<T>, Vector128<T>, T>.Probability<TTerm>(plan, tables, piece);
+            return ClassMajorKernel<Simd128<T>, Vector128<T>, T>.Run<TTerm>(plan, tables, piece);
         }
 
         return new StagedKernel<T, T, TTerm>(plan).Run(piece);
