@@ -24,7 +24,8 @@ internal sealed class ParityChecks<T>(double tolerance)
 
     public void Scalar(string what, T actual, double expected) => Record(what, ErrorMetrics<T>.ScalarError(actual, expected), $"{actual} vs {expected}");
 
-    public void Scalar(string what, double actual, double expected)
+    /// <summary>A result that is a double whatever <typeparamref name="T"/> (a total weight, a calibration error).</summary>
+    public void Number(string what, double actual, double expected)
     {
         double error = Math.Abs(actual - expected) / Math.Max(Math.Abs(expected), double.Epsilon);
         Record(what, expected == 0.0 ? Math.Abs(actual) : error, $"{actual} vs {expected}");

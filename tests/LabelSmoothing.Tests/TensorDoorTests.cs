@@ -99,7 +99,7 @@ public abstract class TensorDoorTests<T>(ITestOutputHelper output)
             checks.Scalar($"{reduction} ForwardBackward(divisor) value", loss.ForwardBackward(logits.ReadOnly, labels.ReadOnly, piece.Span, divisor), pieceExpected.Fused);
             checks.Tensor($"{reduction} ForwardBackward(divisor) gradient", piece, pieceExpected.Gradient);
 
-            checks.Scalar($"{reduction} TotalWeight", loss.TotalWeight(labels.ReadOnly), Flat.TotalWeight(loss, data.Labels));
+            checks.Number($"{reduction} TotalWeight", loss.TotalWeight(labels.ReadOnly), Flat.TotalWeight(loss, data.Labels));
         }
 
         inputs.Check(checks);
@@ -571,63 +571,6 @@ internal sealed record LossProblem(string Name, int[] Shape, PriorKind Prior, bo
 
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Name} {Prior} α={Alpha} weighted={Weighted} ignore={IgnoreIndex} kl={KLDivergence}");
-}
-
-/// <summary>The layouts of every operand of one tensor call: logits, targets, gradient (class-shaped); labels, losses, upstream (per sample).</summary>
-internal sealed record DoorLayouts(
-    string Name, TensorLayout Logits, TensorLayout Targets, TensorLayout Gradient, TensorLayout Labels, TensorLayout Losses, TensorLayout Upstream, int MinRank = 2)
-{
-    public static readonly DoorLayouts[] All =
-    [
-        new("dense", TensorLayout.Dense, TensorLayout.Dense, TensorLayout.Dense, TensorLayout.Dense, TensorLayout.Dense, TensorLayout.Dense),
-        new("channels-last", TensorLayout.ChannelsLast, TensorLayout.ChannelsLast, TensorLayout.ChannelsLast, TensorLayout.Dense, TensorLayout.Dense, TensorLayout.Dense, MinRank: 3),
-        new("column-major", TensorLayout.ColumnMajor, TensorLayout.ColumnMajor, TensorLayout.ColumnMajor, TensorLayout.ColumnMajor, TensorLayout.ColumnMajor, TensorLayout.ColumnMajor),
-        new(
-            "sliced along N",
-            TensorLayout.Slice(0, 2, 1),
-            TensorLayout.Slice(0, 1, 3),
-            TensorLayout.Slice(0, 3, 2),
-            TensorLayout.Slice(0, 2, 2),
-            TensorLayout.Slice(0, 1, 1),
-            TensorLayout.Slice(0, 2, 1)),
-        new(
-            "sliced along a spatial axis",
-            TensorLayout.Slice(2, 1, 2),
-            TensorLayout.Slice(2, 2, 1),
-            TensorLayout.Slice(2, 1, 1),
-            TensorLayout.Slice(1, 1, 2),
-            TensorLayout.Slice(1, 2, 1),
-            TensorLayout.Slice(1, 1, 1),
-            MinRank: 3),
-        new(
-            "sliced along the class axis, strided labels",
-            TensorLayout.Slice(1, 3, 2),
-            TensorLayout.Slice(1, 1, 4),
-            TensorLayout.Slice(1, 2, 3),
-            TensorLayout.Every(2),
-            TensorLayout.Dense,
-            TensorLayout.Dense),
-        new(
-            "channels-last sliced logits, dense gradient, column-major targets and labels",
-            new TensorLayout("channels-last, class axis cut from a wider one", AxisOrder.ClassInnermost, 1, 2, 2),
-            TensorLayout.ColumnMajor,
-            TensorLayout.Dense,
-            TensorLayout.ColumnMajor,
-            TensorLayout.Every(3),
-            new TensorLayout("column-major, every 2nd", AxisOrder.Reversed, Spread: 2)),
-        new(
-            "column-major logits, dense gradient and targets, strided labels",
-            TensorLayout.ColumnMajor,
-            TensorLayout.Dense,
-            TensorLayout.Dense,
-            TensorLayout.Every(2),
-            TensorLayout.ColumnMajor,
-            TensorLayout.Dense),
-    ];
-
-    public static DoorLayouts Named(string name) => All.Single(l => l.Name == name);
-
-    public override string ToString() => Name;
 }
 
 public sealed class TensorDoorTestsSingle(ITestOutputHelper output) : TensorDoorTests<float>(output);
