@@ -118,10 +118,11 @@ internal sealed class StridedTensor<TElement>
         int start = layout.PadAxis < 0 ? 0 : checked((int)(layout.PadBefore * memoryStrides[layout.PadAxis]));
         var lengths = new nint[rank];
         var strides = new nint[rank];
+        bool empty = Array.IndexOf(shape, 0) >= 0;
         for (int a = 0; a < rank; a++)
         {
             lengths[a] = shape[a];
-            strides[a] = shape[a] == 1 ? 0 : (nint)memoryStrides[a];
+            strides[a] = shape[a] == 1 || empty ? 0 : (nint)memoryStrides[a];
         }
 
         var tensor = new StridedTensor<TElement>(storage, start, lengths, strides, fill);
@@ -142,6 +143,21 @@ internal sealed class StridedTensor<TElement>
         values.AsSpan().Fill(fill);
         return Create(values, shape, layout, fill);
     }
+
+    /// <summary>A view of <paramref name="lengths"/> and <paramref name="strides"/> from <paramref name="start"/> over existing storage.</summary>
+    public static StridedTensor<TElement> Over(TElement[] storage, int start, nint[] lengths, nint[] strides, TElement fill) =>
+        new(storage, start, lengths, strides, fill);
+
+    /// <summary>The same view over new storage holding <see cref="Fill"/> everywhere (a fresh output shaped and laid out like this one).</summary>
+    public StridedTensor<TElement> EmptyLike()
+    {
+        var storage = new TElement[Storage.Length];
+        storage.AsSpan().Fill(Fill);
+        return new(storage, Start, Lengths, Strides, Fill, _offsets);
+    }
+
+    /// <summary>The view as a <see cref="Tensor{T}"/> over the same storage.</summary>
+    public Tensor<TElement> AsTensor() => Tensor.Create(Storage, Start, Lengths, Strides);
 
     /// <summary>The storage offset of every element, in row-major logical order.</summary>
     public int[] Offsets => _offsets ??= ComputeOffsets();
