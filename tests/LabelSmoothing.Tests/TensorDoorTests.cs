@@ -26,6 +26,7 @@ public abstract class TensorDoorTests<T>(ITestOutputHelper output)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const double SharedUpstream = 0.75;
+    private const int K3 = 3;
 
     private static bool IsHalf => typeof(T) == typeof(Half);
 
@@ -171,6 +172,70 @@ public abstract class TensorDoorTests<T>(ITestOutputHelper output)
         checks.ShouldAllPass($"probability targets, {problem} with {layouts}: logits {logits.Describe()}, targets {targets.Describe()}");
     }
 
+    [Theory]
+    [InlineData(Reduction.Mean)]
+    [InlineData(Reduction.None)]
+    public void BroadcastInputs_WithZeroStrides_EqualTheFlatPathOnTheMaterialisedCopy(Reduction reduction)
+    {
+        // Read-only operands may repeat memory: logits (2, 3, 4) repeating each sample's 3 scores along d (strides (3, 1, 0)), one target
+        // row for every position (strides (0, 1, 0)), a None upstream repeating each sample's value along d (strides (1, 0)).
+        int[] shape = [2, K3, 4];
+        T[] rows = TestNumerics<T>.Random(6, -3.0, 3.0, seed: 91);
+        T[] targetRow = TestNumerics<T>.Values(0.2, 0.5, 0.3);
+        T[] upstreamValues = reduction == Reduction.None ? TestNumerics<T>.Values(0.5, -1.25) : [TestNumerics<T>.Of(SharedUpstream)];
+        int[] labels = [0, 1, 2, 1, 2, 0, 1, -100];
+        var logits = new T[24];
+        var targets = new T[24];
+        var upstream = new T[reduction == Reduction.None ? 8 : 1];
+        for (int n = 0; n < 2; n++)
+        {
+            for (int d = 0; d < 4; d++)
+            {
+                for (int c = 0; c < K3; c++)
+                {
+                    logits[(((n * K3) + c) * 4) + d] = rows[(n * K3) + c];
+                    targets[(((n * K3) + c) * 4) + d] = targetRow[c];
+                }
+
+                upstream[reduction == Reduction.None ? (n * 4) + d : 0] = upstreamValues[reduction == Reduction.None ? n : 0];
+            }
+        }
+
+        var loss = new CrossEntropyLoss(K3, 0.2, reduction, classWeights: [1.0, 2.0, 0.5], prior: SmoothingPrior.UniformOthers, klDivergence: true);
+        var broadcastLogits = new ReadOnlyTensorSpan<T>(rows, 0, [2, K3, 4], [K3, 1, 0]);
+        var broadcastTargets = new ReadOnlyTensorSpan<T>(targetRow, 0, [2, K3, 4], [0, 1, 0]);
+        var broadcastUpstream = reduction == Reduction.None
+            ? new ReadOnlyTensorSpan<T>(upstreamValues, 0, [2, 4], [1, 0])
+            : new ReadOnlyTensorSpan<T>(upstreamValues);
+        var labelView = new ReadOnlyTensorSpan<int>(labels, [2, 4]);
+        T[] logitRows = SampleRows.ToRows<T>(logits, shape);
+        T[] targetRows = SampleRows.ToRows<T>(targets, shape);
+        var index = IsHalf
+            ? Flat.IndexIn(loss, Flat.Widen(logitRows), labels, Flat.Widen(upstream), null, shape)
+            : Flat.IndexIn(loss, logitRows, labels, upstream, null, shape);
+        var probability = IsHalf
+            ? Flat.ProbabilityIn(loss, Flat.Widen(logitRows), Flat.Widen(targetRows), Flat.Widen(upstream), null, shape)
+            : Flat.ProbabilityIn(loss, logitRows, targetRows, upstream, null, shape);
+        var checks = new ParityChecks<T>(Tolerance);
+
+        var losses = new T[8];
+        loss.Forward(broadcastLogits, labelView, new TensorSpan<T>(losses, [2, 4]));
+        checks.Values("Forward(losses), labels", losses, index.Losses);
+        var gradient = new T[24];
+        checks.Scalar("ForwardBackward value, labels", loss.ForwardBackward(broadcastLogits, labelView, new TensorSpan<T>(gradient, [2, K3, 4])), index.Fused);
+        checks.Values("ForwardBackward gradient, labels", gradient, index.Gradient);
+        loss.Backward(broadcastLogits, labelView, broadcastUpstream, new TensorSpan<T>(gradient, [2, K3, 4]));
+        checks.Values("Backward, labels", gradient, index.Backward);
+
+        loss.Forward(broadcastLogits, broadcastTargets, new TensorSpan<T>(losses, [2, 4]));
+        checks.Values("Forward(losses), targets", losses, probability.Losses);
+        checks.Scalar("ForwardBackward value, targets", loss.ForwardBackward(broadcastLogits, broadcastTargets, new TensorSpan<T>(gradient, [2, K3, 4])), probability.Fused);
+        checks.Values("ForwardBackward gradient, targets", gradient, probability.Gradient);
+        loss.Backward(broadcastLogits, broadcastTargets, broadcastUpstream, new TensorSpan<T>(gradient, [2, K3, 4]));
+        checks.Values("Backward, targets", gradient, probability.Backward);
+        checks.ShouldAllPass($"{typeof(T).Name} broadcast inputs, {reduction}");
+    }
+
     [Fact]
     public void TensorOfT_ForwardIndex_NeedsNoTypeArgument()
     {
@@ -293,7 +358,7 @@ public abstract class TensorDoorTests<T>(ITestOutputHelper output)
 
         public static double TotalWeight(CrossEntropyLoss loss, int[] labels) => loss.TotalWeight(labels);
 
-        private static Expected IndexIn<TRef>(CrossEntropyLoss loss, TRef[] logits, int[] labels, TRef[] upstream, double? divisor, int[] shape)
+        public static Expected IndexIn<TRef>(CrossEntropyLoss loss, TRef[] logits, int[] labels, TRef[] upstream, double? divisor, int[] shape)
             where TRef : unmanaged, IFloatingPointIeee754<TRef>
         {
             var gradient = new TRef[logits.Length];
@@ -312,7 +377,7 @@ public abstract class TensorDoorTests<T>(ITestOutputHelper output)
             return new Expected(value, Doubles(losses), Wide(fused), Logical(gradient, shape), Logical(backward, shape));
         }
 
-        private static Expected ProbabilityIn<TRef>(CrossEntropyLoss loss, TRef[] logits, TRef[] targets, TRef[] upstream, double? divisor, int[] shape)
+        public static Expected ProbabilityIn<TRef>(CrossEntropyLoss loss, TRef[] logits, TRef[] targets, TRef[] upstream, double? divisor, int[] shape)
             where TRef : unmanaged, IFloatingPointIeee754<TRef>
         {
             var gradient = new TRef[logits.Length];
@@ -340,7 +405,7 @@ public abstract class TensorDoorTests<T>(ITestOutputHelper output)
         private static double[] Logical<TRef>(TRef[] rows, int[] shape)
             where TRef : unmanaged, IFloatingPointIeee754<TRef> => Doubles(SampleRows.FromRows<TRef>(rows, shape));
 
-        private static double[] Widen(T[] values) => Array.ConvertAll(values, v => double.CreateTruncating(v));
+        public static double[] Widen(T[] values) => Array.ConvertAll(values, v => double.CreateTruncating(v));
     }
 
     /// <summary>What the flat path gives: the scalar <c>Forward</c>, the losses, <c>ForwardBackward</c>'s value and gradient, <c>Backward</c>'s gradient.</summary>

@@ -82,6 +82,16 @@ public abstract class TensorValidationTests<T>
     }
 
     [Fact]
+    public void LogitsOfRankAbove16_AreRejected()
+    {
+        int[] shape = [.. Enumerable.Repeat(1, 17)];
+        shape[1] = K;
+        var args = new Args { Logits = Make(shape, TensorLayout.Dense, -1.0, 1.0) };
+        var exceptions = ShouldAllReject<ArgumentException>(Doors.Where(d => d.Uses(TensorRole.Logits)), args, d => d.ParamOf(TensorRole.Logits));
+        exceptions.Should().OnlyContain(e => e.Exception.Message.Contains("rank 17", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void LogitsWithAnEmptyClassAxis_AreRejected()
     {
         var args = new Args { Logits = StridedTensor<T>.Filled([2, 0, 4], TensorLayout.Dense, Sentinel) };
