@@ -128,7 +128,7 @@ public sealed class TensorAllocationTests(ITestOutputHelper output)
         /// The fewest bytes this thread allocates over a window of <see cref="Calls"/> calls of <paramref name="method"/>, after three warm-up
         /// calls, over up to five windows. A call that allocates does so in every window (at least <see cref="Calls"/> objects); a one-off
         /// allocation on this thread does not repeat (6–7 KB in a single window, for a different method each run, seen only while the rest of
-        /// the suite runs in parallel; the library's call paths here allocate nothing, so it is the runtime's).
+        /// the suite runs in parallel: not a per-call cost of the library, whose index-target paths here hold no allocation at all).
         /// </summary>
         public long Measure(TensorMethod method)
         {

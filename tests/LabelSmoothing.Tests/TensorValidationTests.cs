@@ -339,6 +339,21 @@ public abstract class TensorValidationTests<T>
         }
     }
 
+    [Fact]
+    public void CalibrationRowsWithoutASoftmax_AreRejected_NamingTheLogicalSample()
+    {
+        // Column-major logits (2, 3, 4): logical sample 5 = (1, ·, 1); its class 1 is NaN.
+        var logits = Make(Shape, TensorLayout.ColumnMajor, -1.0, 1.0);
+        T[] values = logits.Logical();
+        values[(((1 * K) + 1) * 4) + 1] = T.NaN;
+        logits.Write(values);
+        var exceptions = ShouldAllReject<ArgumentException>(
+            Doors.Where(d => d.Name.StartsWith("Calibration", StringComparison.Ordinal) || d.Name.StartsWith("TemperatureScaling.Fit", StringComparison.Ordinal)),
+            new Args { Logits = logits },
+            _ => "logits");
+        exceptions.Should().HaveCount(8).And.OnlyContain(e => e.Exception.Message.Contains("sample 5", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(-0.5)]
     [InlineData(-1e-30)]
