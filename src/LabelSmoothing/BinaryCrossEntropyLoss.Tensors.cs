@@ -74,22 +74,22 @@ public sealed partial class BinaryCrossEntropyLoss
     /// <inheritdoc cref="Forward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T})"/>
     public T Forward<T>(Tensor<T> logits, Tensor<T> targets)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Forward((ReadOnlyTensorSpan<T>)logits, (ReadOnlyTensorSpan<T>)targets);
+        Forward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(targets, nameof(targets)));
 
     /// <inheritdoc cref="Forward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T}, TensorSpan{T})"/>
     public void Forward<T>(Tensor<T> logits, Tensor<T> targets, Tensor<T> losses)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Forward((ReadOnlyTensorSpan<T>)logits, (ReadOnlyTensorSpan<T>)targets, losses);
+        Forward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(targets, nameof(targets)), TensorArgument.Write(losses, nameof(losses)));
 
     /// <inheritdoc cref="ForwardBackward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T}, TensorSpan{T})"/>
     public T ForwardBackward<T>(Tensor<T> logits, Tensor<T> targets, Tensor<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ForwardBackward((ReadOnlyTensorSpan<T>)logits, (ReadOnlyTensorSpan<T>)targets, gradient);
+        ForwardBackward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(targets, nameof(targets)), TensorArgument.Write(gradient, nameof(gradient)));
 
     /// <inheritdoc cref="Backward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T}, TensorSpan{T})"/>
     public void Backward<T>(Tensor<T> logits, Tensor<T> targets, Tensor<T> upstream, Tensor<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Backward((ReadOnlyTensorSpan<T>)logits, (ReadOnlyTensorSpan<T>)targets, upstream, gradient);
+        Backward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(targets, nameof(targets)), TensorArgument.Read(upstream, nameof(upstream)), TensorArgument.Write(gradient, nameof(gradient)));
 
     private BinaryRequest<T> TensorRequest<T>(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<T> targets)
         where T : unmanaged, IFloatingPointIeee754<T>

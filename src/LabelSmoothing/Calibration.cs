@@ -117,17 +117,17 @@ public static class Calibration
     /// <inheritdoc cref="ExpectedCalibrationError{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int)"/>
     public static double ExpectedCalibrationError<T>(Tensor<T> logits, Tensor<int> labels, int bins = 15)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ExpectedCalibrationError((ReadOnlyTensorSpan<T>)logits, labels, bins);
+        ExpectedCalibrationError(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), bins);
 
     /// <inheritdoc cref="MaximumCalibrationError{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int)"/>
     public static double MaximumCalibrationError<T>(Tensor<T> logits, Tensor<int> labels, int bins = 15)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        MaximumCalibrationError((ReadOnlyTensorSpan<T>)logits, labels, bins);
+        MaximumCalibrationError(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), bins);
 
     /// <inheritdoc cref="ReliabilityBins{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int)"/>
     public static ReliabilityBin[] ReliabilityBins<T>(Tensor<T> logits, Tensor<int> labels, int bins = 15)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ReliabilityBins((ReadOnlyTensorSpan<T>)logits, labels, bins);
+        ReliabilityBins(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), bins);
 
     private static CalibrationInputs<T> SpanInputs<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins)
         where T : unmanaged, IFloatingPointIeee754<T>

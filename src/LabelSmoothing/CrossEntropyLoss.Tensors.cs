@@ -151,52 +151,52 @@ public sealed partial class CrossEntropyLoss
     /// <inheritdoc cref="Forward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int})"/>
     public T Forward<T>(Tensor<T> logits, Tensor<int> labels)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Forward((ReadOnlyTensorSpan<T>)logits, labels);
+        Forward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)));
 
     /// <inheritdoc cref="Forward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, TensorSpan{T})"/>
     public void Forward<T>(Tensor<T> logits, Tensor<int> labels, Tensor<T> losses)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Forward((ReadOnlyTensorSpan<T>)logits, labels, losses);
+        Forward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), TensorArgument.Write(losses, nameof(losses)));
 
     /// <inheritdoc cref="ForwardBackward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, TensorSpan{T})"/>
     public T ForwardBackward<T>(Tensor<T> logits, Tensor<int> labels, Tensor<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ForwardBackward((ReadOnlyTensorSpan<T>)logits, labels, gradient);
+        ForwardBackward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), TensorArgument.Write(gradient, nameof(gradient)));
 
     /// <inheritdoc cref="ForwardBackward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, TensorSpan{T}, double)"/>
     public T ForwardBackward<T>(Tensor<T> logits, Tensor<int> labels, Tensor<T> gradient, double divisor)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ForwardBackward((ReadOnlyTensorSpan<T>)logits, labels, gradient, divisor);
+        ForwardBackward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), TensorArgument.Write(gradient, nameof(gradient)), divisor);
 
     /// <inheritdoc cref="Backward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{T}, TensorSpan{T})"/>
     public void Backward<T>(Tensor<T> logits, Tensor<int> labels, Tensor<T> upstream, Tensor<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Backward((ReadOnlyTensorSpan<T>)logits, labels, upstream, gradient);
+        Backward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), TensorArgument.Read(upstream, nameof(upstream)), TensorArgument.Write(gradient, nameof(gradient)));
 
     /// <inheritdoc cref="Forward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T})"/>
     public T Forward<T>(Tensor<T> logits, Tensor<T> targets)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Forward((ReadOnlyTensorSpan<T>)logits, (ReadOnlyTensorSpan<T>)targets);
+        Forward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(targets, nameof(targets)));
 
     /// <inheritdoc cref="Forward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T}, TensorSpan{T})"/>
     public void Forward<T>(Tensor<T> logits, Tensor<T> targets, Tensor<T> losses)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Forward((ReadOnlyTensorSpan<T>)logits, (ReadOnlyTensorSpan<T>)targets, losses);
+        Forward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(targets, nameof(targets)), TensorArgument.Write(losses, nameof(losses)));
 
     /// <inheritdoc cref="ForwardBackward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T}, TensorSpan{T})"/>
     public T ForwardBackward<T>(Tensor<T> logits, Tensor<T> targets, Tensor<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ForwardBackward((ReadOnlyTensorSpan<T>)logits, (ReadOnlyTensorSpan<T>)targets, gradient);
+        ForwardBackward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(targets, nameof(targets)), TensorArgument.Write(gradient, nameof(gradient)));
 
     /// <inheritdoc cref="ForwardBackward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T}, TensorSpan{T}, double)"/>
     public T ForwardBackward<T>(Tensor<T> logits, Tensor<T> targets, Tensor<T> gradient, double divisor)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ForwardBackward((ReadOnlyTensorSpan<T>)logits, (ReadOnlyTensorSpan<T>)targets, gradient, divisor);
+        ForwardBackward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(targets, nameof(targets)), TensorArgument.Write(gradient, nameof(gradient)), divisor);
 
     /// <inheritdoc cref="Backward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T}, TensorSpan{T})"/>
     public void Backward<T>(Tensor<T> logits, Tensor<T> targets, Tensor<T> upstream, Tensor<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Backward((ReadOnlyTensorSpan<T>)logits, (ReadOnlyTensorSpan<T>)targets, upstream, gradient);
+        Backward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(targets, nameof(targets)), TensorArgument.Read(upstream, nameof(upstream)), TensorArgument.Write(gradient, nameof(gradient)));
 
     private LossRequest<T> IndexRequest<T>(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels)
         where T : unmanaged, IFloatingPointIeee754<T>

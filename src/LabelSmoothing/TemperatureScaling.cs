@@ -99,7 +99,7 @@ public static class TemperatureScaling
     /// <inheritdoc cref="Fit{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int})"/>
     public static double Fit<T>(Tensor<T> logits, Tensor<int> labels)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Fit((ReadOnlyTensorSpan<T>)logits, labels);
+        Fit(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)));
 
     /// <summary>
     /// Divides a tensor of logits of any strides by the temperature, element by element, as
@@ -145,7 +145,7 @@ public static class TemperatureScaling
     /// <inheritdoc cref="Apply{T}(ReadOnlyTensorSpan{T}, double, TensorSpan{T})"/>
     public static void Apply<T>(Tensor<T> logits, double temperature, Tensor<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Apply((ReadOnlyTensorSpan<T>)logits, temperature, destination);
+        Apply(TensorArgument.Read(logits, nameof(logits)), temperature, TensorArgument.Write(destination, nameof(destination)));
 
     private static void CheckTemperature(double temperature)
     {
