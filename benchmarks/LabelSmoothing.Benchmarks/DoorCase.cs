@@ -6,18 +6,20 @@ using MathNet.Numerics.LinearAlgebra;
 namespace LabelSmoothing.Benchmarks;
 
 /// <summary>
-/// One door of the library on one shape, ready to time: the fused forward + backward (float32, α = 0.1, mean, one core) and a
-/// same-size memory copy (the floor: read the logits, write the gradient). Inputs are N(0, 2²) logits and uniform labels.
+/// One door of the library on one shape: <see cref="Prepare"/> allocates its inputs and returns the fused forward + backward
+/// (float32, α = 0.1, mean, one core) and a same-size memory copy (the floor: read the logits, write the gradient). Inputs are
+/// N(0, 2²) logits and uniform labels.
 /// </summary>
 public sealed class DoorCase
 {
-    private DoorCase(string door, string shape, long logits, Action fused, Action copy)
+    private readonly Func<DoorRun> _prepare;
+
+    private DoorCase(string door, string shape, long logits, Func<DoorRun> prepare)
     {
         Door = door;
         Shape = shape;
         Logits = logits;
-        Fused = fused;
-        Copy = copy;
+        _prepare = prepare;
     }
 
     /// <summary>span, matrix, dense tensor, permuted tensor or Half span.</summary>
@@ -27,9 +29,8 @@ public sealed class DoorCase
 
     public long Logits { get; }
 
-    public Action Fused { get; }
-
-    public Action Copy { get; }
+    /// <summary>Allocates the case's inputs and outputs.</summary>
+    public DoorRun Prepare() => _prepare();
 
     /// <summary>The cases of the performance targets, in the order of the table.</summary>
     public static IReadOnlyList<DoorCase> All() =>
@@ -41,69 +42,71 @@ public sealed class DoorCase
         HalfSpan(4096, 1000),
     ];
 
-    /// <summary>The case named by a door and a shape as the table prints them (e.g. <c>matrix</c>, <c>4096x1000</c>).</summary>
-    public static DoorCase? Find(string door, string shape) =>
-        ((List<DoorCase>)[.. All()]).Find(c => c.Door == door && c.Shape == shape);
+    /// <summary>The case whose <see cref="ToString"/> is <paramref name="name"/>.</summary>
+    public static DoorCase Named(string name) =>
+        ((List<DoorCase>)[.. All()]).Find(c => c.ToString() == name) ?? throw new ArgumentException($"no door case '{name}'", nameof(name));
 
-    public static DoorCase Span(int rows, int classes)
+    public static DoorCase Span(int rows, int classes) => new("span", $"{rows}x{classes}", (long)rows * classes, () =>
     {
         var (logits, labels) = new BenchmarkShape(rows, classes).Data<float>();
         var gradient = new float[logits.Length];
         var loss = OneCore(classes);
-        return new("span", $"{rows}x{classes}", logits.Length, () => loss.ForwardBackward<float>(logits, labels, gradient), () => logits.AsSpan().CopyTo(gradient));
-    }
+        return new(() => loss.ForwardBackward<float>(logits, labels, gradient), () => logits.AsSpan().CopyTo(gradient));
+    });
 
-    public static DoorCase Matrix(int rows, int classes)
+    public static DoorCase Matrix(int rows, int classes) => new("matrix", $"{rows}x{classes}", (long)rows * classes, () =>
     {
         var (values, labels) = new BenchmarkShape(rows, classes).Data<float>();
         var logits = Matrix<float>.Build.Dense(rows, classes, values);
         var gradient = Matrix<float>.Build.Dense(rows, classes);
         var copy = new float[values.Length];
         var loss = OneCore(classes);
-        return new("matrix", $"{rows}x{classes}", values.Length, () => loss.ForwardBackward(logits, labels, gradient), () => values.AsSpan().CopyTo(copy));
-    }
+        return new(() => loss.ForwardBackward(logits, labels, gradient), () => values.AsSpan().CopyTo(copy));
+    });
 
     /// <summary>Logits <c>(n, c, h[, w])</c> stored densely: class-major within each sample.</summary>
-    public static DoorCase DenseTensor(int n, int classes, int h, int w = 1)
-    {
-        var (values, labels) = new BenchmarkShape(n * h * w, classes).Data<float>();
-        nint[] lengths = w == 1 ? [n, classes, h] : [n, classes, h, w];
-        nint[] labelLengths = w == 1 ? [n, h] : [n, h, w];
-        var logits = Tensor.Create(values, lengths);
-        var target = Tensor.Create(labels, labelLengths);
-        var gradient = Tensor.CreateFromShape<float>(lengths, pinned: false);
-        var copy = new float[values.Length];
-        var loss = OneCore(classes);
-        string shape = w == 1 ? $"({n}, {classes}, {h})" : $"({n}, {classes}, {h}, {w})";
-        return new("dense tensor", shape, values.Length, () => loss.ForwardBackward(logits, target, gradient), () => values.AsSpan().CopyTo(copy));
-    }
+    public static DoorCase DenseTensor(int n, int classes, int h, int w = 1) =>
+        new("dense tensor", w == 1 ? $"({n}, {classes}, {h})" : $"({n}, {classes}, {h}, {w})", (long)n * classes * h * w, () =>
+        {
+            var (values, labels) = new BenchmarkShape(n * h * w, classes).Data<float>();
+            nint[] lengths = w == 1 ? [n, classes, h] : [n, classes, h, w];
+            nint[] labelLengths = w == 1 ? [n, h] : [n, h, w];
+            var logits = Tensor.Create(values, lengths);
+            var target = Tensor.Create(labels, labelLengths);
+            var gradient = Tensor.CreateFromShape<float>(lengths, pinned: false);
+            var copy = new float[values.Length];
+            var loss = OneCore(classes);
+            return new(() => loss.ForwardBackward(logits, target, gradient), () => values.AsSpan().CopyTo(copy));
+        });
 
     /// <summary>Logits <c>(n, c, h, w)</c> viewed from channel-last storage <c>(n, h, w, c)</c>: contiguous rows at class stride 1.</summary>
-    public static DoorCase PermutedTensor(int n, int classes, int h, int w)
-    {
-        var (values, labels) = new BenchmarkShape(n * h * w, classes).Data<float>();
-        var logits = Tensor.PermuteDimensions(Tensor.Create(values, [n, h, w, classes]), [0, 3, 1, 2]);
-        var gradient = Tensor.PermuteDimensions(Tensor.CreateFromShape<float>([n, h, w, classes], pinned: false), [0, 3, 1, 2]);
-        var target = Tensor.Create(labels, [n, h, w]);
-        var copy = new float[values.Length];
-        var loss = OneCore(classes);
-        return new("permuted tensor", $"({n}, {classes}, {h}, {w})", values.Length, () => loss.ForwardBackward(logits, target, gradient), () => values.AsSpan().CopyTo(copy));
-    }
+    public static DoorCase PermutedTensor(int n, int classes, int h, int w) =>
+        new("permuted tensor", $"({n}, {classes}, {h}, {w})", (long)n * classes * h * w, () =>
+        {
+            var (values, labels) = new BenchmarkShape(n * h * w, classes).Data<float>();
+            var logits = Tensor.PermuteDimensions(Tensor.Create(values, [n, h, w, classes]), [0, 3, 1, 2]);
+            var gradient = Tensor.PermuteDimensions(Tensor.CreateFromShape<float>([n, h, w, classes], pinned: false), [0, 3, 1, 2]);
+            var target = Tensor.Create(labels, [n, h, w]);
+            var copy = new float[values.Length];
+            var loss = OneCore(classes);
+            return new(() => loss.ForwardBackward(logits, target, gradient), () => values.AsSpan().CopyTo(copy));
+        });
 
     /// <summary>Half logits, row-major; its copy is the float call on the same shape (the target is a ratio to it).</summary>
-    public static DoorCase HalfSpan(int rows, int classes)
+    public static DoorCase HalfSpan(int rows, int classes) => new("Half span", $"{rows}x{classes}", (long)rows * classes, () =>
     {
         var (values, labels) = new BenchmarkShape(rows, classes).Data<float>();
         var logits = Array.ConvertAll(values, v => (Half)v);
         var gradient = new Half[logits.Length];
         var floatGradient = new float[values.Length];
         var loss = OneCore(classes);
-        return new("Half span", $"{rows}x{classes}", values.Length,
-            () => loss.ForwardBackward<Half>(logits, labels, gradient),
-            () => loss.ForwardBackward<float>(values, labels, floatGradient));
-    }
+        return new(() => loss.ForwardBackward<Half>(logits, labels, gradient), () => loss.ForwardBackward<float>(values, labels, floatGradient));
+    });
 
     public override string ToString() => $"{Door} {Shape}";
 
     private static CrossEntropyLoss OneCore(int classes) => new(classes, 0.1) { MaxDegreeOfParallelism = 1 };
 }
+
+/// <summary>A prepared <see cref="DoorCase"/>: the fused call and its reference (a same-size copy, or the float call for Half).</summary>
+public sealed record DoorRun(Action Fused, Action Copy);
