@@ -66,6 +66,28 @@ public static class BinaryCrossEntropyLossMatrixExtensions
             return result;
         }
 
+        /// <summary>The fused pass of one chunk or shard, as <see cref="BinaryCrossEntropyLoss.ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, double)"/>.</summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">An <c>n × M</c> matrix of logits of the chunk.</param>
+        /// <param name="targets">An <c>n × M</c> matrix of targets in <c>[0, 1]</c>.</param>
+        /// <param name="gradient">An <c>n × M</c> matrix receiving <c>d(returned value)/dz</c>; may be <paramref name="logits"/> or <paramref name="targets"/>.</param>
+        /// <param name="divisor">The global divisor (the element count of the whole batch for a mean): finite and ≥ 0.</param>
+        /// <returns><c>Σ l / divisor</c> over the chunk.</returns>
+        /// <exception cref="ArgumentNullException">A matrix is null.</exception>
+        /// <exception cref="ArgumentException">A shape does not match, or a target is outside <c>[0, 1]</c> or NaN.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="divisor"/> is negative, NaN or infinite.</exception>
+        public T ForwardBackward<T>(Matrix<T> logits, Matrix<T> targets, Matrix<T> gradient, double divisor)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ReadOnlyTensorSpan<T> input = Logits(loss, logits);
+            ReadOnlyTensorSpan<T> target = Like(targets, logits!, nameof(targets));
+            MatrixStorage.Shape(gradient, logits!.RowCount, logits.ColumnCount, nameof(gradient));
+            T[] output = MatrixStorage.Writable(gradient);
+            T result = loss.ForwardBackward(input, target, MatrixStorage.View(output, logits.RowCount, logits.ColumnCount), divisor);
+            MatrixStorage.Commit(gradient, output);
+            return result;
+        }
+
         /// <summary>The backward pass, as <see cref="BinaryCrossEntropyLoss.Backward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/>.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
         /// <param name="logits">An <c>N × M</c> matrix of logits.</param>

@@ -13,59 +13,63 @@ public static class CalibrationMatrixExtensions
 {
     extension(Calibration)
     {
-        /// <summary>The expected calibration error, as <see cref="Calibration.ExpectedCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>.</summary>
+        /// <summary>The expected calibration error, as <see cref="Calibration.ExpectedCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, int)"/>.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
         /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
-        /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
+        /// <param name="labels">The true class of each sample, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
         /// <param name="bins">The number of equal-width bins <c>M</c> (≥ 1).</param>
+        /// <param name="ignoreIndex">The label of samples to leave out (padding).</param>
         /// <returns>The ECE, in <c>[0, 1]</c>.</returns>
         /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1, or a label is outside <c>[0, K)</c>.</exception>
         /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
-        public static double ExpectedCalibrationError<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15)
+        public static double ExpectedCalibrationError<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15, int ignoreIndex = -100)
             where T : unmanaged, IFloatingPointIeee754<T> =>
-            Calibration.ExpectedCalibrationError(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins);
+            Calibration.ExpectedCalibrationError(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins, ignoreIndex);
 
-        /// <summary>The maximum calibration error, as <see cref="Calibration.MaximumCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>.</summary>
+        /// <summary>The maximum calibration error, as <see cref="Calibration.MaximumCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, int)"/>.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
         /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
-        /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
+        /// <param name="labels">The true class of each sample, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
         /// <param name="bins">The number of equal-width bins <c>M</c> (≥ 1).</param>
+        /// <param name="ignoreIndex">The label of samples to leave out (padding).</param>
         /// <returns>The MCE, in <c>[0, 1]</c>.</returns>
         /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1, or a label is outside <c>[0, K)</c>.</exception>
         /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
-        public static double MaximumCalibrationError<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15)
+        public static double MaximumCalibrationError<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15, int ignoreIndex = -100)
             where T : unmanaged, IFloatingPointIeee754<T> =>
-            Calibration.MaximumCalibrationError(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins);
+            Calibration.MaximumCalibrationError(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins, ignoreIndex);
 
-        /// <summary>The reliability diagram, as <see cref="Calibration.ReliabilityBins{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>.</summary>
+        /// <summary>The reliability diagram, as <see cref="Calibration.ReliabilityBins{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, int)"/>.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
         /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
-        /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
+        /// <param name="labels">The true class of each sample, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
         /// <param name="bins">The number of equal-width bins <c>M</c> (≥ 1).</param>
+        /// <param name="ignoreIndex">The label of samples to leave out (padding).</param>
         /// <returns>A new array of <c>M</c> bins whose counts sum to <c>N</c>.</returns>
         /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1, or a label is outside <c>[0, K)</c>.</exception>
         /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
-        public static ReliabilityBin[] ReliabilityBins<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15)
+        public static ReliabilityBin[] ReliabilityBins<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15, int ignoreIndex = -100)
             where T : unmanaged, IFloatingPointIeee754<T> =>
-            Calibration.ReliabilityBins(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins);
+            Calibration.ReliabilityBins(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins, ignoreIndex);
     }
 
     extension(TemperatureScaling)
     {
-        /// <summary>The temperature fitted to held-out logits, as <see cref="TemperatureScaling.Fit{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int)"/>.</summary>
+        /// <summary>The temperature fitted to held-out logits, as <see cref="TemperatureScaling.Fit{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
         /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
-        /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
+        /// <param name="labels">The true class of each sample, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+        /// <param name="ignoreIndex">The label of samples to leave out (padding).</param>
         /// <returns>The minimiser of the NLL in <c>[1e-3, 1e3]</c>.</returns>
         /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
         /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c>.</exception>
         /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or holds an undefined row (<c>logits</c>).</exception>
-        public static double Fit<T>(Matrix<T> logits, ReadOnlySpan<int> labels)
+        public static double Fit<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int ignoreIndex = -100)
             where T : unmanaged, IFloatingPointIeee754<T> =>
-            TemperatureScaling.Fit(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels));
+            TemperatureScaling.Fit(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), ignoreIndex);
 
         /// <summary>Divides a matrix of logits by the temperature, as <see cref="TemperatureScaling.Apply{T}(ReadOnlySpan{T}, double, Span{T})"/>.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>

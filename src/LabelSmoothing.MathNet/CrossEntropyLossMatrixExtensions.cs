@@ -67,6 +67,82 @@ public static class CrossEntropyLossMatrixExtensions
             return result;
         }
 
+        /// <summary>
+        /// The fused pass of one chunk or shard for index targets, as
+        /// <see cref="CrossEntropyLoss.ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T}, double)"/>: returns <c>Σ_i l_i / divisor</c>.
+        /// </summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">An <c>n × K</c> matrix of scores of the chunk.</param>
+        /// <param name="labels">The class of each sample of the chunk, in <c>[0, K)</c> or equal to the ignore index.</param>
+        /// <param name="gradient">An <c>n × K</c> matrix receiving <c>d(returned value)/dz</c>; may be <paramref name="logits"/>.</param>
+        /// <param name="divisor">The global divisor (<see cref="CrossEntropyLoss.TotalWeight(ReadOnlySpan{int})"/> summed over the chunks): finite and ≥ 0.</param>
+        /// <returns><c>Σ_i l_i / divisor</c> over the chunk.</returns>
+        /// <exception cref="ArgumentNullException">A matrix is null.</exception>
+        /// <exception cref="ArgumentException">A shape does not match.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="divisor"/> is negative, NaN or infinite, or a label is out of range.</exception>
+        public T ForwardBackward<T>(Matrix<T> logits, ReadOnlySpan<int> labels, Matrix<T> gradient, double divisor)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ReadOnlyTensorSpan<T> input = Logits(loss, logits, labels.Length);
+            MatrixStorage.Shape(gradient, labels.Length, loss.NumClasses, nameof(gradient));
+            T[] output = MatrixStorage.Writable(gradient);
+            T result = loss.ForwardBackward(input, new ReadOnlyTensorSpan<int>(labels), MatrixStorage.View(output, labels.Length, loss.NumClasses), divisor);
+            MatrixStorage.Commit(gradient, output);
+            return result;
+        }
+
+        /// <summary>
+        /// The fused pass with a weight per sample, as
+        /// <see cref="CrossEntropyLoss.ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, ReadOnlySpan{T}, Span{T})"/>.
+        /// </summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">An <c>N × K</c> matrix of scores.</param>
+        /// <param name="labels">The class of each sample, in <c>[0, K)</c> or equal to the ignore index.</param>
+        /// <param name="sampleWeights">The <c>N</c> sample weights, finite and ≥ 0.</param>
+        /// <param name="gradient">An <c>N × K</c> matrix receiving <c>d(returned loss)/dz</c>; may be <paramref name="logits"/>.</param>
+        /// <returns>The weighted reduced loss.</returns>
+        /// <exception cref="ArgumentNullException">A matrix is null.</exception>
+        /// <exception cref="ArgumentException">A shape or length does not match, or a sample weight is negative or not finite.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">A label is out of range.</exception>
+        public T ForwardBackward<T>(Matrix<T> logits, ReadOnlySpan<int> labels, ReadOnlySpan<T> sampleWeights, Matrix<T> gradient)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ReadOnlyTensorSpan<T> input = Logits(loss, logits, labels.Length);
+            CheckLength(sampleWeights.Length, labels.Length, nameof(sampleWeights));
+            MatrixStorage.Shape(gradient, labels.Length, loss.NumClasses, nameof(gradient));
+            T[] output = MatrixStorage.Writable(gradient);
+            T result = loss.ForwardBackward(input, new ReadOnlyTensorSpan<int>(labels), new ReadOnlyTensorSpan<T>(sampleWeights), MatrixStorage.View(output, labels.Length, loss.NumClasses));
+            MatrixStorage.Commit(gradient, output);
+            return result;
+        }
+
+        /// <summary>
+        /// The fused pass of one chunk with a weight per sample, as
+        /// <see cref="CrossEntropyLoss.ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, ReadOnlySpan{T}, Span{T}, double)"/>.
+        /// </summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">An <c>n × K</c> matrix of scores of the chunk.</param>
+        /// <param name="labels">The class of each sample of the chunk.</param>
+        /// <param name="sampleWeights">The <c>n</c> sample weights, finite and ≥ 0.</param>
+        /// <param name="gradient">An <c>n × K</c> matrix receiving <c>d(returned value)/dz</c>; may be <paramref name="logits"/>.</param>
+        /// <param name="divisor">The global divisor (<see cref="CrossEntropyLoss.TotalWeight{T}(ReadOnlySpan{int}, ReadOnlySpan{T})"/> summed over the chunks).</param>
+        /// <returns><c>Σ_i s_i·l_i / divisor</c> over the chunk.</returns>
+        /// <exception cref="ArgumentNullException">A matrix is null.</exception>
+        /// <exception cref="ArgumentException">A shape or length does not match, or a sample weight is negative or not finite.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="divisor"/> is negative, NaN or infinite, or a label is out of range.</exception>
+        public T ForwardBackward<T>(Matrix<T> logits, ReadOnlySpan<int> labels, ReadOnlySpan<T> sampleWeights, Matrix<T> gradient, double divisor)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ReadOnlyTensorSpan<T> input = Logits(loss, logits, labels.Length);
+            CheckLength(sampleWeights.Length, labels.Length, nameof(sampleWeights));
+            MatrixStorage.Shape(gradient, labels.Length, loss.NumClasses, nameof(gradient));
+            T[] output = MatrixStorage.Writable(gradient);
+            T result = loss.ForwardBackward(
+                input, new ReadOnlyTensorSpan<int>(labels), new ReadOnlyTensorSpan<T>(sampleWeights), MatrixStorage.View(output, labels.Length, loss.NumClasses), divisor);
+            MatrixStorage.Commit(gradient, output);
+            return result;
+        }
+
         /// <summary>The backward pass for index targets, as <see cref="CrossEntropyLoss.Backward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, ReadOnlySpan{T}, Span{T})"/>.</summary>
         /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
         /// <param name="logits">An <c>N × K</c> matrix of scores.</param>
@@ -134,6 +210,31 @@ public static class CrossEntropyLossMatrixExtensions
             MatrixStorage.Shape(gradient, logits!.RowCount, loss.NumClasses, nameof(gradient));
             T[] output = MatrixStorage.Writable(gradient);
             T result = loss.ForwardBackward(input, target, MatrixStorage.View(output, logits.RowCount, loss.NumClasses));
+            MatrixStorage.Commit(gradient, output);
+            return result;
+        }
+
+        /// <summary>
+        /// The fused pass of one chunk or shard for probability targets, as
+        /// <see cref="CrossEntropyLoss.ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, double)"/>.
+        /// </summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">An <c>n × K</c> matrix of scores of the chunk.</param>
+        /// <param name="targets">An <c>n × K</c> matrix of target distributions: finite, ≥ 0.</param>
+        /// <param name="gradient">An <c>n × K</c> matrix receiving <c>d(returned value)/dz</c>; may be <paramref name="logits"/> or <paramref name="targets"/>.</param>
+        /// <param name="divisor">The global divisor (the global row count for a mean): finite and ≥ 0.</param>
+        /// <returns><c>Σ_i l_i / divisor</c> over the chunk.</returns>
+        /// <exception cref="ArgumentNullException">A matrix is null.</exception>
+        /// <exception cref="ArgumentException">A shape does not match, or a target is negative or not finite.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="divisor"/> is negative, NaN or infinite.</exception>
+        public T ForwardBackward<T>(Matrix<T> logits, Matrix<T> targets, Matrix<T> gradient, double divisor)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            ReadOnlyTensorSpan<T> input = Logits(loss, logits, logits?.RowCount ?? 0);
+            ReadOnlyTensorSpan<T> target = Targets(targets, logits!);
+            MatrixStorage.Shape(gradient, logits!.RowCount, loss.NumClasses, nameof(gradient));
+            T[] output = MatrixStorage.Writable(gradient);
+            T result = loss.ForwardBackward(input, target, MatrixStorage.View(output, logits.RowCount, loss.NumClasses), divisor);
             MatrixStorage.Commit(gradient, output);
             return result;
         }

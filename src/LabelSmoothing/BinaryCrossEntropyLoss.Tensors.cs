@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
+using LabelSmoothing.Internal;
 using LabelSmoothing.Internal.Binary;
 using LabelSmoothing.Internal.Layout;
 
@@ -48,6 +49,20 @@ public sealed partial class BinaryCrossEntropyLoss
         return BinaryRunner.Run(_weights, LabelSmoothing, Reduction, request);
     }
 
+    /// <inheritdoc cref="ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, double)"/>
+    /// <param name="logits">The logits of the chunk, <c>(n, M)</c> or <c>(n, M, d1, …, dk)</c>, any strides.</param>
+    /// <param name="targets">The targets, shaped like <paramref name="logits"/>.</param>
+    /// <param name="gradient">Receives <c>d(returned value)/dz</c>, shaped like <paramref name="logits"/>; may be an input itself.</param>
+    /// <param name="divisor">The global divisor: finite and ≥ 0.</param>
+    public T ForwardBackward<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<T> targets, TensorSpan<T> gradient, double divisor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var request = TensorRequest(logits, targets);
+        request.Gradient = LikeLogits(gradient, request.Logits.Shape, nameof(gradient));
+        request.Divisor = Guard.Divisor(divisor);
+        return BinaryRunner.Run(_weights, LabelSmoothing, Reduction, request);
+    }
+
     /// <inheritdoc cref="Backward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/>
     /// <param name="logits">The logits, <c>(N, M)</c> or <c>(N, M, d1, …, dk)</c>, any strides.</param>
     /// <param name="targets">The targets, shaped like <paramref name="logits"/>.</param>
@@ -85,6 +100,11 @@ public sealed partial class BinaryCrossEntropyLoss
     public T ForwardBackward<T>(Tensor<T> logits, Tensor<T> targets, Tensor<T> gradient)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         ForwardBackward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(targets, nameof(targets)), TensorArgument.Write(gradient, nameof(gradient)));
+
+    /// <inheritdoc cref="ForwardBackward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T}, TensorSpan{T}, double)"/>
+    public T ForwardBackward<T>(Tensor<T> logits, Tensor<T> targets, Tensor<T> gradient, double divisor)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ForwardBackward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(targets, nameof(targets)), TensorArgument.Write(gradient, nameof(gradient)), divisor);
 
     /// <inheritdoc cref="Backward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T}, TensorSpan{T})"/>
     public void Backward<T>(Tensor<T> logits, Tensor<T> targets, Tensor<T> upstream, Tensor<T> gradient)

@@ -138,6 +138,29 @@ public sealed partial class BinaryCrossEntropyLoss
     }
 
     /// <summary>
+    /// The fused forward and backward pass of one chunk or shard of a larger batch: returns <c>Σ l / divisor</c> over this chunk and writes its
+    /// gradient, whatever the <see cref="Reduction"/>. With <paramref name="divisor"/> the element count <c>N·M</c> of the whole batch, the chunks
+    /// add up to the global mean and each chunk's gradient is its slice of the global gradient.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="logits">The row-major <c>[n, M]</c> logits of the chunk.</param>
+    /// <param name="targets">The row-major <c>[n, M]</c> targets of the chunk, each in <c>[0, 1]</c>.</param>
+    /// <param name="gradient">Receives <c>d(returned value)/dz</c>. It may be <paramref name="logits"/> or <paramref name="targets"/> itself.</param>
+    /// <param name="divisor">The global divisor: finite and ≥ 0. 0 returns 0 and a zero gradient.</param>
+    /// <returns><c>Σ l / divisor</c> over the chunk.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="divisor"/> is negative, NaN or infinite.</exception>
+    /// <exception cref="ArgumentException">As <see cref="ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/>.</exception>
+    /// <remarks>PyTorch: <c>F.binary_cross_entropy_with_logits(z, t', pos_weight=w, reduction='sum') / divisor</c>.</remarks>
+    public T ForwardBackward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, Span<T> gradient, double divisor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var request = SpanRequest(logits, targets);
+        request.Gradient = Output(gradient, logits.Length, nameof(gradient));
+        request.Divisor = Guard.Divisor(divisor);
+        return BinaryRunner.Run(_weights, LabelSmoothing, Reduction, request);
+    }
+
+    /// <summary>
     /// The backward pass with an upstream gradient: writes <c>upstream[0]·d(reduced loss)/dz</c> (<see cref="Reduction.Mean"/>,
     /// <see cref="Reduction.Sum"/>) or <c>upstream[j]·dl_j/dz_j</c> (<see cref="Reduction.None"/>).
     /// </summary>

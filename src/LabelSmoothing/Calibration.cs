@@ -38,36 +38,38 @@ public static class Calibration
     /// </summary>
     /// <typeparam name="T">The element type (<see cref="float"/>, <see cref="double"/>, <see cref="Half"/>, …).</typeparam>
     /// <param name="logits">The row-major <c>[N, K]</c> scores, <c>N = labels.Length</c>.</param>
-    /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
+    /// <param name="labels">The true class of each sample, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
     /// <param name="numClasses">The number of classes <c>K</c> (≥ 1).</param>
     /// <param name="bins">The number of equal-width bins <c>M</c> (≥ 1); 15 as in the paper and its reference code.</param>
+    /// <param name="ignoreIndex">The label of samples to leave out (padding, as the loss's <c>ignoreIndex</c>); <c>N</c> counts the others.</param>
     /// <returns>The ECE, in <c>[0, 1]</c>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> or <paramref name="bins"/> is below 1; a label is
     /// outside <c>[0, K)</c> (<c>labels</c>; the message names the sample and the value).</exception>
     /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c>, or a row holds a NaN or +∞ or only −∞
     /// (<c>logits</c>).</exception>
     /// <remarks>PyTorch ecosystem: <c>torchmetrics.functional.classification.multiclass_calibration_error(softmax(z), y, K, n_bins=M)</c>.</remarks>
-    public static double ExpectedCalibrationError<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins = 15)
+    public static double ExpectedCalibrationError<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins = 15, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Summarise(SpanInputs(logits, labels, numClasses, bins), bins, maximum: false);
+        Summarise(SpanInputs(logits, labels, numClasses, bins, ignoreIndex), bins, maximum: false);
 
     /// <summary>
     /// The maximum calibration error <c>MCE = max_m |acc(B_m) − conf(B_m)|</c> over the non-empty bins; 0 when <c>N = 0</c>.
     /// </summary>
     /// <typeparam name="T">The element type (<see cref="float"/>, <see cref="double"/>, <see cref="Half"/>, …).</typeparam>
     /// <param name="logits">The row-major <c>[N, K]</c> scores, <c>N = labels.Length</c>.</param>
-    /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
+    /// <param name="labels">The true class of each sample, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
     /// <param name="numClasses">The number of classes <c>K</c> (≥ 1).</param>
     /// <param name="bins">The number of equal-width bins <c>M</c> (≥ 1).</param>
+    /// <param name="ignoreIndex">The label of samples to leave out (padding); <c>N</c> counts the others.</param>
     /// <returns>The MCE, in <c>[0, 1]</c>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> or <paramref name="bins"/> is below 1; a label is
     /// outside <c>[0, K)</c> (<c>labels</c>).</exception>
     /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c>, or a row holds a NaN or +∞ or only −∞
     /// (<c>logits</c>).</exception>
     /// <remarks>PyTorch ecosystem: <c>multiclass_calibration_error(softmax(z), y, K, n_bins=M, norm="max")</c>.</remarks>
-    public static double MaximumCalibrationError<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins = 15)
+    public static double MaximumCalibrationError<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins = 15, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Summarise(SpanInputs(logits, labels, numClasses, bins), bins, maximum: true);
+        Summarise(SpanInputs(logits, labels, numClasses, bins, ignoreIndex), bins, maximum: true);
 
     /// <summary>
     /// The reliability diagram: all <c>M</c> bins, lowest first, bin <c>m</c> with edges <c>((m − 1)/M, m/M]</c>, its count
@@ -75,74 +77,78 @@ public static class Calibration
     /// </summary>
     /// <typeparam name="T">The element type (<see cref="float"/>, <see cref="double"/>, <see cref="Half"/>, …).</typeparam>
     /// <param name="logits">The row-major <c>[N, K]</c> scores, <c>N = labels.Length</c>.</param>
-    /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
+    /// <param name="labels">The true class of each sample, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
     /// <param name="numClasses">The number of classes <c>K</c> (≥ 1).</param>
     /// <param name="bins">The number of equal-width bins <c>M</c> (≥ 1).</param>
+    /// <param name="ignoreIndex">The label of samples to leave out (padding); <c>N</c> counts the others.</param>
     /// <returns>A new array of <c>M</c> bins whose counts sum to <c>N</c>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> or <paramref name="bins"/> is below 1; a label is
     /// outside <c>[0, K)</c> (<c>labels</c>).</exception>
     /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c>, or a row holds a NaN or +∞ or only −∞
     /// (<c>logits</c>).</exception>
-    public static ReliabilityBin[] ReliabilityBins<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins = 15)
+    public static ReliabilityBin[] ReliabilityBins<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins = 15, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Diagram(SpanInputs(logits, labels, numClasses, bins), bins);
+        Diagram(SpanInputs(logits, labels, numClasses, bins, ignoreIndex), bins);
 
-    /// <inheritdoc cref="ExpectedCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>
+    /// <inheritdoc cref="ExpectedCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, int)"/>
     /// <param name="logits">The scores, <c>(N, K)</c> or <c>(N, K, d1, …, dk)</c> (class axis 1), any strides.</param>
-    /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c>.</param>
+    /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
     /// <param name="bins">The number of equal-width bins <c>M</c> (≥ 1).</param>
+    /// <param name="ignoreIndex">The label of samples to leave out (padding).</param>
     /// <exception cref="ArgumentException">A shape does not match, or a row holds a NaN or +∞ or only −∞ (<c>logits</c>).</exception>
-    public static double ExpectedCalibrationError<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int bins = 15)
+    public static double ExpectedCalibrationError<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int bins = 15, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Summarise(TensorInputs(logits, labels, bins), bins, maximum: false);
+        Summarise(TensorInputs(logits, labels, bins, ignoreIndex), bins, maximum: false);
 
-    /// <inheritdoc cref="MaximumCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>
+    /// <inheritdoc cref="MaximumCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, int)"/>
     /// <param name="logits">The scores, <c>(N, K)</c> or <c>(N, K, d1, …, dk)</c> (class axis 1), any strides.</param>
-    /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c>.</param>
+    /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
     /// <param name="bins">The number of equal-width bins <c>M</c> (≥ 1).</param>
+    /// <param name="ignoreIndex">The label of samples to leave out (padding).</param>
     /// <exception cref="ArgumentException">A shape does not match, or a row holds a NaN or +∞ or only −∞ (<c>logits</c>).</exception>
-    public static double MaximumCalibrationError<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int bins = 15)
+    public static double MaximumCalibrationError<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int bins = 15, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Summarise(TensorInputs(logits, labels, bins), bins, maximum: true);
+        Summarise(TensorInputs(logits, labels, bins, ignoreIndex), bins, maximum: true);
 
-    /// <inheritdoc cref="ReliabilityBins{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>
+    /// <inheritdoc cref="ReliabilityBins{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, int)"/>
     /// <param name="logits">The scores, <c>(N, K)</c> or <c>(N, K, d1, …, dk)</c> (class axis 1), any strides.</param>
-    /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c>.</param>
+    /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
     /// <param name="bins">The number of equal-width bins <c>M</c> (≥ 1).</param>
+    /// <param name="ignoreIndex">The label of samples to leave out (padding).</param>
     /// <exception cref="ArgumentException">A shape does not match, or a row holds a NaN or +∞ or only −∞ (<c>logits</c>).</exception>
-    public static ReliabilityBin[] ReliabilityBins<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int bins = 15)
+    public static ReliabilityBin[] ReliabilityBins<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int bins = 15, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Diagram(TensorInputs(logits, labels, bins), bins);
+        Diagram(TensorInputs(logits, labels, bins, ignoreIndex), bins);
 
-    /// <inheritdoc cref="ExpectedCalibrationError{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int)"/>
-    public static double ExpectedCalibrationError<T>(Tensor<T> logits, Tensor<int> labels, int bins = 15)
+    /// <inheritdoc cref="ExpectedCalibrationError{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int, int)"/>
+    public static double ExpectedCalibrationError<T>(Tensor<T> logits, Tensor<int> labels, int bins = 15, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ExpectedCalibrationError(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), bins);
+        ExpectedCalibrationError(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), bins, ignoreIndex);
 
-    /// <inheritdoc cref="MaximumCalibrationError{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int)"/>
-    public static double MaximumCalibrationError<T>(Tensor<T> logits, Tensor<int> labels, int bins = 15)
+    /// <inheritdoc cref="MaximumCalibrationError{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int, int)"/>
+    public static double MaximumCalibrationError<T>(Tensor<T> logits, Tensor<int> labels, int bins = 15, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        MaximumCalibrationError(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), bins);
+        MaximumCalibrationError(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), bins, ignoreIndex);
 
-    /// <inheritdoc cref="ReliabilityBins{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int)"/>
-    public static ReliabilityBin[] ReliabilityBins<T>(Tensor<T> logits, Tensor<int> labels, int bins = 15)
+    /// <inheritdoc cref="ReliabilityBins{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int, int)"/>
+    public static ReliabilityBin[] ReliabilityBins<T>(Tensor<T> logits, Tensor<int> labels, int bins = 15, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        ReliabilityBins(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), bins);
+        ReliabilityBins(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), bins, ignoreIndex);
 
-    private static CalibrationInputs<T> SpanInputs<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins)
+    private static CalibrationInputs<T> SpanInputs<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins, int ignoreIndex)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Guard.NumClasses(numClasses);
         CheckBins(bins);
         Guard.Length(logits.Length, (long)labels.Length * numClasses, nameof(logits), "labels.Length × numClasses");
-        Guard.Labels(labels, numClasses, ignoreIndex: null);
-        return new CalibrationInputs<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels));
+        Guard.Labels(labels, numClasses, ignoreIndex);
+        return new CalibrationInputs<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex);
     }
 
-    private static CalibrationInputs<T> TensorInputs<T>(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, int bins)
+    private static CalibrationInputs<T> TensorInputs<T>(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, int bins, int ignoreIndex)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var inputs = new CalibrationInputs<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)));
+        var inputs = new CalibrationInputs<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)), ignoreIndex);
         CheckBins(bins);
         inputs.Check();
         return inputs;

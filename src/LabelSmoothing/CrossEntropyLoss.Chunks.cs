@@ -42,7 +42,7 @@ public sealed partial class CrossEntropyLoss
     {
         var request = IndexRequest(logits, labels);
         request.Gradient = Gradient(gradient, logits.Length, labels.Length);
-        request.Divisor = CheckDivisor(divisor);
+        request.Divisor = Guard.Divisor(divisor);
         return LossRunner.Run(_plan, request);
     }
 
@@ -64,18 +64,7 @@ public sealed partial class CrossEntropyLoss
     {
         var request = ProbabilityRequest(logits, targets);
         request.Gradient = Gradient(gradient, logits.Length, logits.Length / NumClasses);
-        request.Divisor = CheckDivisor(divisor);
+        request.Divisor = Guard.Divisor(divisor);
         return LossRunner.Run(_plan, request);
-    }
-
-    /// <summary>Validates a divisor: finite and ≥ 0.</summary>
-    private static double CheckDivisor(double divisor)
-    {
-        if (!(divisor >= 0.0 && double.IsFinite(divisor)))
-        {
-            ThrowHelper.ArgumentOutOfRange(nameof(divisor), divisor, "The divisor must be finite and ≥ 0.");
-        }
-
-        return divisor;
     }
 }

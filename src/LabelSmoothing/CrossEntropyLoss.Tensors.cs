@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
+using LabelSmoothing.Internal;
 using LabelSmoothing.Internal.CrossEntropy;
 using LabelSmoothing.Internal.Layout;
 
@@ -61,7 +62,7 @@ public sealed partial class CrossEntropyLoss
     {
         var request = IndexRequest(logits, labels);
         request.Gradient = LikeLogits(gradient, request.Logits.Shape, nameof(gradient));
-        request.Divisor = CheckDivisor(divisor);
+        request.Divisor = Guard.Divisor(divisor);
         return LossRunner.Run(_plan, request);
     }
 
@@ -77,6 +78,42 @@ public sealed partial class CrossEntropyLoss
         request.Upstream = Upstream(upstream, request.Logits.Shape);
         request.Gradient = LikeLogits(gradient, request.Logits.Shape, nameof(gradient));
         LossRunner.Run(_plan, request);
+    }
+
+    /// <inheritdoc cref="ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, ReadOnlySpan{T}, Span{T})"/>
+    /// <param name="logits">The scores, <c>(N, C)</c> or <c>(N, C, d1, …, dk)</c>, any strides.</param>
+    /// <param name="labels">The class of each sample, <c>(N, d1, …, dk)</c>.</param>
+    /// <param name="sampleWeights">The weight of each sample, shaped like <paramref name="labels"/>, finite and ≥ 0.</param>
+    /// <param name="gradient">Receives <c>d(returned loss)/dz</c>, shaped like <paramref name="logits"/>; it may be the logits themselves.</param>
+    public T ForwardBackward<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, ReadOnlyTensorSpan<T> sampleWeights, TensorSpan<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        LossRunner.Run(_plan, SampleWeightedRequest(logits, labels, sampleWeights, gradient));
+
+    /// <inheritdoc cref="ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, ReadOnlySpan{T}, Span{T}, double)"/>
+    /// <param name="logits">The scores of the chunk, <c>(n, C)</c> or <c>(n, C, d1, …, dk)</c>, any strides.</param>
+    /// <param name="labels">The class of each sample of the chunk, <c>(n, d1, …, dk)</c>.</param>
+    /// <param name="sampleWeights">The weight of each sample, shaped like <paramref name="labels"/>, finite and ≥ 0.</param>
+    /// <param name="gradient">Receives <c>d(returned value)/dz</c>, shaped like <paramref name="logits"/>.</param>
+    /// <param name="divisor">The global divisor: finite and ≥ 0. 0 returns 0 and a zero gradient.</param>
+    public T ForwardBackward<T>(
+        ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, ReadOnlyTensorSpan<T> sampleWeights, TensorSpan<T> gradient, double divisor)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var request = SampleWeightedRequest(logits, labels, sampleWeights, gradient);
+        request.Divisor = Guard.Divisor(divisor);
+        return LossRunner.Run(_plan, request);
+    }
+
+    /// <inheritdoc cref="TotalWeight{T}(ReadOnlySpan{int}, ReadOnlySpan{T})"/>
+    /// <param name="labels">The class of each sample, <c>(N, d1, …, dk)</c>, any strides.</param>
+    /// <param name="sampleWeights">The weight of each sample, shaped like <paramref name="labels"/>, any strides.</param>
+    public double TotalWeight<T>(ReadOnlyTensorSpan<int> labels, ReadOnlyTensorSpan<T> sampleWeights)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var labelOperand = Operand<int>.Of(labels, nameof(labels));
+        var weights = Operand<T>.Of(sampleWeights, nameof(sampleWeights));
+        TensorShapes.SameShape(weights.Shape, labelOperand.Shape, nameof(sampleWeights), nameof(labels));
+        return LossRunner.TotalWeight(_plan, labelOperand, weights);
     }
 
     /// <inheritdoc cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/>
@@ -126,7 +163,7 @@ public sealed partial class CrossEntropyLoss
     {
         var request = ProbabilityRequest(logits, targets);
         request.Gradient = LikeLogits(gradient, request.Logits.Shape, nameof(gradient));
-        request.Divisor = CheckDivisor(divisor);
+        request.Divisor = Guard.Divisor(divisor);
         return LossRunner.Run(_plan, request);
     }
 
@@ -173,6 +210,25 @@ public sealed partial class CrossEntropyLoss
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Backward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), TensorArgument.Read(upstream, nameof(upstream)), TensorArgument.Write(gradient, nameof(gradient)));
 
+    /// <inheritdoc cref="ForwardBackward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{T}, TensorSpan{T})"/>
+    public T ForwardBackward<T>(Tensor<T> logits, Tensor<int> labels, Tensor<T> sampleWeights, Tensor<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ForwardBackward(
+            TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), TensorArgument.Read(sampleWeights, nameof(sampleWeights)),
+            TensorArgument.Write(gradient, nameof(gradient)));
+
+    /// <inheritdoc cref="ForwardBackward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{T}, TensorSpan{T}, double)"/>
+    public T ForwardBackward<T>(Tensor<T> logits, Tensor<int> labels, Tensor<T> sampleWeights, Tensor<T> gradient, double divisor)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ForwardBackward(
+            TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), TensorArgument.Read(sampleWeights, nameof(sampleWeights)),
+            TensorArgument.Write(gradient, nameof(gradient)), divisor);
+
+    /// <inheritdoc cref="TotalWeight{T}(ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{T})"/>
+    public double TotalWeight<T>(Tensor<int> labels, Tensor<T> sampleWeights)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        TotalWeight(TensorArgument.Read(labels, nameof(labels)), TensorArgument.Read(sampleWeights, nameof(sampleWeights)));
+
     /// <inheritdoc cref="Forward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T})"/>
     public T Forward<T>(Tensor<T> logits, Tensor<T> targets)
         where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -207,6 +263,17 @@ public sealed partial class CrossEntropyLoss
         return request;
     }
 
+    private LossRequest<T> SampleWeightedRequest<T>(
+        in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, in ReadOnlyTensorSpan<T> sampleWeights, in TensorSpan<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var request = IndexRequest(logits, labels);
+        request.SampleWeights = Operand<T>.Of(sampleWeights, nameof(sampleWeights));
+        TensorShapes.PerSample(request.SampleWeights.Shape, request.Logits.Shape, nameof(sampleWeights));
+        request.Gradient = LikeLogits(gradient, request.Logits.Shape, nameof(gradient));
+        return request;
+    }
+
     private LossRequest<T> ProbabilityRequest<T>(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<T> targets)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -224,7 +291,7 @@ public sealed partial class CrossEntropyLoss
         return operand;
     }
 
-    private static Operand<T> LikeLogits<T>(in TensorSpan<T> output, in OperandShape logits, string paramName)
+    private static Operand<T> LikeLogits<T>(in TensorSpan<T> output, scoped in OperandShape logits, string paramName)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var operand = Operand<T>.Of(output, paramName);

@@ -54,8 +54,13 @@ public sealed partial class CrossEntropyLoss
     /// <param name="prior">Where the smoothing mass goes; <see cref="SmoothingPrior.Uniform"/> (PyTorch's choice) when null.</param>
     /// <param name="klDivergence">Report losses in the KL form (Wenet, old OpenNMT): <c>l_i − Σ_c w_c·h(t'_c)</c> with <c>h(x) = −x·log x</c>,
     /// so that the optimum of an unweighted sample is exactly 0. Gradients, divisors and ignored samples are unchanged.</param>
+    /// <param name="zLoss">The z-loss coefficient <c>λ ≥ 0</c> (PaLM, T5X <c>z_loss</c>, Liger-Kernel <c>lse_square_scale</c>): each non-ignored
+    /// sample adds <c>λ·lse²</c>, <c>lse = log Σ_c exp(z_c)</c>; see <see cref="ZLoss"/>. 0 (the default) is off.</param>
+    /// <param name="logitSoftcap">The soft cap <c>c ≥ 0</c> (Gemma 2 <c>final_logit_softcapping</c>, Liger-Kernel <c>softcap</c>): every logit becomes
+    /// <c>c·tanh(z/c)</c> before anything else; see <see cref="LogitSoftcap"/>. 0 (the default) is off.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> is below 1 (below 2 for priors that exclude the label);
-    /// <paramref name="labelSmoothing"/> is NaN, negative or above 1; <paramref name="reduction"/> is not a defined value.</exception>
+    /// <paramref name="labelSmoothing"/> is NaN, negative or above 1; <paramref name="reduction"/> is not a defined value;
+    /// <paramref name="zLoss"/> or <paramref name="logitSoftcap"/> is NaN, infinite or negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="classWeights"/> does not have length <c>K</c> or holds a negative, NaN or
     /// infinite weight; a <see cref="SmoothingPrior.FromDistribution"/> prior does not have <c>K</c> entries (<c>prior</c>).</exception>
     public CrossEntropyLoss(
@@ -65,11 +70,15 @@ public sealed partial class CrossEntropyLoss
         double[]? classWeights = null,
         int ignoreIndex = -100,
         SmoothingPrior? prior = null,
-        bool klDivergence = false)
+        bool klDivergence = false,
+        double zLoss = 0.0,
+        double logitSoftcap = 0.0)
     {
         Guard.NumClasses(numClasses);
         Guard.Alpha(labelSmoothing, nameof(labelSmoothing));
         Guard.Reduction(reduction);
+        Guard.NonNegativeFinite(zLoss, nameof(zLoss), "z-loss coefficient");
+        Guard.NonNegativeFinite(logitSoftcap, nameof(logitSoftcap), "logit soft cap");
         _classWeights = Guard.Weights(classWeights, numClasses, nameof(classWeights), "classes");
         prior ??= SmoothingPrior.Uniform;
         prior.Validate(numClasses, nameof(prior));
@@ -80,7 +89,9 @@ public sealed partial class CrossEntropyLoss
         IgnoreIndex = ignoreIndex;
         Prior = prior;
         KLDivergence = klDivergence;
-        _plan = new LossPlan(numClasses, labelSmoothing, reduction, _classWeights, ignoreIndex, prior, klDivergence);
+        ZLoss = zLoss;
+        LogitSoftcap = logitSoftcap;
+        _plan = new LossPlan(numClasses, labelSmoothing, reduction, _classWeights, ignoreIndex, prior, klDivergence, zLoss, logitSoftcap);
     }
 
     /// <summary>The number of classes <c>K</c>.</summary>
@@ -105,6 +116,22 @@ public sealed partial class CrossEntropyLoss
     /// accurate to the absolute rounding of the cross-entropy (about 1e-16 in double, 1e-7 in float).
     /// </summary>
     public bool KLDivergence { get; }
+
+    /// <summary>
+    /// The z-loss coefficient <c>λ</c> (PaLM's auxiliary loss, T5X <c>z_loss</c>, Liger-Kernel <c>lse_square_scale</c>; 0 when off). Each
+    /// non-ignored sample adds <c>λ·lse²</c> to its loss, <c>lse = log Σ_c exp(z_c)</c> (of the capped logits when <see cref="LogitSoftcap"/> is on),
+    /// and <c>2λ·lse·softmax(z)</c> to its gradient. It pulls <c>lse</c> towards 0, keeping the logits of a large vocabulary from drifting. It is
+    /// not multiplied by class weights, is multiplied by the sample weight when sample weights are given, does not change the divisor of a mean,
+    /// and applies to index and probability targets and to the KL form. The per-sample losses of <c>Forward(…, losses)</c> include it.
+    /// </summary>
+    public double ZLoss { get; }
+
+    /// <summary>
+    /// The logit soft cap <c>c</c> (Gemma 2 <c>final_logit_softcapping</c>, Liger-Kernel <c>softcap</c>; 0 when off). With <c>c &gt; 0</c> every logit
+    /// becomes <c>z' = c·tanh(z/c)</c> before anything else, so every logit lies in <c>(−c, c)</c>; the gradient with respect to <c>z</c> is the
+    /// gradient with respect to <c>z'</c> times <c>1 − tanh²(z/c)</c>. ±∞ logits are capped to ±c (finite); NaN stays NaN.
+    /// </summary>
+    public double LogitSoftcap { get; }
 
     /// <summary>
     /// The most cores one call may use; −1 (the default) for all of them, 1 to stay on the calling thread. Batches of fewer than

@@ -5,7 +5,7 @@ namespace LabelSmoothing;
 /// <c>(Lower, Upper]</c>, how many there are, how often their prediction is right and how confident it is on average.
 /// </summary>
 /// <remarks>
-/// Returned by <see cref="Calibration.ReliabilityBins{T}(System.ReadOnlySpan{T}, System.ReadOnlySpan{int}, int, int)"/>, lowest bin
+/// Returned by <see cref="Calibration.ReliabilityBins{T}(System.ReadOnlySpan{T}, System.ReadOnlySpan{int}, int, int, int)"/>, lowest bin
 /// first. torchmetrics: the per-bin <c>acc_bin</c>, <c>conf_bin</c> and <c>prop_bin · N</c> of <c>_binning_bucketize</c>; the reference
 /// code of the paper (<c>gpleiss/temperature_scaling</c>, <c>_ECELoss</c>): <c>accuracy_in_bin</c>, <c>avg_confidence_in_bin</c>.
 /// </remarks>

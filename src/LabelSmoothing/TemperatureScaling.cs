@@ -20,17 +20,17 @@ namespace LabelSmoothing;
 /// <para>Equivalent: <c>gpleiss/temperature_scaling</c> <c>ModelWithTemperature.set_temperature</c>, which minimises the same
 /// <c>nn.CrossEntropyLoss()(logits / T, labels)</c>, but with <c>LBFGS(lr=0.01, max_iter=50)</c> from <c>T = 1.5</c>, which can stop
 /// short of the optimum; this class returns the optimum itself.</para>
-/// <para>NaN and infinity: <see cref="Fit{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int)"/> rejects logits whose NLL is undefined or +∞ at
+/// <para>NaN and infinity: <see cref="Fit{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/> rejects logits whose NLL is undefined or +∞ at
 /// every temperature (a NaN or +∞, a row of −∞ only, a label logit of −∞) with an <see cref="ArgumentException"/> (<c>logits</c>) naming the
 /// sample; other −∞ logits are masked classes of probability 0. <see cref="Apply{T}(ReadOnlySpan{T}, double, Span{T})"/> propagates NaN
 /// and ±∞. Inputs are never modified.</para>
 /// </remarks>
 public static class TemperatureScaling
 {
-    /// <summary>The lowest temperature <see cref="Fit{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int)"/> returns.</summary>
+    /// <summary>The lowest temperature <see cref="Fit{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/> returns.</summary>
     public const double MinimumTemperature = 1e-3;
 
-    /// <summary>The highest temperature <see cref="Fit{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int)"/> returns.</summary>
+    /// <summary>The highest temperature <see cref="Fit{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/> returns.</summary>
     public const double MaximumTemperature = 1e3;
 
     private const double RelativeTolerance = 1e-9;
@@ -41,8 +41,9 @@ public static class TemperatureScaling
     /// </summary>
     /// <typeparam name="T">The element type (<see cref="float"/>, <see cref="double"/>, <see cref="Half"/>, …).</typeparam>
     /// <param name="logits">The row-major <c>[N, K]</c> scores of a held-out set, <c>N = labels.Length</c>.</param>
-    /// <param name="labels">The true class of each sample, in <c>[0, K)</c>.</param>
+    /// <param name="labels">The true class of each sample, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
     /// <param name="numClasses">The number of classes <c>K</c> (≥ 1).</param>
+    /// <param name="ignoreIndex">The label of samples to leave out (padding, as the loss's <c>ignoreIndex</c>); the mean is over the others.</param>
     /// <returns>
     /// The minimiser, to a relative accuracy of 1e-6 or better. When the NLL keeps falling towards an end of <c>[1e-3, 1e3]</c> that end
     /// is returned: <see cref="MinimumTemperature"/> when the data are (nearly) separable by the argmax and the NLL falls as
@@ -54,13 +55,13 @@ public static class TemperatureScaling
     /// (<c>labels</c>; the message names the sample and the value).</exception>
     /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c>; a row holds a NaN or +∞ or only −∞, or a label's
     /// logit is −∞ (its NLL would be +∞ at every temperature) (<c>logits</c>). Other −∞ logits are classes of probability 0 and are allowed.</exception>
-    public static double Fit<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses)
+    public static double Fit<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Guard.NumClasses(numClasses);
         Guard.Length(logits.Length, (long)labels.Length * numClasses, nameof(logits), "labels.Length × numClasses");
-        Guard.Labels(labels, numClasses, ignoreIndex: null);
-        return Minimise(new CalibrationInputs<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels)));
+        Guard.Labels(labels, numClasses, ignoreIndex);
+        return Minimise(new CalibrationInputs<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex));
     }
 
     /// <summary>
@@ -84,22 +85,23 @@ public static class TemperatureScaling
         TemperatureDivision.Divide(logits, temperature, destination);
     }
 
-    /// <inheritdoc cref="Fit{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int)"/>
+    /// <inheritdoc cref="Fit{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>
     /// <param name="logits">The scores of a held-out set, <c>(N, K)</c> or <c>(N, K, d1, …, dk)</c> (class axis 1), any strides.</param>
-    /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c>.</param>
+    /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="ignoreIndex">The label of samples to leave out (padding).</param>
     /// <exception cref="ArgumentException">A shape does not match; a row holds a NaN or +∞ or only −∞, or a label's logit is −∞ (<c>logits</c>).</exception>
-    public static double Fit<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels)
+    public static double Fit<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var inputs = new CalibrationInputs<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)));
+        var inputs = new CalibrationInputs<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)), ignoreIndex);
         inputs.Check();
         return Minimise(inputs);
     }
 
-    /// <inheritdoc cref="Fit{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int})"/>
-    public static double Fit<T>(Tensor<T> logits, Tensor<int> labels)
+    /// <inheritdoc cref="Fit{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int)"/>
+    public static double Fit<T>(Tensor<T> logits, Tensor<int> labels, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Fit(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)));
+        Fit(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), ignoreIndex);
 
     /// <summary>
     /// Divides a tensor of logits of any strides by the temperature, element by element, as

@@ -175,8 +175,29 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
 
         // CrossEntropyLoss: constructor, chunks, spans.
         const string Ce = "CrossEntropyLoss";
-        Add(Ce, "Void .ctor(Int32, Double, LabelSmoothing.Reduction, Double[], Int32, LabelSmoothing.SmoothingPrior, Boolean)", "numClasses 0", aoore, "numClasses", () => _ = new CrossEntropyLoss(0));
-        Add(Ce, "Void .ctor(Int32, Double, LabelSmoothing.Reduction, Double[], Int32, LabelSmoothing.SmoothingPrior, Boolean)", "label smoothing NaN", aoore, "labelSmoothing", () => _ = new CrossEntropyLoss(K, double.NaN));
+        const string Ctor = "Void .ctor(Int32, Double, LabelSmoothing.Reduction, Double[], Int32, LabelSmoothing.SmoothingPrior, Boolean, Double, Double)";
+        Add(Ce, Ctor, "numClasses 0", aoore, "numClasses", () => _ = new CrossEntropyLoss(0));
+        Add(Ce, Ctor, "label smoothing NaN", aoore, "labelSmoothing", () => _ = new CrossEntropyLoss(K, double.NaN));
+        Add(Ce, Ctor, "z-loss NaN", aoore, "zLoss", () => _ = new CrossEntropyLoss(K, zLoss: double.NaN));
+        Add(Ce, Ctor, "z-loss −1e-4", aoore, "zLoss", () => _ = new CrossEntropyLoss(K, zLoss: -1e-4));
+        Add(Ce, Ctor, "z-loss +∞", aoore, "zLoss", () => _ = new CrossEntropyLoss(K, zLoss: double.PositiveInfinity));
+        Add(Ce, Ctor, "soft cap −30", aoore, "logitSoftcap", () => _ = new CrossEntropyLoss(K, logitSoftcap: -30.0));
+        Add(Ce, Ctor, "soft cap NaN", aoore, "logitSoftcap", () => _ = new CrossEntropyLoss(K, logitSoftcap: double.NaN));
+        Add(Ce, Ctor, "soft cap +∞", aoore, "logitSoftcap", () => _ = new CrossEntropyLoss(K, logitSoftcap: double.PositiveInfinity));
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T])", "span sample weight −1", ae, "sampleWeights", () => loss.ForwardBackward<double>(z, labels, [1.0, -1.0], new double[6]));
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T])", "span sample weight NaN", ae, "sampleWeights", () => loss.ForwardBackward<double>(z, labels, [double.NaN, 1.0], new double[6]));
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T])", "span sample weight +∞", ae, "sampleWeights", () => loss.ForwardBackward<double>(z, labels, [1.0, double.PositiveInfinity], new double[6]));
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T])", "span 3 sample weights for 2 labels", ae, "sampleWeights", () => loss.ForwardBackward<double>(z, labels, [1.0, 1.0, 1.0], new double[6]));
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T])", "span gradient overlapping the sample weights", ae, "gradient", () =>
+        {
+            double[] buffer = Logits(7);
+            loss.ForwardBackward<double>(z, labels, buffer.AsSpan(5, 2), buffer.AsSpan(0, 6));
+        });
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T], Double)", "span sample weights and divisor −1", aoore, "divisor", () => loss.ForwardBackward<double>(z, labels, [1.0, 1.0], new double[6], -1.0));
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T], Double)", "span sample weights and divisor, sample weight −0.5", ae, "sampleWeights", () => loss.ForwardBackward<double>(z, labels, [-0.5, 1.0], new double[6], 2.0));
+        Add(Ce, $"Double TotalWeight[T]({ReadOnlySpan}[{Int}], {ReadOnlySpan}[T])", "span TotalWeight, 1 sample weight for 2 labels", ae, "sampleWeights", () => loss.TotalWeight<double>(labels, [1.0]));
+        Add(Ce, $"Double TotalWeight[T]({ReadOnlySpan}[{Int}], {ReadOnlySpan}[T])", "span TotalWeight, sample weight NaN", ae, "sampleWeights", () => loss.TotalWeight<double>(labels, [1.0, double.NaN]));
+        Add(Ce, $"Double TotalWeight[T]({ReadOnlySpan}[{Int}], {ReadOnlySpan}[T])", "span TotalWeight with sample weights, label 3", aoore, "labels", () => loss.TotalWeight<double>([3, 0], [1.0, 1.0]));
         Add(Ce, $"Double TotalWeight({ReadOnlySpan}[{Int}])", "span TotalWeight, label 3 of 3 classes", aoore, "labels", () => loss.TotalWeight([0, 3]));
         Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {Span}[T], Double)", "span divisor −1 (labels)", aoore, "divisor", () => loss.ForwardBackward<double>(z, labels, new double[6], -1.0));
         Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T], {Span}[T], Double)", "span divisor NaN (targets)", aoore, "divisor", () => loss.ForwardBackward<double>(z, t, new double[6], double.NaN));
@@ -205,6 +226,10 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {TensorSpan}[T], Double)", "tensor divisor +∞ (targets)", aoore, "divisor", () => loss.ForwardBackward(In(z, 2, 3), In(t, 2, 3), Out(new double[6], 2, 3), double.PositiveInfinity));
         Add(Ce, $"Void Backward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor upstream (1) under Reduction.None (targets)", ae, "upstream", () => none.Backward(In(z, 2, 3), In(t, 2, 3), In(one, 1), Out(new double[6], 2, 3)));
         Add(Ce, $"Double TotalWeight({ReadOnlyTensorSpan}[{Int}])", "tensor TotalWeight, label −1", aoore, "labels", () => loss.TotalWeight(In(new[] { 0, -1, 2, 1 }, 2, 2)));
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor sample weights (2, 1) for labels (2)", ae, "sampleWeights", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), In([1.0, 1.0], 2, 1), Out(new double[6], 2, 3)));
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor sample weight −∞", ae, "sampleWeights", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), In([double.NegativeInfinity, 1.0], 2), Out(new double[6], 2, 3)));
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {ReadOnlyTensorSpan}[T], {TensorSpan}[T], Double)", "tensor sample weights, divisor NaN", aoore, "divisor", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), In([1.0, 1.0], 2), Out(new double[6], 2, 3), double.NaN));
+        Add(Ce, $"Double TotalWeight[T]({ReadOnlyTensorSpan}[{Int}], {ReadOnlyTensorSpan}[T])", "tensor TotalWeight, sample weights (4) for labels (2, 2)", ae, "sampleWeights", () => loss.TotalWeight(In(new[] { 0, 1, 2, 1 }, 2, 2), In([1.0, 1.0, 1.0, 1.0], 4)));
 
         // CrossEntropyLoss: Tensor<T>.
         Add(Ce, $"T Forward[T]({TensorOf}[T], {TensorOf}[{Int}])", "Tensor<T> logits with 4 classes for a 3-class loss", ae, "logits", () => loss.Forward(Tensor(Logits(8), 2, 4), Tensor(labels, 2)));
@@ -221,6 +246,9 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         });
         Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T], Double)", "Tensor<T> targets (2, 3, 1) for logits (2, 3)", ae, "targets", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(t, 2, 3, 1), Tensor(new double[6], 2, 3), 2.0));
         Add(Ce, $"Void Backward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T], {TensorOf}[T])", "Tensor<T> upstream of 2 values under Sum (targets)", ae, "upstream", () => sum.Backward(Tensor(z, 2, 3), Tensor(t, 2, 3), Tensor([1.0, 1.0], 2), Tensor(new double[6], 2, 3)));
+        Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T], {TensorOf}[T])", "Tensor<T> null sample weights", ane, "sampleWeights", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(labels, 2), null!, Tensor(new double[6], 2, 3)));
+        Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T], {TensorOf}[T], Double)", "Tensor<T> sample weights (3) for labels (2)", ae, "sampleWeights", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(labels, 2), Tensor([1.0, 1.0, 1.0], 3), Tensor(new double[6], 2, 3), 2.0));
+        Add(Ce, $"Double TotalWeight[T]({TensorOf}[{Int}], {TensorOf}[T])", "Tensor<T> TotalWeight, a negative sample weight", ae, "sampleWeights", () => loss.TotalWeight(Tensor(labels, 2), Tensor([1.0, -2.0], 2)));
 
         // BinaryCrossEntropyLoss.
         const string Bce = "BinaryCrossEntropyLoss";
@@ -230,6 +258,9 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         Add(Bce, $"Void Forward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T], {Span}[T])", "span losses of length 3", ae, "losses", () => bce.Forward<double>([0.5, -0.5], [1.0, 0.0], new double[3]));
         Add(Bce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T], {Span}[T])", "span logits of length 3 for 2 labels", ae, "logits", () => bce.ForwardBackward<double>([0.5, -0.5, 1.0], [1.0, 0.0, 1.0], new double[3]));
         Add(Bce, $"Void Backward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T], {ReadOnlySpan}[T], {Span}[T])", "span upstream of 2 values under Mean", ae, "upstream", () => bce.Backward<double>([0.5, -0.5], [1.0, 0.0], [1.0, 1.0], new double[2]));
+        Add(Bce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T], {Span}[T], Double)", "span divisor −1", aoore, "divisor", () => bce.ForwardBackward<double>([0.5, -0.5], [1.0, 0.0], new double[2], -1.0));
+        Add(Bce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {TensorSpan}[T], Double)", "tensor divisor NaN", aoore, "divisor", () => bce.ForwardBackward(In(Logits(4), 2, 2), In(Targets(4), 2, 2), Out(new double[4], 2, 2), double.NaN));
+        Add(Bce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T], Double)", "Tensor<T> divisor +∞", aoore, "divisor", () => bce.ForwardBackward(Tensor(Logits(4), 2, 2), Tensor(Targets(4), 2, 2), Tensor(new double[4], 2, 2), double.PositiveInfinity));
         Add(Bce, $"T Forward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T])", "tensor logits with 3 labels for a 2-label loss", ae, "logits", () => bce.Forward(In(z, 2, 3), In(t, 2, 3)));
         Add(Bce, $"Void Forward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor losses (2) for logits (2, 2)", ae, "losses", () => bce.Forward(In(Logits(4), 2, 2), In(Targets(4), 2, 2), Out(new double[2], 2)));
         Add(Bce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor target NaN", ae, "targets", () => bce.ForwardBackward(In(Logits(4), 2, 2), In([0.0, double.NaN, 1.0, 0.5], 2, 2), Out(new double[4], 2, 2)));
@@ -241,22 +272,22 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
 
         // Calibration.
         const string Cal = "Calibration";
-        Add(Cal, $"Double ExpectedCalibrationError[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "span bins 0", aoore, "bins", () => Calibration.ExpectedCalibrationError<double>(z, labels, K, 0));
-        Add(Cal, $"Double MaximumCalibrationError[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "span numClasses 0", aoore, "numClasses", () => Calibration.MaximumCalibrationError<double>(z, labels, 0));
-        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "span label 3 of 3 classes", aoore, "labels", () => Calibration.ReliabilityBins<double>(z, [3, 0], K));
-        Add(Cal, $"Double ExpectedCalibrationError[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32)", "tensor logits of rank 1", ae, "logits", () => Calibration.ExpectedCalibrationError(In(z, 6), In(labels, 2)));
-        Add(Cal, $"Double MaximumCalibrationError[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32)", "tensor labels (3) for logits (2, 3)", ae, "labels", () => Calibration.MaximumCalibrationError(In(z, 2, 3), In(new[] { 0, 1, 2 }, 3)));
-        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32)", "tensor bins −1", aoore, "bins", () => Calibration.ReliabilityBins(In(z, 2, 3), In(labels, 2), -1));
-        Add(Cal, $"Double ExpectedCalibrationError[T]({TensorOf}[T], {TensorOf}[{Int}], Int32)", "Tensor<T> label −1", aoore, "labels", () => Calibration.ExpectedCalibrationError(Tensor(z, 2, 3), Tensor(new[] { -1, 0 }, 2)));
-        Add(Cal, $"Double MaximumCalibrationError[T]({TensorOf}[T], {TensorOf}[{Int}], Int32)", "Tensor<T> a NaN logit", ae, "logits", () => Calibration.MaximumCalibrationError(Tensor([0.1, double.NaN, 0.3, 0.0, 1.0, 2.0], 2, 3), Tensor(labels, 2)));
-        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({TensorOf}[T], {TensorOf}[{Int}], Int32)", "Tensor<T> bins 0", aoore, "bins", () => Calibration.ReliabilityBins(Tensor(z, 2, 3), Tensor(labels, 2), 0));
+        Add(Cal, $"Double ExpectedCalibrationError[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span bins 0", aoore, "bins", () => Calibration.ExpectedCalibrationError<double>(z, labels, K, 0));
+        Add(Cal, $"Double MaximumCalibrationError[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span numClasses 0", aoore, "numClasses", () => Calibration.MaximumCalibrationError<double>(z, labels, 0));
+        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span label 3 of 3 classes", aoore, "labels", () => Calibration.ReliabilityBins<double>(z, [3, 0], K));
+        Add(Cal, $"Double ExpectedCalibrationError[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor logits of rank 1", ae, "logits", () => Calibration.ExpectedCalibrationError(In(z, 6), In(labels, 2)));
+        Add(Cal, $"Double MaximumCalibrationError[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor labels (3) for logits (2, 3)", ae, "labels", () => Calibration.MaximumCalibrationError(In(z, 2, 3), In(new[] { 0, 1, 2 }, 3)));
+        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor bins −1", aoore, "bins", () => Calibration.ReliabilityBins(In(z, 2, 3), In(labels, 2), -1));
+        Add(Cal, $"Double ExpectedCalibrationError[T]({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> label −1", aoore, "labels", () => Calibration.ExpectedCalibrationError(Tensor(z, 2, 3), Tensor(new[] { -1, 0 }, 2)));
+        Add(Cal, $"Double MaximumCalibrationError[T]({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> a NaN logit", ae, "logits", () => Calibration.MaximumCalibrationError(Tensor([0.1, double.NaN, 0.3, 0.0, 1.0, 2.0], 2, 3), Tensor(labels, 2)));
+        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> bins 0", aoore, "bins", () => Calibration.ReliabilityBins(Tensor(z, 2, 3), Tensor(labels, 2), 0));
 
         // TemperatureScaling.
         const string Ts = "TemperatureScaling";
-        Add(Ts, $"Double Fit[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32)", "span numClasses 0", aoore, "numClasses", () => TemperatureScaling.Fit<double>(z, labels, 0));
+        Add(Ts, $"Double Fit[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "span numClasses 0", aoore, "numClasses", () => TemperatureScaling.Fit<double>(z, labels, 0));
         Add(Ts, $"Void Apply[T]({ReadOnlySpan}[T], Double, {Span}[T])", "span destination of length 5", ae, "destination", () => TemperatureScaling.Apply<double>(z, 1.5, new double[5]));
-        Add(Ts, $"Double Fit[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}])", "tensor labels (2, 1) for logits (2, 3)", ae, "labels", () => TemperatureScaling.Fit(In(z, 2, 3), In(labels, 2, 1)));
-        Add(Ts, $"Double Fit[T]({TensorOf}[T], {TensorOf}[{Int}])", "Tensor<T> label 3 of 3 classes", aoore, "labels", () => TemperatureScaling.Fit(Tensor(z, 2, 3), Tensor(new[] { 0, 3 }, 2)));
+        Add(Ts, $"Double Fit[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32)", "tensor labels (2, 1) for logits (2, 3)", ae, "labels", () => TemperatureScaling.Fit(In(z, 2, 3), In(labels, 2, 1)));
+        Add(Ts, $"Double Fit[T]({TensorOf}[T], {TensorOf}[{Int}], Int32)", "Tensor<T> label 3 of 3 classes", aoore, "labels", () => TemperatureScaling.Fit(Tensor(z, 2, 3), Tensor(new[] { 0, 3 }, 2)));
         Add(Ts, $"Void Apply[T]({ReadOnlyTensorSpan}[T], Double, {TensorSpan}[T])", "tensor temperature NaN", aoore, "temperature", () => TemperatureScaling.Apply(In(z, 2, 3), double.NaN, Out(new double[6], 2, 3)));
         Add(Ts, $"Void Apply[T]({TensorOf}[T], Double, {TensorOf}[T])", "Tensor<T> destination (3, 2) for logits (2, 3)", ae, "destination", () => TemperatureScaling.Apply(Tensor(z, 2, 3), 2.0, Tensor(new double[6], 3, 2)));
 
@@ -308,16 +339,21 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
             loss.ForwardBackward(logits, bad, Dense(2, K, 0.0));
         });
         Add(CeM, $"Void Backward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {Matrix}[T], {ReadOnlySpan}[T], {Matrix}[T])", "a null gradient (targets)", ane, "gradient", () => loss.Backward(logits, targets, one, (Matrix<double>)null!));
+        Add(CeM, $"T ForwardBackward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {ReadOnlySpan}[{Int}], {Matrix}[T], Double)", "divisor −1 (labels)", aoore, "divisor", () => loss.ForwardBackward(logits, labels, Dense(2, K, 0.0), -1.0));
+        Add(CeM, $"T ForwardBackward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {Matrix}[T], {Matrix}[T], Double)", "divisor NaN (targets)", aoore, "divisor", () => loss.ForwardBackward(logits, targets, Dense(2, K, 0.0), double.NaN));
+        Add(CeM, $"T ForwardBackward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Matrix}[T])", "a sample weight −1", ae, "sampleWeights", () => loss.ForwardBackward(logits, labels, [1.0, -1.0], Dense(2, K, 0.0)));
+        Add(CeM, $"T ForwardBackward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Matrix}[T], Double)", "3 sample weights for 2 labels", ae, "sampleWeights", () => loss.ForwardBackward(logits, labels, [1.0, 1.0, 1.0], Dense(2, K, 0.0), 2.0));
         const string BceM = "BinaryCrossEntropyLossMatrixExtensions";
         Add(BceM, $"T Forward[T](LabelSmoothing.BinaryCrossEntropyLoss, {Matrix}[T], {Matrix}[T])", "2 × 3 logits for a 2-label loss", ae, "logits", () => bce.Forward(logits, targets));
         Add(BceM, $"Void Forward[T](LabelSmoothing.BinaryCrossEntropyLoss, {Matrix}[T], {Matrix}[T], {Matrix}[T])", "2 × 1 losses for 2 × 2 logits", ae, "losses", () => bce.Forward(Dense(2, 2, 0.5), Dense(2, 2, 1.0), Dense(2, 1, 0.0)));
         Add(BceM, $"T ForwardBackward[T](LabelSmoothing.BinaryCrossEntropyLoss, {Matrix}[T], {Matrix}[T], {Matrix}[T])", "a null gradient", ane, "gradient", () => bce.ForwardBackward(Dense(2, 2, 0.5), Dense(2, 2, 1.0), null!));
+        Add(BceM, $"T ForwardBackward[T](LabelSmoothing.BinaryCrossEntropyLoss, {Matrix}[T], {Matrix}[T], {Matrix}[T], Double)", "divisor −∞", aoore, "divisor", () => bce.ForwardBackward(Dense(2, 2, 0.5), Dense(2, 2, 1.0), Dense(2, 2, 0.0), double.NegativeInfinity));
         Add(BceM, $"Void Backward[T](LabelSmoothing.BinaryCrossEntropyLoss, {Matrix}[T], {Matrix}[T], {Matrix}[T], {Matrix}[T])", "a 2 × 2 upstream under Mean", ae, "upstream", () => bce.Backward(Dense(2, 2, 0.5), Dense(2, 2, 1.0), Dense(2, 2, 1.0), Dense(2, 2, 0.0)));
         const string CalM = "CalibrationMatrixExtensions";
-        Add(CalM, $"Double ExpectedCalibrationError[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32)", "a null matrix", ane, "logits", () => Calibration.ExpectedCalibrationError((Matrix<double>)null!, labels));
-        Add(CalM, $"Double MaximumCalibrationError[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32)", "3 labels for 2 rows", ae, "logits", () => Calibration.MaximumCalibrationError(logits, [0, 1, 2]));
-        Add(CalM, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32)", "bins 0", aoore, "bins", () => Calibration.ReliabilityBins(logits, labels, 0));
-        Add(CalM, $"Double Fit[T]({Matrix}[T], {ReadOnlySpan}[{Int}])", "label 5 of 3 classes", aoore, "labels", () => TemperatureScaling.Fit(logits, [5, 0]));
+        Add(CalM, $"Double ExpectedCalibrationError[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "a null matrix", ane, "logits", () => Calibration.ExpectedCalibrationError((Matrix<double>)null!, labels));
+        Add(CalM, $"Double MaximumCalibrationError[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "3 labels for 2 rows", ae, "logits", () => Calibration.MaximumCalibrationError(logits, [0, 1, 2]));
+        Add(CalM, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "bins 0", aoore, "bins", () => Calibration.ReliabilityBins(logits, labels, 0));
+        Add(CalM, $"Double Fit[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32)", "label 5 of 3 classes", aoore, "labels", () => TemperatureScaling.Fit(logits, [5, 0]));
         Add(CalM, $"Void Apply[T]({Matrix}[T], Double, {Matrix}[T])", "temperature 0", aoore, "temperature", () => TemperatureScaling.Apply(logits, 0.0, Dense(2, K, 0.0)));
         const string SoftM = "SoftmaxMatrixExtensions";
         Add(SoftM, $"Void Forward[T]({Matrix}[T], {Matrix}[T])", "a null logits matrix", ane, "logits", () => LogSoftmax.Forward((Matrix<double>)null!, Dense(2, K, 0.0)));

@@ -20,7 +20,7 @@ internal static unsafe class ReferenceKernels
         fixed (double* g = gradient)
         fixed (double* u = upstream)
         {
-            return IndexTargetKernel.Run(plan, Arguments(plan, labels.Length, z, y, null, l, g, u, upstream?.Length, factor));
+            return RowTerms.Dispatch(plan, new ReferenceRun(plan, Arguments(plan, labels.Length, z, y, null, l, g, u, upstream?.Length, factor)));
         }
     }
 
@@ -32,7 +32,7 @@ internal static unsafe class ReferenceKernels
         fixed (double* g = gradient)
         fixed (double* u = upstream)
         {
-            return ProbabilityTargetKernel.Run(plan, Arguments(plan, logits.Length / plan.NumClasses, z, null, t, l, g, u, upstream?.Length, factor));
+            return RowTerms.Dispatch(plan, new ReferenceRun(plan, Arguments(plan, logits.Length / plan.NumClasses, z, null, t, l, g, u, upstream?.Length, factor)));
         }
     }
 
@@ -61,5 +61,13 @@ internal static unsafe class ReferenceKernels
             NumClasses = k,
             Count = rows,
         };
+    }
+
+    /// <summary>The reference kernel of the plan's row term on one batch.</summary>
+    private readonly struct ReferenceRun(LossPlan plan, BatchArguments<double> arguments) : IRowTermVisitor
+    {
+        public double Visit<TTerm>()
+            where TTerm : IRowTerm =>
+            new ReferenceKernel<double, TTerm>(plan).Run(arguments);
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -26,6 +27,26 @@ internal static class Guard
         {
             ThrowHelper.ArgumentOutOfRange(paramName, alpha, "The label smoothing must lie in [0, 1] (NaN is rejected).");
         }
+    }
+
+    /// <summary>Checks that an option is finite and ≥ 0 (NaN is rejected); <paramref name="what"/> names it in the message.</summary>
+    public static void NonNegativeFinite(double value, string paramName, string what)
+    {
+        if (!(value >= 0.0 && double.IsFinite(value)))
+        {
+            ThrowHelper.ArgumentOutOfRange(paramName, value, $"The {what} must be finite and ≥ 0 (NaN is rejected).");
+        }
+    }
+
+    /// <summary>Validates the divisor of a chunk (finite and ≥ 0) and returns it.</summary>
+    public static double Divisor(double divisor)
+    {
+        if (!(divisor >= 0.0 && double.IsFinite(divisor)))
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(divisor), divisor, "The divisor must be finite and ≥ 0.");
+        }
+
+        return divisor;
     }
 
     public static void Reduction(Reduction reduction)
@@ -142,8 +163,9 @@ internal static class Guard
         }
     }
 
-    /// <summary>Rejects any overlap between an index input and an output.</summary>
-    public static void NoOverlap<TOut>(scoped in Operand<int> input, string inputName, scoped in Operand<TOut> output, string outputName)
+    /// <summary>Rejects any overlap between an input that must never alias an output (labels, sample weights) and an output.</summary>
+    public static void NoOverlap<TIn, TOut>(scoped in Operand<TIn> input, string inputName, scoped in Operand<TOut> output, string outputName)
+        where TIn : unmanaged
         where TOut : unmanaged
     {
         if (input.IsPresent && Overlap(ref input.Origin, input.ByteExtent, ref output.Origin, output.ByteExtent))
@@ -225,6 +247,30 @@ internal static class Guard
                     {
                         ThrowHelper.InvalidProbability(paramName, ((long)(first + i) * numClasses) + k, double.CreateTruncating(t), atMostOne);
                     }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every sample weight (the per-sample <paramref name="slot"/> of <paramref name="layout"/>) is finite and ≥ 0; errors name the
+    /// weight by its logical sample index.
+    /// </summary>
+    public static void SampleWeights<T>(scoped in Operand<T> weights, in BatchLayout layout, Slot slot, string paramName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int segment = layout.SegmentLength;
+        nint stride = layout.SampleStride(slot);
+        for (int first = 0; first < layout.Samples; first += segment)
+        {
+            ref T start = ref Unsafe.Add(ref weights.Origin, layout.Offset(slot, first));
+            int count = Math.Min(segment, layout.Samples - first);
+            for (int i = 0; i < count; i++)
+            {
+                T weight = Unsafe.Add(ref start, i * stride);
+                if (!(weight >= T.Zero && T.IsFinite(weight)))
+                {
+                    ThrowHelper.Argument(paramName, string.Create(CultureInfo.InvariantCulture, $"{paramName}[{first + i}] is {weight}: sample weights must be finite and ≥ 0."));
                 }
             }
         }

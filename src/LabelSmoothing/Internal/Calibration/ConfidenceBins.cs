@@ -50,7 +50,7 @@ internal static class ConfidenceBins
         }
     }
 
-    /// <summary>Adds every sample to the bin of its confidence; returns the number of samples.</summary>
+    /// <summary>Adds every sample not ignored to the bin of its confidence; returns the number of those samples.</summary>
     public static unsafe int Accumulate<T>(scoped in CalibrationInputs<T> inputs, Span<Totals> totals)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -60,20 +60,28 @@ internal static class ConfidenceBins
         fixed (T* logits = &inputs.Logits.Origin)
         fixed (int* labels = &inputs.Labels.Origin)
         {
+            int samples = 0;
             for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
             {
+                int label = labels[cursor.Offset(Slot.Labels)];
+                if (label == inputs.IgnoreIndex)
+                {
+                    continue;
+                }
+
+                samples++;
                 double confidence = CalibrationRow.Confidence(logits + cursor.Offset(Slot.Logits), stride, layout.NumClasses, cursor.Sample, out int prediction);
                 ref Totals bin = ref totals[Index(confidence, totals.Length)];
                 bin.Count++;
                 bin.ConfidenceSum += confidence;
-                if (prediction == labels[cursor.Offset(Slot.Labels)])
+                if (prediction == label)
                 {
                     bin.Correct++;
                 }
             }
-        }
 
-        return layout.Samples;
+            return samples;
+        }
     }
 
     /// <summary>The running totals of one bin.</summary>

@@ -19,10 +19,11 @@ internal readonly ref struct TemperatureObjective<T>
     {
         _inputs = inputs;
         _layout = inputs.Layout();
+        Samples = CountSamples(inputs, _layout);
     }
 
-    /// <summary>The number of samples.</summary>
-    public int Samples => _layout.Samples;
+    /// <summary>The number of samples not ignored, <c>N</c>.</summary>
+    public int Samples { get; }
 
     /// <summary>
     /// <c>dNLL/dβ = (1/N)·Σ_i (E_{softmax(β·z_i)}[z_i − m_i] + m_i − z_{i,y_i})</c>, with <paramref name="curvature"/>
@@ -39,9 +40,15 @@ internal readonly ref struct TemperatureObjective<T>
         {
             for (var cursor = new SampleCursor(_layout); cursor.MoveNext();)
             {
+                int label = labels[cursor.Offset(Slot.Labels)];
+                if (label == _inputs.IgnoreIndex)
+                {
+                    continue;
+                }
+
                 T* row = logits + cursor.Offset(Slot.Logits);
                 double max = CalibrationRow.Maximum(row, stride, numClasses, cursor.Sample, out _);
-                double labelLogit = double.CreateTruncating(row[labels[cursor.Offset(Slot.Labels)] * stride]);
+                double labelLogit = double.CreateTruncating(row[label * stride]);
                 double labelMargin = max - labelLogit;
                 if (double.IsInfinity(labelMargin))
                 {
@@ -73,7 +80,21 @@ internal readonly ref struct TemperatureObjective<T>
             }
         }
 
-        curvature = variance / _layout.Samples;
-        return slope / _layout.Samples;
+        curvature = variance / Samples;
+        return slope / Samples;
+    }
+
+    private static unsafe int CountSamples(scoped in CalibrationInputs<T> inputs, in BatchLayout layout)
+    {
+        int samples = 0;
+        fixed (int* labels = &inputs.Labels.Origin)
+        {
+            for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
+            {
+                samples += labels[cursor.Offset(Slot.Labels)] == inputs.IgnoreIndex ? 0 : 1;
+            }
+        }
+
+        return samples;
     }
 }

@@ -43,6 +43,12 @@ internal readonly unsafe struct BatchArguments<T>
 
     public nint UpstreamStride { get; init; }
 
+    /// <summary>
+    /// Whether <see cref="Upstream"/> holds sample weights <c>s_i</c>, which weight each sample's share of the returned total as well as its
+    /// gradient (the per-sample losses written stay unweighted).
+    /// </summary>
+    public bool WeightsLosses { get; init; }
+
     /// <summary>The factor every sample's gradient is multiplied by (the reciprocal of the mean's divisor, or 1).</summary>
     public double GradientFactor { get; init; }
 
@@ -79,6 +85,10 @@ internal readonly unsafe struct BatchArguments<T>
             Losses[sample * LossesStride] = T.CreateTruncating(loss);
         }
     }
+
+    /// <summary>Sample <paramref name="sample"/>'s share of the returned total: its loss, times its sample weight when <see cref="WeightsLosses"/>.</summary>
+    public double Weighted(int sample, double loss) =>
+        WeightsLosses ? loss * double.CreateTruncating(Upstream[sample * UpstreamStride]) : loss;
 
     /// <summary>The gradient factor of sample <paramref name="sample"/>.</summary>
     public double GradientScale(int sample) =>

@@ -45,15 +45,22 @@ internal static unsafe class KernelRunner
         public double Visit<TTerm>()
             where TTerm : IRowTerm
         {
-            if (!Vector128.IsHardwareAccelerated)
+            if (!Vector128.IsHardwareAccelerated && plan.LogitSoftcap == 0.0)
             {
-                return RunBlocks(new PieceJob<T, ReferenceKernel<T>>(new(plan), layout, origin), plan, layout);
+                return RunBlocks(new PieceJob<T, ReferenceKernel<T, TTerm>>(new(plan), layout, origin), plan, layout);
             }
 
             if (typeof(T) == typeof(Half))
             {
                 var half = Unsafe.As<BatchArguments<T>, BatchArguments<Half>>(ref Unsafe.AsRef(in origin));
-                return RunBlocks(new PieceJob<Half, StagedKernel<Half, float, TTerm>>(new(plan), layout, half), plan, layout);
+                return plan.LogitSoftcap > 0.0
+                    ? RunBlocks(new PieceJob<Half, StagedKernel<Half, float, TTerm, SoftcapTransform>>(new(plan), layout, half), plan, layout)
+                    : RunBlocks(new PieceJob<Half, StagedKernel<Half, float, TTerm, IdentityTransform>>(new(plan), layout, half), plan, layout);
+            }
+
+            if (plan.LogitSoftcap > 0.0)
+            {
+                return RunBlocks(new PieceJob<T, StagedKernel<T, T, TTerm, SoftcapTransform>>(new(plan), layout, origin), plan, layout);
             }
 
             if (origin.RowsContiguous)
@@ -66,7 +73,7 @@ internal static unsafe class KernelRunner
                 return RunBlocks(new PieceJob<T, ClassMajorPieceKernel<T, TTerm>>(new(plan), layout, origin), plan, layout);
             }
 
-            return RunBlocks(new PieceJob<T, StagedKernel<T, T, TTerm>>(new(plan), layout, origin), plan, layout);
+            return RunBlocks(new PieceJob<T, StagedKernel<T, T, TTerm, IdentityTransform>>(new(plan), layout, origin), plan, layout);
         }
     }
 

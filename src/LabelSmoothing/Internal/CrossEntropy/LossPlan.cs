@@ -18,8 +18,11 @@ internal sealed class LossPlan
     private KernelTables<double>? _doubleTables;
 
     public LossPlan(
-        int numClasses, double alpha, Reduction reduction, double[]? weights, int ignoreIndex, SmoothingPrior prior, bool klDivergence)
+        int numClasses, double alpha, Reduction reduction, double[]? weights, int ignoreIndex, SmoothingPrior prior, bool klDivergence,
+        double zLoss = 0.0, double logitSoftcap = 0.0)
     {
+        ZLoss = zLoss;
+        LogitSoftcap = logitSoftcap;
         NumClasses = numClasses;
         Reduction = reduction;
         IgnoreIndex = ignoreIndex;
@@ -129,6 +132,12 @@ internal sealed class LossPlan
 
     /// <summary>Whether losses are reported in the KL form: the loss minus the weighted entropy of the smoothed target.</summary>
     public bool KLDivergence { get; }
+
+    /// <summary>The z-loss coefficient <c>λ</c> (0: off): each sample adds <c>λ·lse²</c> (<see cref="ZLossTerm"/>).</summary>
+    public double ZLoss { get; }
+
+    /// <summary>The logit soft cap <c>c</c> (0: off): the kernels see <c>c·tanh(z/c)</c> (<see cref="SoftcapTransform"/>).</summary>
+    public double LogitSoftcap { get; }
 
     /// <summary>With <see cref="KLDivergence"/>: <c>E(y) = Σ_c w_c·h(S(e_y)_c)</c>, <c>h(x) = −x·log x</c>, for every label; otherwise null.</summary>
     public double[]? LabelEntropies { get; }

@@ -27,6 +27,13 @@ internal ref struct LossRequest<T>
     /// <summary>The upstream gradient of a backward pass: one value (Mean, Sum) or one per sample (None).</summary>
     public Operand<T> Upstream;
 
+    /// <summary>
+    /// Per-sample weights <c>s_i</c> (index targets), shaped like the labels: each sample's loss and gradient are multiplied by <c>s_i</c>, as an
+    /// upstream gradient would multiply the gradient, and a mean divides by <c>Σ_{i not ignored} s_i·w_{y_i}</c>. Never given with
+    /// <see cref="Upstream"/>.
+    /// </summary>
+    public Operand<T> SampleWeights;
+
     /// <summary>An explicit divisor (a chunk of a larger batch): the result and the gradient are divided by it whatever the reduction.</summary>
     public double? Divisor;
 }

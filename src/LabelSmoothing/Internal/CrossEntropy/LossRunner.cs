@@ -38,6 +38,7 @@ internal static unsafe class LossRunner
         fixed (T* losses = &request.Losses.Origin)
         fixed (T* gradient = &request.Gradient.Origin)
         fixed (T* upstream = &request.Upstream.Origin)
+        fixed (T* sampleWeights = &request.SampleWeights.Origin)
         {
             var origin = new BatchArguments<T>
             {
@@ -54,8 +55,9 @@ internal static unsafe class LossRunner
                 Gradient = wantsGradient ? gradient : null,
                 GradientStride = layout.SampleStride(Slot.Gradient),
                 GradientClassStride = layout.ClassStride(Slot.Gradient),
-                Upstream = request.Upstream.IsPresent ? upstream : null,
+                Upstream = request.Upstream.IsPresent ? upstream : request.SampleWeights.IsPresent ? sampleWeights : null,
                 UpstreamStride = layout.SampleStride(Slot.Upstream),
+                WeightsLosses = request.SampleWeights.IsPresent,
                 GradientFactor = divisor == 0.0 ? 0.0 : 1.0 / divisor,
                 NumClasses = plan.NumClasses,
                 Count = layout.Samples,
@@ -68,11 +70,26 @@ internal static unsafe class LossRunner
     /// <summary>
     /// <c>Σ_{i not ignored} w[y_i]</c> (the count of non-ignored samples when unweighted): the divisor of a mean over index targets.
     /// </summary>
-    public static double TotalWeight(LossPlan plan, scoped in Operand<int> labels)
+    public static double TotalWeight(LossPlan plan, scoped in Operand<int> labels) => TotalWeight<float>(plan, labels, default);
+
+    /// <summary>
+    /// <c>Σ_{i not ignored} s_i·w[y_i]</c>: the divisor of a mean over index targets with sample weights <paramref name="sampleWeights"/>
+    /// (shaped like the labels; absent: every <c>s_i = 1</c>).
+    /// </summary>
+    public static double TotalWeight<T>(LossPlan plan, scoped in Operand<int> labels, scoped in Operand<T> sampleWeights)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        BatchLayout layout = LabelLayout(labels);
+        // The labels' own axes stand for the sample axes; a class axis of length 1 is inserted so that BatchLayout can read them.
+        var layout = BatchLayout.OfSamples(labels.Shape);
+        AddIfPresent(ref layout, Slot.Upstream, sampleWeights.Shape);
+        layout.Merge();
         Guard.Labels(labels, layout, plan.NumClasses, plan.IgnoreIndex);
-        return SumWeights(plan, labels, layout);
+        if (sampleWeights.IsPresent)
+        {
+            Guard.SampleWeights(sampleWeights, layout, Slot.Upstream, "sampleWeights");
+        }
+
+        return SumWeights(plan, labels, sampleWeights, layout);
     }
 
     private static BatchLayout Layout<T>(LossPlan plan, scoped in LossRequest<T> request)
@@ -94,6 +111,10 @@ internal static unsafe class LossRunner
             {
                 layout.AddShared(Slot.Upstream);
             }
+        }
+        else
+        {
+            AddIfPresent(ref layout, Slot.Upstream, request.SampleWeights.Shape);
         }
 
         layout.Merge();
@@ -129,6 +150,7 @@ internal static unsafe class LossRunner
         Guard.NoPartialOverlap(request.Targets, "targets", output, name);
         Guard.NoPartialOverlap(request.Upstream, "upstream", output, name);
         Guard.NoOverlap(request.Labels, "labels", output, name);
+        Guard.NoOverlap(request.SampleWeights, "sampleWeights", output, name);
     }
 
     private static void CheckValues<T>(LossPlan plan, scoped in LossRequest<T> request, in BatchLayout layout)
@@ -142,6 +164,11 @@ internal static unsafe class LossRunner
         if (request.Targets.IsPresent)
         {
             Guard.Probabilities(request.Targets, layout, Slot.Targets, "targets");
+        }
+
+        if (request.SampleWeights.IsPresent)
+        {
+            Guard.SampleWeights(request.SampleWeights, layout, Slot.Upstream, "sampleWeights");
         }
     }
 
@@ -158,38 +185,34 @@ internal static unsafe class LossRunner
             return 1.0;
         }
 
-        return request.Labels.IsPresent ? SumWeights(plan, request.Labels, layout) : layout.Samples;
+        return request.Labels.IsPresent ? SumWeights(plan, request.Labels, request.SampleWeights, layout) : layout.Samples;
     }
 
-    private static double SumWeights(LossPlan plan, scoped in Operand<int> labels, in BatchLayout layout)
+    /// <summary><c>Σ_{i not ignored} s_i·w[y_i]</c>, <c>s_i = 1</c> when <paramref name="sampleWeights"/> is absent.</summary>
+    private static double SumWeights<T>(LossPlan plan, scoped in Operand<int> labels, scoped in Operand<T> sampleWeights, in BatchLayout layout)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int segment = layout.SegmentLength;
         nint stride = layout.SampleStride(Slot.Labels);
+        nint weightStride = layout.SampleStride(Slot.Upstream);
+        bool weighted = sampleWeights.IsPresent;
         double total = 0.0;
         for (int first = 0; first < layout.Samples; first += segment)
         {
             ref int start = ref Unsafe.Add(ref labels.Origin, layout.Offset(Slot.Labels, first));
+            ref T weights = ref weighted ? ref Unsafe.Add(ref sampleWeights.Origin, layout.Offset(Slot.Upstream, first)) : ref Unsafe.NullRef<T>();
             int count = Math.Min(segment, layout.Samples - first);
             for (int i = 0; i < count; i++)
             {
                 int label = Unsafe.Add(ref start, i * stride);
                 if (label != plan.IgnoreIndex)
                 {
-                    total += plan.Weight(label);
+                    total += weighted ? double.CreateTruncating(Unsafe.Add(ref weights, i * weightStride)) * plan.Weight(label) : plan.Weight(label);
                 }
             }
         }
 
         return total;
-    }
-
-    /// <summary>The layout of labels alone, <c>(N, d1, …, dk)</c>.</summary>
-    private static BatchLayout LabelLayout(scoped in Operand<int> labels)
-    {
-        // The labels' own axes stand for the sample axes; a class axis of length 1 is inserted so that BatchLayout can read them.
-        var layout = BatchLayout.OfSamples(labels.Shape);
-        layout.Merge();
-        return layout;
     }
 
     private static void Clear<T>(scoped in Operand<T> operand, in BatchLayout layout, Slot slot)

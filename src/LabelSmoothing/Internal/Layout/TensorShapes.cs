@@ -66,6 +66,15 @@ internal static class TensorShapes
         }
     }
 
+    /// <summary>Checks that an operand has the shape of another (sample weights beside labels).</summary>
+    public static void SameShape(in OperandShape shape, in OperandShape reference, string paramName, string referenceName)
+    {
+        if (!shape.SameLengths(reference))
+        {
+            ThrowHelper.Argument(paramName, Invariant($"{paramName} has shape {shape}, but it must have the shape of {referenceName}, {reference}."));
+        }
+    }
+
     /// <summary>Checks that an operand holds exactly one element (an upstream gradient of a reduced loss).</summary>
     public static void SingleValue(in OperandShape shape, string paramName)
     {

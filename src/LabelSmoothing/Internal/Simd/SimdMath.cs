@@ -104,4 +104,51 @@ internal static class SimdMath
         result = TSimd.MultiplyAdd(exponent, TSimd.Broadcast(T.CreateTruncating(6.93147180369123816490e-01)), result);
         return TSimd.Add(result, TSimd.Subtract(x, x));
     }
+
+    /// <summary>
+    /// <c>tanh(x)</c> and its derivative <c>1 − tanh²(x)</c>, both to a few units in the last place of <typeparamref name="T"/>: for
+    /// <c>|x| &lt; 0.625</c> the odd polynomial (float) or rational function (double) of Cephes' <c>tanhf</c>/<c>tanh</c>, with the derivative as
+    /// <c>1 − t²</c> (no cancellation there); beyond, <c>e = exp(−2|x|)</c>, <c>tanh|x| = (1 − e)/(1 + e)</c> and the derivative
+    /// <c>4e/(1 + e)²</c>, which keeps its relative accuracy where <c>1 − t²</c> would cancel. ±∞ gives ±1 and 0; NaN gives NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Tanh<TSimd, TVector, T>(TVector x, out TVector derivative)
+        where TSimd : ISimd<TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TVector one = TSimd.Broadcast(T.One);
+        TVector negative = TSimd.GreaterThan(default, x);
+        TVector a = TSimd.Max(x, TSimd.Subtract(default, x));
+        TVector z = TSimd.Multiply(a, a);
+        TVector small;
+        if (typeof(T) == typeof(float))
+        {
+            TVector p = TSimd.MultiplyAdd(TSimd.Broadcast(T.CreateTruncating(-5.70498872745E-3)), z, TSimd.Broadcast(T.CreateTruncating(2.06390887954E-2)));
+            p = TSimd.MultiplyAdd(p, z, TSimd.Broadcast(T.CreateTruncating(-5.37397155531E-2)));
+            p = TSimd.MultiplyAdd(p, z, TSimd.Broadcast(T.CreateTruncating(1.33314422036E-1)));
+            p = TSimd.MultiplyAdd(p, z, TSimd.Broadcast(T.CreateTruncating(-3.33332819422E-1)));
+            small = TSimd.MultiplyAdd(TSimd.Multiply(p, z), a, a);
+        }
+        else
+        {
+            TVector p = TSimd.MultiplyAdd(TSimd.Broadcast(T.CreateTruncating(-9.64399179425052238628E-1)), z, TSimd.Broadcast(T.CreateTruncating(-9.92877231001918586564E1)));
+            p = TSimd.MultiplyAdd(p, z, TSimd.Broadcast(T.CreateTruncating(-1.61468768441708447952E3)));
+            TVector q = TSimd.Add(z, TSimd.Broadcast(T.CreateTruncating(1.12811678491632931402E2)));
+            q = TSimd.MultiplyAdd(q, z, TSimd.Broadcast(T.CreateTruncating(2.23548839060100448583E3)));
+            q = TSimd.MultiplyAdd(q, z, TSimd.Broadcast(T.CreateTruncating(4.84406305325125486048E3)));
+            small = TSimd.MultiplyAdd(TSimd.Divide(TSimd.Multiply(p, z), q), a, a);
+        }
+
+        TVector e = ExpNonPositive<TSimd, TVector, T>(TSimd.Multiply(a, TSimd.Broadcast(T.CreateTruncating(-2.0))));
+        TVector denominator = TSimd.Add(one, e);
+        TVector large = TSimd.Divide(TSimd.Subtract(one, e), denominator);
+        TVector isSmall = TSimd.GreaterThan(TSimd.Broadcast(T.CreateTruncating(0.625)), a);
+        TVector t = TSimd.Select(isSmall, small, large);
+        derivative = TSimd.Select(
+            isSmall,
+            TSimd.Subtract(one, TSimd.Multiply(small, small)),
+            TSimd.Divide(TSimd.Multiply(TSimd.Broadcast(T.CreateTruncating(4.0)), e), TSimd.Multiply(denominator, denominator)));
+        return TSimd.Select(negative, TSimd.Subtract(default, t), t);
+    }
 }

@@ -118,7 +118,8 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         {
             for (uint lanes = reference[j]; lanes != 0; lanes &= lanes - 1)
             {
-                total += IndexTargetKernel.Row(plan, piece, strip.Offset(j) + BitOperations.TrailingZeroCount(lanes));
+                int sample = strip.Offset(j) + BitOperations.TrailingZeroCount(lanes);
+                total += piece.Weighted(sample, IndexTargetKernel.Row<T, TTerm>(plan, piece, sample));
             }
         }
 
@@ -323,12 +324,14 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
 
             TVector logSum = LogSum(max, count, rest);
             TVector loss = TSimd.Add(TSimd.MultiplyAdd(targetWeight, logSum, margin), TSimd.Multiply(labelWeight, TSimd.Subtract(max, labelLogit)));
-            TVector softmaxFactor = targetWeight;
+            TVector termShare = default;
             if (!TTerm.IsNone)
             {
                 TVector entropy = TTerm.UsesTargetEntropy ? TSimd.Gather(tables.LabelEntropies, labels, ignore) : default;
-                loss = TSimd.Add(loss, TTerm.Lanes<TSimd, TVector, T>(plan, new RowTermInput<TVector>(TSimd.Add(max, logSum), entropy), ref softmaxFactor));
+                loss = TSimd.Add(loss, TTerm.Lanes<TSimd, TVector, T>(plan, new RowTermInput<TVector>(TSimd.Add(max, logSum), entropy), ref termShare));
             }
+
+            TVector softmaxFactor = TSimd.Add(targetWeight, termShare);
 
             loss = TSimd.ClearWhere(loss, ignored);
             total += StoreLosses(piece, strip, j, loss, keep);
@@ -338,7 +341,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
                 TVector scale = Scale(piece, strip.Offset(j));
                 TVector offLabel = TSimd.Gather(tables.OffLabelWeights, labels, ignore);
                 TVector labelCoefficient = TSimd.Gather(tables.LabelCoefficients, labels, ignore);
-                TVector labelGradient = LabelGradient(max, count, rest, sum, labelLogit, targetWeight, softmaxFactor, offLabel, labelCoefficient);
+                TVector labelGradient = LabelGradient(max, count, rest, sum, labelLogit, termShare, softmaxFactor, offLabel, labelCoefficient);
                 TSimd.Store(TSimd.Divide(TSimd.Multiply(softmaxFactor, scale), sum), strip.Field(StateField.Factor, j));
                 TSimd.Store(TSimd.Multiply(scale, labelGradient), strip.Field(StateField.LabelGradient, j));
                 TSimd.Store(scale, strip.Field(StateField.Scale, j));
@@ -544,14 +547,16 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
             TVector targetWeight = TSimd.MultiplyAdd(spreadScale, TSimd.Load(strip.Field(StateField.SharedCoefficients, j)), TSimd.Multiply(targetScale, TSimd.Load(strip.Field(StateField.Coefficients, j))));
             TVector logSum = LogSum(max, count, rest);
             TVector loss = TSimd.MultiplyAdd(targetWeight, logSum, margin);
-            TVector softmaxFactor = targetWeight;
+            TVector termShare = default;
             if (!TTerm.IsNone)
             {
                 TVector entropy = TTerm.UsesTargetEntropy
                     ? SmoothedEntropy(piece.Targets + strip.Offset(j), piece.TargetsClassStride, piece.NumClasses, targetScale, TSimd.Multiply(spreadScale, alpha), tables)
                     : default;
-                loss = TSimd.Add(loss, TTerm.Lanes<TSimd, TVector, T>(plan, new RowTermInput<TVector>(TSimd.Add(max, logSum), entropy), ref softmaxFactor));
+                loss = TSimd.Add(loss, TTerm.Lanes<TSimd, TVector, T>(plan, new RowTermInput<TVector>(TSimd.Add(max, logSum), entropy), ref termShare));
             }
+
+            TVector softmaxFactor = TSimd.Add(targetWeight, termShare);
 
             total += StoreLosses(piece, strip, j, loss, keep);
             if (piece.Gradient is not null)
@@ -667,12 +672,13 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
 
     /// <summary>
     /// The label's own entry of the gradient (before the scale), <c>F·p_y − C(y)</c>, which cancels as a sample is learnt: for
-    /// <c>p_y &gt; ½</c> it is taken as <c>(A − C(y)) + (F − A) − F·(Σ_{k≠y} e_k)/s</c>, the other classes' share, exact as <c>p_y → 1</c>
-    /// (the maxima counted apart give <c>Σ_{k≠y} e_k</c> to the rounding of its own terms); otherwise directly.
+    /// <c>p_y &gt; ½</c> it is taken as <c>(A − C(y)) + (F − A) − F·(Σ_{k≠y} e_k)/s</c> (<c>F − A</c> the row term's share, kept apart), the
+    /// other classes' share, exact as <c>p_y → 1</c> (the maxima counted apart give <c>Σ_{k≠y} e_k</c> to the rounding of its own terms);
+    /// otherwise directly.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector LabelGradient(
-        TVector max, TVector count, TVector rest, TVector sum, TVector labelLogit, TVector targetWeight, TVector softmaxFactor, TVector offLabelWeight,
+        TVector max, TVector count, TVector rest, TVector sum, TVector labelLogit, TVector termShare, TVector softmaxFactor, TVector offLabelWeight,
         TVector labelCoefficient)
     {
         TVector labelExponential = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(labelLogit, max));
@@ -680,7 +686,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
             TSimd.EqualTo(labelLogit, max),
             TSimd.Add(TSimd.Subtract(count, TSimd.Broadcast(T.One)), rest),
             TSimd.Subtract(sum, labelExponential));
-        TVector fromOthers = TSimd.Subtract(TSimd.Add(offLabelWeight, TSimd.Subtract(softmaxFactor, targetWeight)), TSimd.Divide(TSimd.Multiply(softmaxFactor, others), sum));
+        TVector fromOthers = TSimd.Subtract(TSimd.Add(offLabelWeight, termShare), TSimd.Divide(TSimd.Multiply(softmaxFactor, others), sum));
         TVector direct = TSimd.Subtract(TSimd.Divide(TSimd.Multiply(softmaxFactor, labelExponential), sum), labelCoefficient);
         return TSimd.Select(TSimd.GreaterThan(labelExponential, others), fromOthers, direct);
     }
@@ -719,6 +725,11 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         if (piece.Losses is not null)
         {
             Store(loss, piece.Losses + strip.Offset(j), keep, strip.Blends(j));
+        }
+
+        if (piece.WeightsLosses)
+        {
+            loss = TSimd.Multiply(loss, piece.UpstreamStride == 0 ? TSimd.Broadcast(piece.Upstream[0]) : TSimd.Load(piece.Upstream + strip.Offset(j)));
         }
 
         return TSimd.SumAsDouble(TSimd.ClearWhere(loss, keep));

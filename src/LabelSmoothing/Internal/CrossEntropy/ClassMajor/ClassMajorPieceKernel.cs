@@ -32,6 +32,6 @@ internal readonly struct ClassMajorPieceKernel<T, TTerm>(LossPlan plan) : IPiece
             return ClassMajorKernel<Simd128<T>, Vector128<T>, T>.Run<TTerm>(plan, tables, piece);
         }
 
-        return new StagedKernel<T, T, TTerm>(plan).Run(piece);
+        return new StagedKernel<T, T, TTerm, IdentityTransform>(plan).Run(piece);
     }
 }

@@ -94,8 +94,7 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
             else if (T.IsNegativeInfinity(logits[label]))
             {
                 // The kernel splits the label's coefficient in two (q_y inside the vector sum, λ outside), which is NaN-prone at −∞.
-                loss = IndexTargetKernel.Row(plan, arguments, i);
-                total += loss;
+                total += arguments.Weighted(i, IndexTargetKernel.Row<T, TTerm>(plan, arguments, i));
                 continue;
             }
             else
@@ -107,7 +106,7 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
             }
 
             arguments.StoreLoss(i, loss);
-            total += loss;
+            total += arguments.Weighted(i, loss);
         }
 
         return total;
@@ -150,7 +149,7 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
                     plan, logits, gradient, (nuint)numClasses, new WeightedTargetCoefficients<TSimd, TVector, T>(targets, spreadRow, tables.Weights, tables.TargetScale, spreadScale),
                     0.0, FusedRowKernel<TSimd, TVector, T>.NoLabel, 0.0, scale, entropy, nextRow, gradientHoldsTargets);
             arguments.StoreLoss(i, loss);
-            total += loss;
+            total += arguments.Weighted(i, loss);
         }
 
         return total;

@@ -86,12 +86,14 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
 
         sum = WithInfiniteMax(sum, max);
         double targetTotal = TCoefficients.IsProbability ? coefficientSum : targetWeight;
-        double softmaxFactor = targetTotal;
+        double termShare = 0.0;
         double loss = (targetTotal * Math.Log(sum)) + margin;
         if (!TTerm.IsNone)
         {
-            loss += TTerm.Scalar(plan, new RowTermInput<double>(max + Math.Log(sum), targetEntropy), ref softmaxFactor);
+            loss += TTerm.Scalar(plan, new RowTermInput<double>(max + Math.Log(sum), targetEntropy), ref termShare);
         }
+
+        double softmaxFactor = targetTotal + termShare;
 
         if (gradient is not null)
         {

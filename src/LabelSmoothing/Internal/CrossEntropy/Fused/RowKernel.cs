@@ -45,6 +45,6 @@ internal readonly struct RowKernel<T, TTerm>(LossPlan plan) : IPieceKernel<T>
                 : FusedBatch<Simd128<T>, Vector128<T>, T>.Probability<TTerm>(plan, tables, piece);
         }
 
-        return new ReferenceKernel<T>(plan).Run(piece);
+        return new ReferenceKernel<T, TTerm>(plan).Run(piece);
     }
 }

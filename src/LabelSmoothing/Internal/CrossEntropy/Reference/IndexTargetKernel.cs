@@ -14,21 +14,23 @@ internal static unsafe class IndexTargetKernel
     /// Writes <c>l_i</c> and <c>scale_i·∂l_i/∂z</c> for the samples of a piece (what <paramref name="arguments"/> requests) and returns
     /// <c>Σ l_i</c>. Each sample's inputs are read before its outputs are written, so exact aliasing is safe.
     /// </summary>
-    public static double Run<T>(LossPlan plan, in BatchArguments<T> arguments)
+    public static double Run<T, TTerm>(LossPlan plan, in BatchArguments<T> arguments)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TTerm : IRowTerm
     {
         double total = 0.0;
         for (int i = 0; i < arguments.Count; i++)
         {
-            total += Row(plan, arguments, i);
+            total += arguments.Weighted(i, Row<T, TTerm>(plan, arguments, i));
         }
 
         return total;
     }
 
     /// <summary>Sample <paramref name="i"/> of a piece: writes what is requested and returns its loss.</summary>
-    public static double Row<T>(LossPlan plan, in BatchArguments<T> arguments, int i)
+    public static double Row<T, TTerm>(LossPlan plan, in BatchArguments<T> arguments, int i)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TTerm : IRowTerm
     {
         int label = arguments.Label(i);
         T* gradient = arguments.GradientRow(i);
@@ -45,7 +47,7 @@ internal static unsafe class IndexTargetKernel
         }
         else
         {
-            loss = Sample(plan, arguments.LogitsRow(i), arguments.LogitsClassStride, label, gradient, arguments.GradientClassStride, arguments.GradientScale(i));
+            loss = Sample<T, TTerm>(plan, arguments.LogitsRow(i), arguments.LogitsClassStride, label, gradient, arguments.GradientClassStride, arguments.GradientScale(i));
         }
 
         arguments.StoreLoss(i, loss);
@@ -56,8 +58,9 @@ internal static unsafe class IndexTargetKernel
     /// <c>l = A(y)·log s + C(y)·(m − z_y) + α·Σ_{k≠y} c_k(y)·(m − z_k)</c>, the label's whole coefficient <c>C(y)</c> kept in one term so
     /// that <c>z_y = −∞</c> gives +∞ exactly when the label carries mass.
     /// </summary>
-    private static double Sample<T>(LossPlan plan, T* logits, nint stride, int label, T* gradient, nint gradientStride, double gradientScale)
+    private static double Sample<T, TTerm>(LossPlan plan, T* logits, nint stride, int label, T* gradient, nint gradientStride, double gradientScale)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TTerm : IRowTerm
     {
         int numClasses = plan.NumClasses;
         double alpha = plan.Alpha;
@@ -80,14 +83,18 @@ internal static unsafe class IndexTargetKernel
             loss += alpha * term;
         }
 
-        if (plan.LabelEntropies is not null)
+        double termShare = 0.0;
+        if (!TTerm.IsNone)
         {
-            loss -= plan.LabelEntropies[label];
+            double entropy = TTerm.UsesTargetEntropy ? plan.LabelEntropies![label] : 0.0;
+            loss += TTerm.Scalar(plan, new RowTermInput<double>(max + Math.Log(sum), entropy), ref termShare);
         }
+
+        double softmaxFactor = targetCoefficient + termShare;
 
         if (gradient is not null)
         {
-            double probabilityScale = gradientScale * targetCoefficient / sum;
+            double probabilityScale = gradientScale * softmaxFactor / sum;
             double smoothingScale = gradientScale * alpha;
             for (int k = 0; k < numClasses; k++)
             {

@@ -12,8 +12,9 @@ namespace LabelSmoothing.Internal.CrossEntropy;
 internal static unsafe class ProbabilityTargetKernel
 {
     /// <summary>As <see cref="IndexTargetKernel.Run"/>, for soft targets. Returns <c>Σ l_i</c>.</summary>
-    public static double Run<T>(LossPlan plan, in BatchArguments<T> arguments)
+    public static double Run<T, TTerm>(LossPlan plan, in BatchArguments<T> arguments)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TTerm : IRowTerm
     {
         int numClasses = plan.NumClasses;
         double[]? scratch = plan.Ordinal is null || plan.Alpha == 0.0 ? null : ArrayPool<double>.Shared.Rent(2 * numClasses);
@@ -23,9 +24,9 @@ internal static unsafe class ProbabilityTargetKernel
             for (int i = 0; i < arguments.Count; i++)
             {
                 var row = new SmoothedRow<T>(plan, arguments.TargetsRow(i), arguments.TargetsClassStride, scratch);
-                double loss = Sample(plan, arguments.LogitsRow(i), arguments.LogitsClassStride, row, arguments.GradientRow(i), arguments.GradientClassStride, arguments.GradientScale(i));
+                double loss = Sample<T, TTerm>(plan, arguments.LogitsRow(i), arguments.LogitsClassStride, row, arguments.GradientRow(i), arguments.GradientClassStride, arguments.GradientScale(i));
                 arguments.StoreLoss(i, loss);
-                total += loss;
+                total += arguments.Weighted(i, loss);
             }
 
             return total;
@@ -39,8 +40,9 @@ internal static unsafe class ProbabilityTargetKernel
         }
     }
 
-    private static double Sample<T>(LossPlan plan, T* logits, nint stride, SmoothedRow<T> row, T* gradient, nint gradientStride, double gradientScale)
+    private static double Sample<T, TTerm>(LossPlan plan, T* logits, nint stride, SmoothedRow<T> row, T* gradient, nint gradientStride, double gradientScale)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TTerm : IRowTerm
     {
         int numClasses = plan.NumClasses;
         double max = RowMath.MaxAndSumExp(logits, stride, numClasses, out double sum);
@@ -54,16 +56,25 @@ internal static unsafe class ProbabilityTargetKernel
             double weighted = plan.Weight(k) * smoothed;
             totalWeight += weighted;
             marginTerm += weighted * (max - double.CreateTruncating(logits[k * stride]));
-            if (plan.KLDivergence)
+            if (TTerm.UsesTargetEntropy)
             {
                 entropy += plan.Weight(k) * LossPlan.Entropy(smoothed);
             }
         }
 
+        double loss = (totalWeight * Math.Log(sum)) + marginTerm;
+        double termShare = 0.0;
+        if (!TTerm.IsNone)
+        {
+            loss += TTerm.Scalar(plan, new RowTermInput<double>(max + Math.Log(sum), entropy), ref termShare);
+        }
+
+        double softmaxFactor = totalWeight + termShare;
+
         if (gradient is not null)
         {
             // The targets are read for every class before the first write: the gradient may alias them (or the logits) exactly.
-            double probabilityScale = gradientScale * totalWeight / sum;
+            double probabilityScale = gradientScale * softmaxFactor / sum;
             for (int k = 0; k < numClasses; k++)
             {
                 double probabilityTerm = probabilityScale * Math.Exp(double.CreateTruncating(logits[k * stride]) - max);
@@ -71,7 +82,7 @@ internal static unsafe class ProbabilityTargetKernel
             }
         }
 
-        return (totalWeight * Math.Log(sum)) + marginTerm - entropy;
+        return loss;
     }
 
     /// <summary>

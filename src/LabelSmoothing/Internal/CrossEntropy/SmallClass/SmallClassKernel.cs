@@ -135,12 +135,14 @@ internal static unsafe class SmallClassKernel<T>
         sum = Vector512.ConditionalSelect(infiniteMax, Vector512.Create(T.NaN), count + sum);
         logSum = Vector512.ConditionalSelect(infiniteMax, Vector512.Create(T.NaN), logSum);
         Vector512<T> loss = (targetWeight * logSum) + margin + (labelWeight * (max - labelLogit));
-        Vector512<T> softmaxFactor = targetWeight;
+        Vector512<T> termShare = Vector512<T>.Zero;
         if (!TTerm.IsNone)
         {
             Vector512<T> entropy = TTerm.UsesTargetEntropy ? labels.LookUp(tables.PaddedLabelEntropies) : default;
-            loss += TTerm.Lanes<Simd512<T>, Vector512<T>, T>(plan, new RowTermInput<Vector512<T>>(max + logSum, entropy), ref softmaxFactor);
+            loss += TTerm.Lanes<Simd512<T>, Vector512<T>, T>(plan, new RowTermInput<Vector512<T>>(max + logSum, entropy), ref termShare);
         }
+
+        Vector512<T> softmaxFactor = targetWeight + termShare;
 
         loss = Vector512.ConditionalSelect(skipped, Vector512<T>.Zero, loss);
         if (arguments.Losses is not null)
@@ -155,12 +157,17 @@ internal static unsafe class SmallClassKernel<T>
             Vector512<T> labelExponential = SimdMath.ExpNonPositive<Simd512<T>, Vector512<T>, T>(labelLogit - max);
             Vector512<T> others = Vector512.ConditionalSelect(Vector512.Equals(labelLogit, max), count - Vector512<T>.One + nonMaximal, sum - labelExponential);
             // F·p_y − C(y) = (A − C(y)) + (F − A) − F·(Σ_{k≠y} e_k)/s, with F the factor of p (A plus the row term's share).
-            Vector512<T> labelProbabilityTerm = labels.LookUp(tables.PaddedOffLabelWeights) + (softmaxFactor - targetWeight) - (softmaxFactor * others / sum);
+            Vector512<T> labelProbabilityTerm = labels.LookUp(tables.PaddedOffLabelWeights) + termShare - (softmaxFactor * others / sum);
             WriteGradient(tables, arguments, row, rowMask & ~referenceRows, columns, labels, softmaxFactor, labelProbabilityTerm, sum);
         }
 
+        if (arguments.WeightsLosses)
+        {
+            loss *= arguments.UpstreamStride == 1 ? LoadLanes(arguments.Upstream + row, rowMask) : Vector512.Create(arguments.Upstream[0]);
+        }
+
         double total = double.CreateTruncating(Vector512.Sum(loss));
-        return referenceRows == 0 ? total : total + ReferenceRows(plan, arguments, row, referenceRows);
+        return referenceRows == 0 ? total : total + ReferenceRows<TTerm>(plan, arguments, row, referenceRows);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -208,12 +215,14 @@ internal static unsafe class SmallClassKernel<T>
 
     /// <summary>The rows of <paramref name="rows"/> (bit <c>r</c> for row <c>row + r</c>) by the reference kernel, after the block's stores.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static double ReferenceRows(LossPlan plan, in BatchArguments<T> arguments, int row, uint rows)
+    private static double ReferenceRows<TTerm>(LossPlan plan, in BatchArguments<T> arguments, int row, uint rows)
+        where TTerm : IRowTerm
     {
         double total = 0.0;
         for (; rows != 0; rows &= rows - 1)
         {
-            total += IndexTargetKernel.Row(plan, arguments, row + BitOperations.TrailingZeroCount(rows));
+            int sample = row + BitOperations.TrailingZeroCount(rows);
+            total += arguments.Weighted(sample, IndexTargetKernel.Row<T, TTerm>(plan, arguments, sample));
         }
 
         return total;

@@ -12,12 +12,15 @@ namespace LabelSmoothing.Internal.CrossEntropy;
 /// <typeparamref name="TCompute"/>: a block of samples is gathered (and widened: <see cref="Half"/> to <see cref="float"/> by
 /// <c>TensorPrimitives</c> on contiguous runs), computed by the fused kernel of the scratch layout, and its losses and gradient scattered
 /// back (and rounded once). Class-major scratch <c>[K][B]</c> when the logits' samples are contiguous and the class-major kernel takes the
-/// options, row-major <c>[B][K]</c> otherwise. The gradient is computed in place over the staged logits.
+/// options, row-major <c>[B][K]</c> otherwise. The gradient is computed in place over the staged logits. A logit transform
+/// (<typeparamref name="TTransform"/>: the soft cap) is applied to the staged logits, and its derivative to the staged gradient, so every
+/// layout takes it the same way.
 /// </summary>
-internal readonly unsafe struct StagedKernel<TStorage, TCompute, TTerm>(LossPlan plan) : IPieceKernel<TStorage>
+internal readonly unsafe struct StagedKernel<TStorage, TCompute, TTerm, TTransform>(LossPlan plan) : IPieceKernel<TStorage>
     where TStorage : unmanaged, IFloatingPointIeee754<TStorage>
     where TCompute : unmanaged, IFloatingPointIeee754<TCompute>
     where TTerm : IRowTerm
+    where TTransform : ILogitTransform
 {
     /// <summary>Elements of scratch per block (logits, and as much of targets): 64 KB of float.</summary>
     private const int BlockElements = 16384;
@@ -36,7 +39,7 @@ internal readonly unsafe struct StagedKernel<TStorage, TCompute, TTerm>(LossPlan
             ? Math.Min(piece.Count / Lanes * Lanes, Math.Max(1, BlockElements / (numClasses * Lanes)) * Lanes)
             : Math.Min(piece.Count, Math.Max(1, BlockElements / numClasses));
         int elements = block * numClasses;
-        TCompute[] scratch = ArrayPool<TCompute>.Shared.Rent((2 * elements) + (2 * block));
+        TCompute[] scratch = ArrayPool<TCompute>.Shared.Rent(((TTransform.IsIdentity ? 2 : 3) * elements) + (2 * block));
         int[]? labelScratch = piece.Labels is not null && piece.LabelsStride != 1 ? ArrayPool<int>.Shared.Rent(block) : null;
         try
         {
@@ -73,6 +76,10 @@ internal readonly unsafe struct StagedKernel<TStorage, TCompute, TTerm>(LossPlan
         nint sampleStride = classMajor ? 1 : numClasses;
         nint classStride = classMajor ? count : 1;
         GatherClasses(piece.Logits, piece.LogitsStride, piece.LogitsClassStride, start, count, numClasses, staging.Logits, sampleStride, classStride);
+        if (!TTransform.IsIdentity)
+        {
+            TTransform.Apply(plan, staging.Logits, staging.Derivatives, count * numClasses);
+        }
         if (piece.Targets is not null)
         {
             GatherClasses(piece.Targets, piece.TargetsStride, piece.TargetsClassStride, start, count, numClasses, staging.Targets, sampleStride, classStride);
@@ -112,6 +119,7 @@ internal readonly unsafe struct StagedKernel<TStorage, TCompute, TTerm>(LossPlan
             GradientClassStride = classStride,
             Upstream = piece.Upstream is null ? null : staging.Upstream,
             UpstreamStride = upstreamStride,
+            WeightsLosses = piece.WeightsLosses,
             GradientFactor = piece.GradientFactor,
             NumClasses = numClasses,
             Count = count,
@@ -128,7 +136,7 @@ internal readonly unsafe struct StagedKernel<TStorage, TCompute, TTerm>(LossPlan
         double total = 0.0;
         for (int i = firstNew; i < count; i++)
         {
-            total += double.CreateTruncating(staging.Losses[i]);
+            total += staged.Weighted(i, double.CreateTruncating(staging.Losses[i]));
         }
 
         if (piece.Losses is not null)
@@ -138,6 +146,12 @@ internal readonly unsafe struct StagedKernel<TStorage, TCompute, TTerm>(LossPlan
 
         if (piece.Gradient is not null)
         {
+            if (!TTransform.IsIdentity)
+            {
+                var stagedGradient = new Span<TCompute>(staging.Logits, count * numClasses);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(stagedGradient, new ReadOnlySpan<TCompute>(staging.Derivatives, count * numClasses), stagedGradient);
+            }
+
             TCompute* gradient = staging.Logits + (firstNew * sampleStride);
             TStorage* destination = piece.Gradient + ((start + firstNew) * piece.GradientStride);
             if (classMajor)
@@ -222,7 +236,7 @@ internal readonly unsafe struct StagedKernel<TStorage, TCompute, TTerm>(LossPlan
         }
     }
 
-    /// <summary>The scratch of one piece: logits (and gradient), targets, losses, upstream and labels.</summary>
+    /// <summary>The scratch of one piece: logits (and gradient), targets, losses, upstream, the transform's derivatives and labels.</summary>
     private readonly struct Staging(TCompute* buffer, int* labels, int block, int elements, bool classMajor)
     {
         public TCompute* Logits => buffer;
@@ -232,6 +246,8 @@ internal readonly unsafe struct StagedKernel<TStorage, TCompute, TTerm>(LossPlan
         public TCompute* Losses => buffer + (2 * elements);
 
         public TCompute* Upstream => buffer + (2 * elements) + block;
+
+        public TCompute* Derivatives => buffer + (2 * elements) + (2 * block);
 
         public int* Labels => labels;
 

@@ -16,11 +16,12 @@ internal interface IRowTerm
     /// <summary>Whether the term needs the entropy of the sample's smoothed target (computed only then).</summary>
     static abstract bool UsesTargetEntropy { get; }
 
-    /// <summary>The term's share of one sample's loss; adds its share of the factor of <c>p_k</c> to <paramref name="softmaxFactor"/>.</summary>
-    static abstract double Scalar(LossPlan plan, in RowTermInput<double> input, ref double softmaxFactor);
+    /// <summary>The term's share of one sample's loss; adds its share of the factor of <c>p_k</c> to <paramref name="softmaxShare"/> (kept apart from the
+    /// cross-entropy's own factor so that the label's gradient, where the two nearly cancel, stays accurate).</summary>
+    static abstract double Scalar(LossPlan plan, in RowTermInput<double> input, ref double softmaxShare);
 
     /// <summary>As <see cref="Scalar"/>, for one sample per lane.</summary>
-    static abstract TVector Lanes<TSimd, TVector, T>(LossPlan plan, in RowTermInput<TVector> input, ref TVector softmaxFactor)
+    static abstract TVector Lanes<TSimd, TVector, T>(LossPlan plan, in RowTermInput<TVector> input, ref TVector softmaxShare)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>;

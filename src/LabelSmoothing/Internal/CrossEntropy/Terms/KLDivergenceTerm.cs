@@ -13,9 +13,9 @@ internal readonly struct KLDivergenceTerm : IRowTerm
 
     public static bool UsesTargetEntropy => true;
 
-    public static double Scalar(LossPlan plan, in RowTermInput<double> input, ref double softmaxFactor) => -input.TargetEntropy;
+    public static double Scalar(LossPlan plan, in RowTermInput<double> input, ref double softmaxShare) => -input.TargetEntropy;
 
-    public static TVector Lanes<TSimd, TVector, T>(LossPlan plan, in RowTermInput<TVector> input, ref TVector softmaxFactor)
+    public static TVector Lanes<TSimd, TVector, T>(LossPlan plan, in RowTermInput<TVector> input, ref TVector softmaxShare)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T> => TSimd.Subtract(default, input.TargetEntropy);

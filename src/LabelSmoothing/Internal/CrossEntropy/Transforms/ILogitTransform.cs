@@ -1,0 +1,28 @@
+using System.Numerics;
+
+namespace LabelSmoothing.Internal.CrossEntropy;
+
+/// <summary>
+/// A transform of every logit applied before the loss (as <see cref="StagedKernel{TStorage, TCompute, TTerm, TTransform}"/> stages a
+/// block), whose chain-rule factor multiplies the gradient on the way back. Kernels take it as a type argument, so the identity costs nothing.
+/// </summary>
+internal interface ILogitTransform
+{
+    /// <summary>The transform is the identity: nothing is applied.</summary>
+    static abstract bool IsIdentity { get; }
+
+    /// <summary>Replaces <paramref name="count"/> contiguous logits by their transform and stores each one's derivative in <paramref name="derivatives"/>.</summary>
+    static abstract unsafe void Apply<T>(LossPlan plan, T* values, T* derivatives, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>No transform.</summary>
+internal readonly struct IdentityTransform : ILogitTransform
+{
+    public static bool IsIdentity => true;
+
+    public static unsafe void Apply<T>(LossPlan plan, T* values, T* derivatives, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+    }
+}
