@@ -116,6 +116,62 @@ public sealed partial class CrossEntropyLoss
         return LossRunner.TotalWeight(_plan, labelOperand, weights);
     }
 
+    /// <inheritdoc cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, ref TokenStatistics)"/>
+    /// <param name="logits">The scores, <c>(N, C)</c> or <c>(N, C, d1, …, dk)</c>, any strides.</param>
+    /// <param name="labels">The class of each sample, <c>(N, d1, …, dk)</c>.</param>
+    /// <param name="statistics">Receives the statistics of the non-ignored samples, added to what it holds.</param>
+    public T Forward<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, ref TokenStatistics statistics)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireScalarReduction();
+        return LossRunner.Run(_plan, IndexRequest(logits, labels), ref statistics);
+    }
+
+    /// <inheritdoc cref="ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T}, ref TokenStatistics)"/>
+    /// <param name="logits">The scores, <c>(N, C)</c> or <c>(N, C, d1, …, dk)</c>, any strides.</param>
+    /// <param name="labels">The class of each sample, <c>(N, d1, …, dk)</c>.</param>
+    /// <param name="gradient">Receives <c>d(returned loss)/dz</c>, shaped like <paramref name="logits"/>.</param>
+    /// <param name="statistics">Receives the statistics of the non-ignored samples, added to what it holds.</param>
+    public T ForwardBackward<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, TensorSpan<T> gradient, ref TokenStatistics statistics)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var request = IndexRequest(logits, labels);
+        request.Gradient = LikeLogits(gradient, request.Logits.Shape, nameof(gradient));
+        return LossRunner.Run(_plan, request, ref statistics);
+    }
+
+    /// <inheritdoc cref="ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T}, double, ref TokenStatistics)"/>
+    /// <param name="logits">The scores of the chunk, <c>(n, C)</c> or <c>(n, C, d1, …, dk)</c>, any strides.</param>
+    /// <param name="labels">The class of each sample of the chunk, <c>(n, d1, …, dk)</c>.</param>
+    /// <param name="gradient">Receives <c>d(returned value)/dz</c>, shaped like <paramref name="logits"/>.</param>
+    /// <param name="divisor">The global divisor: finite and ≥ 0.</param>
+    /// <param name="statistics">Receives the statistics of the chunk's non-ignored samples, added to what it holds.</param>
+    public T ForwardBackward<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, TensorSpan<T> gradient, double divisor, ref TokenStatistics statistics)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var request = IndexRequest(logits, labels);
+        request.Gradient = LikeLogits(gradient, request.Logits.Shape, nameof(gradient));
+        request.Divisor = Guard.Divisor(divisor);
+        return LossRunner.Run(_plan, request, ref statistics);
+    }
+
+    /// <inheritdoc cref="ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, ReadOnlySpan{T}, Span{T}, double, ref TokenStatistics)"/>
+    /// <param name="logits">The scores of the chunk, <c>(n, C)</c> or <c>(n, C, d1, …, dk)</c>, any strides.</param>
+    /// <param name="labels">The class of each sample of the chunk, <c>(n, d1, …, dk)</c>.</param>
+    /// <param name="sampleWeights">The weight of each sample, shaped like <paramref name="labels"/>, finite and ≥ 0.</param>
+    /// <param name="gradient">Receives <c>d(returned value)/dz</c>, shaped like <paramref name="logits"/>.</param>
+    /// <param name="divisor">The global divisor: finite and ≥ 0.</param>
+    /// <param name="statistics">Receives the weighted statistics of the chunk, added to what it holds.</param>
+    public T ForwardBackward<T>(
+        ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, ReadOnlyTensorSpan<T> sampleWeights, TensorSpan<T> gradient, double divisor,
+        ref TokenStatistics statistics)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var request = SampleWeightedRequest(logits, labels, sampleWeights, gradient);
+        request.Divisor = Guard.Divisor(divisor);
+        return LossRunner.Run(_plan, request, ref statistics);
+    }
+
     /// <inheritdoc cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/>
     /// <param name="logits">The scores, <c>(N, C)</c> or <c>(N, C, d1, …, dk)</c>, any strides.</param>
     /// <param name="targets">The target distributions, shaped like <paramref name="logits"/> (class axis 1): finite, ≥ 0.</param>
@@ -228,6 +284,29 @@ public sealed partial class CrossEntropyLoss
     public double TotalWeight<T>(Tensor<int> labels, Tensor<T> sampleWeights)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         TotalWeight(TensorArgument.Read(labels, nameof(labels)), TensorArgument.Read(sampleWeights, nameof(sampleWeights)));
+
+    /// <inheritdoc cref="Forward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, ref TokenStatistics)"/>
+    public T Forward<T>(Tensor<T> logits, Tensor<int> labels, ref TokenStatistics statistics)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Forward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), ref statistics);
+
+    /// <inheritdoc cref="ForwardBackward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, TensorSpan{T}, ref TokenStatistics)"/>
+    public T ForwardBackward<T>(Tensor<T> logits, Tensor<int> labels, Tensor<T> gradient, ref TokenStatistics statistics)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ForwardBackward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), TensorArgument.Write(gradient, nameof(gradient)), ref statistics);
+
+    /// <inheritdoc cref="ForwardBackward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, TensorSpan{T}, double, ref TokenStatistics)"/>
+    public T ForwardBackward<T>(Tensor<T> logits, Tensor<int> labels, Tensor<T> gradient, double divisor, ref TokenStatistics statistics)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ForwardBackward(
+            TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), TensorArgument.Write(gradient, nameof(gradient)), divisor, ref statistics);
+
+    /// <inheritdoc cref="ForwardBackward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{T}, TensorSpan{T}, double, ref TokenStatistics)"/>
+    public T ForwardBackward<T>(Tensor<T> logits, Tensor<int> labels, Tensor<T> sampleWeights, Tensor<T> gradient, double divisor, ref TokenStatistics statistics)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ForwardBackward(
+            TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), TensorArgument.Read(sampleWeights, nameof(sampleWeights)),
+            TensorArgument.Write(gradient, nameof(gradient)), divisor, ref statistics);
 
     /// <inheritdoc cref="Forward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{T})"/>
     public T Forward<T>(Tensor<T> logits, Tensor<T> targets)

@@ -24,11 +24,13 @@ internal sealed class ParityChecks<T>(double tolerance)
 
     public void Scalar(string what, T actual, double expected) => Record(what, ErrorMetrics<T>.ScalarError(actual, expected), $"{actual} vs {expected}");
 
-    /// <summary>A result that is a double whatever <typeparamref name="T"/> (a total weight, a calibration error).</summary>
-    public void Number(string what, double actual, double expected)
+    /// <summary>A result that is a double whatever <typeparamref name="T"/> (a total weight, a calibration error), relative to
+    /// <paramref name="scale"/> (<c>|expected|</c> when not given; absolute when that is 0).</summary>
+    public void Number(string what, double actual, double expected, double? scale = null)
     {
-        double error = Math.Abs(actual - expected) / Math.Max(Math.Abs(expected), double.Epsilon);
-        Record(what, expected == 0.0 ? Math.Abs(actual) : error, $"{actual} vs {expected}");
+        double reference = scale ?? Math.Abs(expected);
+        double error = Math.Abs(actual - expected);
+        Record(what, reference == 0.0 ? error : error / reference, $"{actual} vs {expected}");
     }
 
     /// <summary>The view's values against <paramref name="expected"/> (row-major), and nothing written outside the view.</summary>

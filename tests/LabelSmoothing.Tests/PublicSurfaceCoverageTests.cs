@@ -35,8 +35,8 @@ public sealed record BadInputCase(string Type, string Signature, string Descript
 /// <see cref="SmoothingPrior"/> factories, <see cref="SmoothingTheory"/>) and of the extension classes of <c>LabelSmoothing.MathNet</c>, and the
 /// public constructors that validate (<see cref="CrossEntropyLoss"/>, <see cref="BinaryCrossEntropyLoss"/>, <see cref="LabelSmoother"/>), has at
 /// least one bad-input case in <see cref="Table"/>; each case throws the documented exception naming the parameter. Left out: property
-/// accessors, <c>ToString</c>/<c>Equals</c>/<c>GetHashCode</c>, compiler-generated (record) members, and the constructor of the record struct
-/// <see cref="ReliabilityBin"/>, which takes any values.
+/// accessors, <c>ToString</c>/<c>Equals</c>/<c>GetHashCode</c>, compiler-generated (record) members, the constructor of the record struct
+/// <see cref="ReliabilityBin"/> and <see cref="TokenStatistics.Add(in TokenStatistics)"/>, which take any values.
 /// </summary>
 public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
 {
@@ -48,6 +48,7 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
     private const string TensorOf = "System.Numerics.Tensors.Tensor`1";
     private const string Matrix = "MathNet.Numerics.LinearAlgebra.Matrix`1";
     private const string Int = "System.Int32";
+    private const string Stats = "LabelSmoothing.TokenStatistics ByRef";
 
     /// <summary>The bad-input cases, at least one per public method.</summary>
     public static IReadOnlyList<BadInputCase> Table { get; } = BuildTable();
@@ -123,7 +124,8 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
 
                 foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
                 {
-                    if (method.IsSpecialName || method.IsDefined(typeof(CompilerGeneratedAttribute)) || method.Name is "ToString" or "Equals" or "GetHashCode")
+                    if (method.IsSpecialName || method.IsDefined(typeof(CompilerGeneratedAttribute)) || method.Name is "ToString" or "Equals" or "GetHashCode"
+                        || (type == typeof(TokenStatistics) && method.Name == nameof(TokenStatistics.Add)))
                     {
                         continue;
                     }
@@ -172,6 +174,7 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         double[] z = Logits(6);
         double[] t = Targets(6);
         double[] one = [1.0];
+        var statistics = default(TokenStatistics);
 
         // CrossEntropyLoss: constructor, chunks, spans.
         const string Ce = "CrossEntropyLoss";
@@ -198,6 +201,11 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         Add(Ce, $"Double TotalWeight[T]({ReadOnlySpan}[{Int}], {ReadOnlySpan}[T])", "span TotalWeight, 1 sample weight for 2 labels", ae, "sampleWeights", () => loss.TotalWeight<double>(labels, [1.0]));
         Add(Ce, $"Double TotalWeight[T]({ReadOnlySpan}[{Int}], {ReadOnlySpan}[T])", "span TotalWeight, sample weight NaN", ae, "sampleWeights", () => loss.TotalWeight<double>(labels, [1.0, double.NaN]));
         Add(Ce, $"Double TotalWeight[T]({ReadOnlySpan}[{Int}], {ReadOnlySpan}[T])", "span TotalWeight with sample weights, label 3", aoore, "labels", () => loss.TotalWeight<double>([3, 0], [1.0, 1.0]));
+        Add(Ce, $"T Forward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {Stats})", "span statistics, label −2", aoore, "labels", () => loss.Forward<double>(z, [0, -2], ref statistics));
+        Add(Ce, $"T Forward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {Stats})", "span statistics under Reduction.None", ioe, null, () => none.Forward<double>(z, labels, ref statistics));
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {Span}[T], {Stats})", "span statistics, gradient of length 7", ae, "gradient", () => loss.ForwardBackward<double>(z, labels, new double[7], ref statistics));
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {Span}[T], Double, {Stats})", "span statistics, divisor −1", aoore, "divisor", () => loss.ForwardBackward<double>(z, labels, new double[6], -1.0, ref statistics));
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T], Double, {Stats})", "span statistics, sample weight NaN", ae, "sampleWeights", () => loss.ForwardBackward<double>(z, labels, [double.NaN, 1.0], new double[6], 1.0, ref statistics));
         Add(Ce, $"Double TotalWeight({ReadOnlySpan}[{Int}])", "span TotalWeight, label 3 of 3 classes", aoore, "labels", () => loss.TotalWeight([0, 3]));
         Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {Span}[T], Double)", "span divisor −1 (labels)", aoore, "divisor", () => loss.ForwardBackward<double>(z, labels, new double[6], -1.0));
         Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T], {Span}[T], Double)", "span divisor NaN (targets)", aoore, "divisor", () => loss.ForwardBackward<double>(z, t, new double[6], double.NaN));
@@ -230,6 +238,10 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor sample weight −∞", ae, "sampleWeights", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), In([double.NegativeInfinity, 1.0], 2), Out(new double[6], 2, 3)));
         Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {ReadOnlyTensorSpan}[T], {TensorSpan}[T], Double)", "tensor sample weights, divisor NaN", aoore, "divisor", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), In([1.0, 1.0], 2), Out(new double[6], 2, 3), double.NaN));
         Add(Ce, $"Double TotalWeight[T]({ReadOnlyTensorSpan}[{Int}], {ReadOnlyTensorSpan}[T])", "tensor TotalWeight, sample weights (4) for labels (2, 2)", ae, "sampleWeights", () => loss.TotalWeight(In(new[] { 0, 1, 2, 1 }, 2, 2), In([1.0, 1.0, 1.0, 1.0], 4)));
+        Add(Ce, $"T Forward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {Stats})", "tensor statistics, labels (3)", ae, "labels", () => loss.Forward(In(z, 2, 3), In(new[] { 0, 1, 2 }, 3), ref statistics));
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {TensorSpan}[T], {Stats})", "tensor statistics, gradient (3, 2)", ae, "gradient", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), Out(new double[6], 3, 2), ref statistics));
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {TensorSpan}[T], Double, {Stats})", "tensor statistics, divisor NaN", aoore, "divisor", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), Out(new double[6], 2, 3), double.NaN, ref statistics));
+        Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {ReadOnlyTensorSpan}[T], {TensorSpan}[T], Double, {Stats})", "tensor statistics, sample weights (1)", ae, "sampleWeights", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), In(one, 1), Out(new double[6], 2, 3), 1.0, ref statistics));
 
         // CrossEntropyLoss: Tensor<T>.
         Add(Ce, $"T Forward[T]({TensorOf}[T], {TensorOf}[{Int}])", "Tensor<T> logits with 4 classes for a 3-class loss", ae, "logits", () => loss.Forward(Tensor(Logits(8), 2, 4), Tensor(labels, 2)));
@@ -249,6 +261,10 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T], {TensorOf}[T])", "Tensor<T> null sample weights", ane, "sampleWeights", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(labels, 2), null!, Tensor(new double[6], 2, 3)));
         Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T], {TensorOf}[T], Double)", "Tensor<T> sample weights (3) for labels (2)", ae, "sampleWeights", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(labels, 2), Tensor([1.0, 1.0, 1.0], 3), Tensor(new double[6], 2, 3), 2.0));
         Add(Ce, $"Double TotalWeight[T]({TensorOf}[{Int}], {TensorOf}[T])", "Tensor<T> TotalWeight, a negative sample weight", ae, "sampleWeights", () => loss.TotalWeight(Tensor(labels, 2), Tensor([1.0, -2.0], 2)));
+        Add(Ce, $"T Forward[T]({TensorOf}[T], {TensorOf}[{Int}], {Stats})", "Tensor<T> statistics, null logits", ane, "logits", () => loss.Forward((Tensor<double>)null!, Tensor(labels, 2), ref statistics));
+        Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T], {Stats})", "Tensor<T> statistics, label 5", aoore, "labels", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(new[] { 5, 0 }, 2), Tensor(new double[6], 2, 3), ref statistics));
+        Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T], Double, {Stats})", "Tensor<T> statistics, divisor −2", aoore, "divisor", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(labels, 2), Tensor(new double[6], 2, 3), -2.0, ref statistics));
+        Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T], {TensorOf}[T], Double, {Stats})", "Tensor<T> statistics, null gradient", ane, "gradient", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(labels, 2), Tensor([1.0, 1.0], 2), null!, 1.0, ref statistics));
 
         // BinaryCrossEntropyLoss.
         const string Bce = "BinaryCrossEntropyLoss";

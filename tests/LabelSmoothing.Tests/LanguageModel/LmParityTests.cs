@@ -1,3 +1,4 @@
+using System;
 using System.Globalization;
 using System.Linq;
 using System.Numerics;
@@ -43,6 +44,42 @@ public abstract class LmParityTests<T>(double tolerance)
             checks.Number("TotalWeight(labels, sampleWeights)", run.TotalWeight(), expected);
         }
 
+        checks.ShouldAllPass(string.Create(CultureInfo.InvariantCulture, $"{golden.Name} ({golden.Note}) in {typeof(T).Name}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(LmGolden.IndexCaseNames), MemberType = typeof(LmGolden))]
+    public void TokenStatistics_MatchAutograd_AndLeaveTheResultsAsTheyWere(string name)
+    {
+        var golden = LmGolden.Case(name);
+        var checks = new ParityChecks<T>(tolerance);
+        var run = new LmRun<T>(golden);
+        var (loss, gradient) = run.ForwardBackward();
+        var (statisticsLoss, statisticsGradient, statistics) = run.ForwardBackwardWithStatistics();
+        checks.Same("loss unchanged by the statistics", statisticsLoss.Equals(loss), $"{statisticsLoss} vs {loss}");
+        checks.Same("gradient unchanged by the statistics", statisticsGradient.AsSpan().SequenceEqual(gradient), "the gradients differ");
+
+        double tokens = 0.0, nll = 0.0, correct = 0.0, lse = 0.0, lseScale = 0.0;
+        for (int i = 0; i < golden.N; i++)
+        {
+            if (golden.Labels![i] == golden.IgnoreIndex)
+            {
+                continue;
+            }
+
+            double weight = golden.SampleWeights?[i] ?? 1.0;
+            tokens += weight;
+            nll += weight * golden.Nll![i];
+            correct += weight * golden.Correct![i];
+            lse += weight * golden.Lse![i];
+            lseScale += weight * Math.Abs(golden.Lse[i]);
+        }
+
+        checks.Number("Tokens", statistics.Tokens, tokens);
+        checks.Number("Correct", statistics.Correct, correct, Math.Max(1.0, tokens));
+        // −lp_y = lse − z_y carries the absolute rounding of lse: measured against Σ s·|lse|.
+        checks.Number("NegativeLogLikelihood", statistics.NegativeLogLikelihood, nll, Math.Max(Math.Abs(nll), lseScale));
+        checks.Number("LogSumExp", statistics.LogSumExp, lse, lseScale);
         checks.ShouldAllPass(string.Create(CultureInfo.InvariantCulture, $"{golden.Name} ({golden.Note}) in {typeof(T).Name}"));
     }
 }
@@ -116,6 +153,22 @@ internal sealed class LmRun<T>(LmGoldenCase golden)
     }
 
     public double TotalWeight() => _loss.TotalWeight<T>(_labels, _sampleWeights);
+
+    /// <summary>The same call as <see cref="ForwardBackward"/> through the overload that also gathers the statistics.</summary>
+    public (T Loss, T[] Gradient, TokenStatistics Statistics) ForwardBackwardWithStatistics()
+    {
+        var gradient = new T[_logits.Length];
+        var statistics = default(TokenStatistics);
+        T loss = (_sampleWeights, golden.Divisor) switch
+        {
+            (null, null) => _loss.ForwardBackward<T>(_logits, _labels, gradient, ref statistics),
+            (null, double divisor) => _loss.ForwardBackward<T>(_logits, _labels, gradient, divisor, ref statistics),
+            (T[] weights, null) => _loss.ForwardBackward<T>(
+                _logits, _labels, weights, gradient, _loss.Reduction == Reduction.Mean ? _loss.TotalWeight<T>(_labels, weights) : 1.0, ref statistics),
+            (T[] weights, double divisor) => _loss.ForwardBackward<T>(_logits, _labels, weights, gradient, divisor, ref statistics),
+        };
+        return (loss, gradient, statistics);
+    }
 
     public static T[] Convert(double[] values) => values.Select(T.CreateTruncating).ToArray();
 }

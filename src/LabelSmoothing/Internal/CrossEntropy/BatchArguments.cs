@@ -49,6 +49,12 @@ internal readonly unsafe struct BatchArguments<T>
     /// </summary>
     public bool WeightsLosses { get; init; }
 
+    /// <summary>Accumulates the samples' <see cref="TokenStatistics"/> when not null (index targets).</summary>
+    public TokenStatistics* Statistics { get; init; }
+
+    /// <summary>The first sample of the piece whose statistics count (a staged block that overlaps its predecessor leaves the others).</summary>
+    public int StatisticsFrom { get; init; }
+
     /// <summary>The factor every sample's gradient is multiplied by (the reciprocal of the mean's divisor, or 1).</summary>
     public double GradientFactor { get; init; }
 
@@ -90,6 +96,18 @@ internal readonly unsafe struct BatchArguments<T>
     public double Weighted(int sample, double loss) =>
         WeightsLosses ? loss * double.CreateTruncating(Upstream[sample * UpstreamStride]) : loss;
 
+    /// <summary>The weight of sample <paramref name="sample"/> in the statistics: its sample weight when <see cref="WeightsLosses"/>, else 1.</summary>
+    public double StatisticsWeight(int sample) => WeightsLosses ? double.CreateTruncating(Upstream[sample * UpstreamStride]) : 1.0;
+
+    /// <summary>Adds a non-ignored sample to <see cref="Statistics"/> (when requested and the sample counts).</summary>
+    public void RecordStatistics(int sample, double logSumExp, double labelLogit, bool correct)
+    {
+        if (Statistics is not null && sample >= StatisticsFrom)
+        {
+            Statistics->AddSample(StatisticsWeight(sample), logSumExp, labelLogit, correct);
+        }
+    }
+
     /// <summary>The gradient factor of sample <paramref name="sample"/>.</summary>
     public double GradientScale(int sample) =>
         Upstream is null ? GradientFactor : GradientFactor * double.CreateTruncating(Upstream[sample * UpstreamStride]);
@@ -106,18 +124,6 @@ internal readonly unsafe struct BatchArguments<T>
         Losses = Losses is null ? null : Losses + layout.Offset(Slot.Losses, first),
         Gradient = Gradient is null ? null : Gradient + layout.Offset(Slot.Gradient, first),
         Upstream = Upstream is null ? null : Upstream + layout.Offset(Slot.Upstream, first),
-        Count = count,
-    };
-
-    /// <summary>The piece of <paramref name="count"/> samples starting at sample <paramref name="first"/> of this piece.</summary>
-    public BatchArguments<T> Slice(int first, int count) => this with
-    {
-        Logits = Logits + (first * LogitsStride),
-        Labels = Labels is null ? null : Labels + (first * LabelsStride),
-        Targets = Targets is null ? null : Targets + (first * TargetsStride),
-        Losses = Losses is null ? null : Losses + (first * LossesStride),
-        Gradient = Gradient is null ? null : Gradient + (first * GradientStride),
-        Upstream = Upstream is null ? null : Upstream + (first * UpstreamStride),
         Count = count,
     };
 }

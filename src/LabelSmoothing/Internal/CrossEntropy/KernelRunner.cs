@@ -47,44 +47,44 @@ internal static unsafe class KernelRunner
         {
             if (!Vector128.IsHardwareAccelerated && plan.LogitSoftcap == 0.0)
             {
-                return RunBlocks(new PieceJob<T, ReferenceKernel<T, TTerm>>(new(plan), layout, origin), plan, layout);
+                return RunBlocks(origin.Statistics, new PieceJob<T, ReferenceKernel<T, TTerm>>(new(plan), layout, origin), plan, layout);
             }
 
             if (typeof(T) == typeof(Half))
             {
                 var half = Unsafe.As<BatchArguments<T>, BatchArguments<Half>>(ref Unsafe.AsRef(in origin));
                 return plan.LogitSoftcap > 0.0
-                    ? RunBlocks(new PieceJob<Half, StagedKernel<Half, float, TTerm, SoftcapTransform>>(new(plan), layout, half), plan, layout)
-                    : RunBlocks(new PieceJob<Half, StagedKernel<Half, float, TTerm, IdentityTransform>>(new(plan), layout, half), plan, layout);
+                    ? RunBlocks(origin.Statistics, new PieceJob<Half, StagedKernel<Half, float, TTerm, SoftcapTransform>>(new(plan), layout, half), plan, layout)
+                    : RunBlocks(origin.Statistics, new PieceJob<Half, StagedKernel<Half, float, TTerm, IdentityTransform>>(new(plan), layout, half), plan, layout);
             }
 
             if (plan.LogitSoftcap > 0.0)
             {
-                return RunBlocks(new PieceJob<T, StagedKernel<T, T, TTerm, SoftcapTransform>>(new(plan), layout, origin), plan, layout);
+                return RunBlocks(origin.Statistics, new PieceJob<T, StagedKernel<T, T, TTerm, SoftcapTransform>>(new(plan), layout, origin), plan, layout);
             }
 
             if (origin.RowsContiguous)
             {
-                return RunBlocks(new PieceJob<T, RowKernel<T, TTerm>>(new(plan), layout, origin), plan, layout);
+                return RunBlocks(origin.Statistics, new PieceJob<T, RowKernel<T, TTerm>>(new(plan), layout, origin), plan, layout);
             }
 
             if (origin.SamplesContiguous)
             {
-                return RunBlocks(new PieceJob<T, ClassMajorPieceKernel<T, TTerm>>(new(plan), layout, origin), plan, layout);
+                return RunBlocks(origin.Statistics, new PieceJob<T, ClassMajorPieceKernel<T, TTerm>>(new(plan), layout, origin), plan, layout);
             }
 
-            return RunBlocks(new PieceJob<T, StagedKernel<T, T, TTerm, IdentityTransform>>(new(plan), layout, origin), plan, layout);
+            return RunBlocks(origin.Statistics, new PieceJob<T, StagedKernel<T, T, TTerm, IdentityTransform>>(new(plan), layout, origin), plan, layout);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double RunBlocks<TJob>(TJob job, LossPlan plan, in BatchLayout layout)
+    private static double RunBlocks<TJob>(TokenStatistics* statistics, TJob job, LossPlan plan, in BatchLayout layout)
         where TJob : IBlockJob
     {
         int samples = layout.Samples;
         if ((long)samples * layout.NumClasses < ParallelThreshold || samples < 2)
         {
-            return job.Run(0, samples);
+            return job.Run(0, samples, statistics);
         }
 
         int blocks = Math.Min(samples, MaxBlocks);
@@ -92,16 +92,25 @@ internal static unsafe class KernelRunner
         perBlock = (perBlock + BlockGranule - 1) / BlockGranule * BlockGranule;
         blocks = (samples + perBlock - 1) / perBlock;
         double* partials = stackalloc double[blocks];
+        TokenStatistics* blockStatistics = null;
+        if (statistics is not null)
+        {
+            // Each block gathers its own statistics, added in block order: the sums do not depend on the degree of parallelism.
+            TokenStatistics* buffer = stackalloc TokenStatistics[blocks];
+            new Span<TokenStatistics>(buffer, blocks).Clear();
+            blockStatistics = buffer;
+        }
+
         if (plan.MaxDegreeOfParallelism == 1)
         {
             for (int b = 0; b < blocks; b++)
             {
-                partials[b] = job.Run(b * perBlock, Math.Min(samples, (b + 1) * perBlock));
+                partials[b] = job.Run(b * perBlock, Math.Min(samples, (b + 1) * perBlock), blockStatistics is null ? null : blockStatistics + b);
             }
         }
         else
         {
-            var state = new ParallelState<TJob>(job, partials, samples, perBlock);
+            var state = new ParallelState<TJob>(job, partials, blockStatistics, samples, perBlock);
             Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = plan.MaxDegreeOfParallelism }, state.RunBlock);
         }
 
@@ -109,22 +118,26 @@ internal static unsafe class KernelRunner
         for (int b = 0; b < blocks; b++)
         {
             total += partials[b];
+            if (statistics is not null)
+            {
+                statistics->Add(blockStatistics[b]);
+            }
         }
 
         return total;
     }
 
-    /// <summary>A kernel call bound to its operands, run over a range of samples.</summary>
+    /// <summary>A kernel call bound to its operands, run over a range of samples, gathering its statistics into the given ones (when not null).</summary>
     private interface IBlockJob
     {
-        double Run(int first, int end);
+        double Run(int first, int end, TokenStatistics* statistics);
     }
 
-    private sealed class ParallelState<TJob>(TJob job, double* partials, int samples, int perBlock)
+    private sealed class ParallelState<TJob>(TJob job, double* partials, TokenStatistics* statistics, int samples, int perBlock)
         where TJob : IBlockJob
     {
         public void RunBlock(int block) =>
-            partials[block] = job.Run(block * perBlock, Math.Min(samples, (block + 1) * perBlock));
+            partials[block] = job.Run(block * perBlock, Math.Min(samples, (block + 1) * perBlock), statistics is null ? null : statistics + block);
     }
 
     /// <summary>Runs <typeparamref name="TKernel"/> over the pieces of a range of samples.</summary>
@@ -133,14 +146,14 @@ internal static unsafe class KernelRunner
         where TKernel : struct, IPieceKernel<T>
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public double Run(int first, int end)
+        public double Run(int first, int end, TokenStatistics* statistics)
         {
             int segment = layout.SegmentLength;
             double total = 0.0;
             for (int i = first; i < end;)
             {
                 int count = Math.Min(segment - (i % segment), end - i);
-                total += kernel.Run(origin.Piece(layout, i, count));
+                total += kernel.Run(origin.Piece(layout, i, count) with { Statistics = statistics });
                 i += count;
             }
 

@@ -7,7 +7,7 @@ namespace LabelSmoothing.Internal.CrossEntropy;
 /// shapes) and what it asks for. Absent operands are default (rank 0). Index targets come with <see cref="Labels"/>, probability
 /// targets with <see cref="Targets"/>.
 /// </summary>
-internal ref struct LossRequest<T>
+internal unsafe ref struct LossRequest<T>
 {
     /// <summary>The scores, <c>(N, C, d1, …, dk)</c>.</summary>
     public Operand<T> Logits;
@@ -33,6 +33,9 @@ internal ref struct LossRequest<T>
     /// <see cref="Upstream"/>.
     /// </summary>
     public Operand<T> SampleWeights;
+
+    /// <summary>Receives the call's <see cref="TokenStatistics"/> (added to what it holds), pinned; null when not requested.</summary>
+    public unsafe TokenStatistics* Statistics;
 
     /// <summary>An explicit divisor (a chunk of a larger batch): the result and the gradient are divided by it whatever the reduction.</summary>
     public double? Divisor;

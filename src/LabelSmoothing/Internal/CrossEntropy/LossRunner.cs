@@ -22,7 +22,8 @@ internal static unsafe class LossRunner
 
         double divisor = Divisor(plan, request, layout);
         bool wantsGradient = request.Gradient.IsPresent;
-        if (divisor == 0.0 && !request.Losses.IsPresent)
+        bool wantsStatistics = request.Statistics is not null;
+        if (divisor == 0.0 && !request.Losses.IsPresent && !wantsStatistics)
         {
             if (wantsGradient)
             {
@@ -58,12 +59,30 @@ internal static unsafe class LossRunner
                 Upstream = request.Upstream.IsPresent ? upstream : request.SampleWeights.IsPresent ? sampleWeights : null,
                 UpstreamStride = layout.SampleStride(Slot.Upstream),
                 WeightsLosses = request.SampleWeights.IsPresent,
+                Statistics = request.Statistics,
                 GradientFactor = divisor == 0.0 ? 0.0 : 1.0 / divisor,
                 NumClasses = plan.NumClasses,
                 Count = layout.Samples,
             };
             double total = layout.Samples == 0 ? 0.0 : KernelRunner.Run(plan, layout, origin);
+            if (divisor == 0.0 && wantsGradient)
+            {
+                Clear(request.Gradient, layout, Slot.Gradient);
+            }
+
             return divisor == 0.0 ? T.Zero : T.CreateTruncating(total / divisor);
+        }
+    }
+
+    /// <summary>As <see cref="Run{T}(LossPlan, in LossRequest{T})"/>, adding the call's statistics to <paramref name="statistics"/>.</summary>
+    public static T Run<T>(LossPlan plan, scoped in LossRequest<T> request, ref TokenStatistics statistics)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        fixed (TokenStatistics* pinned = &statistics)
+        {
+            LossRequest<T> withStatistics = request;
+            withStatistics.Statistics = pinned;
+            return Run(plan, withStatistics);
         }
     }
 

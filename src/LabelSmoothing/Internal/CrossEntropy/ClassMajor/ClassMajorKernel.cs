@@ -43,7 +43,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
     private const int PrefetchRows = 8;
 
     /// <summary>Per-lane fields of a strip's state, in units of <c>StripVectors · Count</c> elements (the chunk maxima follow).</summary>
-    private const int Fields = 17;
+    private const int Fields = 18;
 
     /// <summary>Vectors of lanes per strip.</summary>
     private static readonly int StripVectors = StripBytes / (TSimd.Count * sizeof(T));
@@ -164,6 +164,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
             TVector ignored = TSimd.EqualTo(value, ignoreValue);
             strip.SetKeep(j, TSimd.EqualTo(TSimd.Load(flags), TSimd.Broadcast(T.One)), firstNew != 0 || referenceLanes != 0);
             TSimd.Store(ignored, strip.Field(StateField.Ignored, j));
+            TSimd.Store(default, strip.Field(StateField.TieBefore, j));
             TSimd.Store(TSimd.Select(ignored, TSimd.Broadcast(T.NegativeOne), value), strip.Field(StateField.Labels, j));
         }
     }
@@ -212,6 +213,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
             _ => 0.0,
         };
         TVector one = TSimd.Broadcast(T.One);
+        bool statistics = piece.Statistics is not null;
         for (int j = 0; j < strip.Slots; j++)
         {
             int offset = strip.Offset(j);
@@ -223,9 +225,19 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
             TVector count = default;
             TVector rest = default;
             TVector margin = default;
+            TVector labelLogit = statistics ? TSimd.Load(strip.Field(StateField.LabelLogit, j)) : default;
+            TVector labelValues = statistics ? TSimd.Load(strip.Field(StateField.Labels, j)) : default;
+            TVector tieBefore = statistics ? TSimd.Load(strip.Field(StateField.TieBefore, j)) : default;
             for (int k = k0; k < k1; k++)
             {
                 TVector x = TSimd.Load(logits + (k * stride));
+                if (statistics)
+                {
+                    // For the first arg-max: a class before the label (k < y) holding the label's logit; read before the gradient is parked.
+                    TVector atOrPastLabel = TSimd.GreaterThan(TSimd.Broadcast(T.CreateTruncating(k + 0.5)), labelValues);
+                    tieBefore = TSimd.Max(tieBefore, TSimd.Select(TSimd.ClearWhere(TSimd.EqualTo(x, labelLogit), atOrPastLabel), one, default));
+                }
+
                 TVector shifted = TSimd.Subtract(x, max);
                 TVector e = SimdMath.ExpNonPositive<TSimd, TVector, T>(shifted);
                 if (gradient is not null)
@@ -244,6 +256,11 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
                 {
                     margin = TSimd.MultiplyAdd(TSimd.Broadcast(coefficients[k]), TSimd.Subtract(default, shifted), margin);
                 }
+            }
+
+            if (statistics)
+            {
+                TSimd.Store(tieBefore, strip.Field(StateField.TieBefore, j));
             }
 
             Join(strip, j, k0 == 0, max, count, rest, margin, TSimd.Broadcast(T.CreateTruncating(chunkCoefficients)), kind != SmoothingKind.None);
@@ -323,6 +340,11 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
             }
 
             TVector logSum = LogSum(max, count, rest);
+            if (piece.Statistics is not null)
+            {
+                AddStatistics(piece, strip, j, TSimd.Select(ignored, ignored, keep), TSimd.Add(max, logSum), labelLogit, max);
+            }
+
             TVector loss = TSimd.Add(TSimd.MultiplyAdd(targetWeight, logSum, margin), TSimd.Multiply(labelWeight, TSimd.Subtract(max, labelLogit)));
             TVector termShare = default;
             if (!TTerm.IsNone)
@@ -719,6 +741,25 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
             : TSimd.Multiply(factor, piece.UpstreamStride == 0 ? TSimd.Broadcast(piece.Upstream[0]) : TSimd.Load(piece.Upstream + offset));
     }
 
+    /// <summary>
+    /// Adds a slot's lanes to the statistics, but for <paramref name="excluded"/> ones and those before the piece's first counted sample.
+    /// </summary>
+    private static void AddStatistics(in BatchArguments<T> piece, in Strip strip, int j, TVector excluded, TVector logSumExp, TVector labelLogit, TVector max)
+    {
+        int offset = strip.Offset(j);
+        if (piece.StatisticsFrom > offset)
+        {
+            TVector lanes = TSimd.Convert(LaneIndices);
+            excluded = TSimd.Select(TSimd.GreaterThan(TSimd.Broadcast(T.CreateTruncating(piece.StatisticsFrom - offset)), lanes), TSimd.EqualTo(lanes, lanes), excluded);
+        }
+
+        TVector one = TSimd.Broadcast(T.One);
+        TVector weight = !piece.WeightsLosses ? one
+            : piece.UpstreamStride == 0 ? TSimd.Broadcast(piece.Upstream[0]) : TSimd.Load(piece.Upstream + offset);
+        TVector correct = TSimd.ClearWhere(TSimd.EqualTo(labelLogit, max), TSimd.EqualTo(TSimd.Load(strip.Field(StateField.TieBefore, j)), one));
+        StatisticsLanes.Add<TSimd, TVector, T>(piece.Statistics, excluded, weight, logSumExp, labelLogit, correct);
+    }
+
     /// <summary>Stores a slot's losses (when requested) and returns their sum over the lanes it owns.</summary>
     private static double StoreLosses(in BatchArguments<T> piece, in Strip strip, int j, TVector loss, TVector keep)
     {
@@ -776,6 +817,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         TargetSum,
         ChunkMax,
         Blend,
+        TieBefore,
     }
 
     /// <summary>

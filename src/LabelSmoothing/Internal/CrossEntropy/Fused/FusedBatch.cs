@@ -100,9 +100,15 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
             else
             {
                 double entropy = TTerm.UsesTargetEntropy ? plan.LabelEntropies![label] : 0.0;
+                LabelOutcome outcome = default;
+                double labelLogit = double.CreateTruncating(logits[label]);
                 loss = FusedRowKernel<TSimd, TVector, T>.Row<TCoefficients, TTerm>(
                     plan, logits, gradient, (nuint)numClasses, source.ForLabel(label), targetWeights[label], label, labelWeights[label],
-                    arguments.GradientScale(i), entropy, nextRow);
+                    arguments.GradientScale(i), entropy, nextRow, outcome: arguments.Statistics is null ? null : &outcome);
+                if (arguments.Statistics is not null)
+                {
+                    arguments.RecordStatistics(i, outcome.LogSumExp, labelLogit, outcome.Correct);
+                }
             }
 
             arguments.StoreLoss(i, loss);

@@ -50,11 +50,13 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     /// exponentials are computed.</param>
     /// <param name="gradientHoldsTargets">The gradient aliases the probability targets that <paramref name="coefficients"/> read: the
     /// exponentials are then recomputed in the second pass instead of being parked in the gradient.</param>
+    /// <param name="outcome">When not null (index targets), receives the row's log-sum-exp and whether its first arg-max is the label,
+    /// found while the logits are intact (the first pass may park exponentials over them).</param>
     /// <returns>The sample's loss.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Row<TCoefficients, TTerm>(
         LossPlan plan, T* logits, T* gradient, nuint length, in TCoefficients coefficients, double targetWeight, int label, double labelWeight,
-        double gradientScale, double targetEntropy, RowDistance nextRow, bool gradientHoldsTargets = false)
+        double gradientScale, double targetEntropy, RowDistance nextRow, bool gradientHoldsTargets = false, LabelOutcome* outcome = null)
         where TCoefficients : struct, IRowCoefficients<TVector, T>
         where TTerm : IRowTerm
     {
@@ -73,18 +75,29 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         double coefficientSum;
         T chunkMax = default;
         Span<double> partials = chunks == 1 ? default : stackalloc double[4 * chunks];
+        // A class before the label holding the label's logit: with the label at the maximum, the first arg-max is that class.
+        bool tieBefore = false;
+        int tieLabel = outcome is null ? NoLabel : label;
         if (chunks == 1)
         {
             chunkMax = Max(logits, length);
+            tieBefore = tieLabel != NoLabel && labelLogit == double.CreateTruncating(chunkMax) && Contains(logits, (nuint)label, chunkMax);
             ExpPass(logits, gradientHoldsTargets ? null : gradient, length, chunkMax, coefficients, 0, nextRow, out sum, out margin, out coefficientSum);
             max = double.CreateTruncating(chunkMax);
         }
         else
         {
-            CombineChunks(logits, gradientHoldsTargets ? null : gradient, length, chunkLength, chunks, coefficients, partials, out max, out sum, out margin, out coefficientSum);
+            tieBefore = CombineChunks(
+                logits, gradientHoldsTargets ? null : gradient, length, chunkLength, chunks, coefficients, partials, tieLabel, labelLogit,
+                out max, out sum, out margin, out coefficientSum);
         }
 
         sum = WithInfiniteMax(sum, max);
+        if (outcome is not null)
+        {
+            outcome->LogSumExp = max + Math.Log(sum);
+            outcome->Correct = labelLogit == max && !tieBefore;
+        }
         double targetTotal = TCoefficients.IsProbability ? coefficientSum : targetWeight;
         double termShare = 0.0;
         double loss = (targetTotal * Math.Log(sum)) + margin;
@@ -221,19 +234,27 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     /// <summary>
     /// The chunked first pass of a long row: per chunk its maximum (kept in <c>partials[c]</c>) and the sums of <see cref="ExpPass"/>,
     /// combined relative to the row maximum: <c>s = Σ_c s_c·exp(m_c − m)</c>, <c>Σq(m − z) = Σ_c [Σq(m_c − z) + (m − m_c)·Σq]</c>.
+    /// Returns whether a class before <paramref name="tieLabel"/> holds <paramref name="labelLogit"/> (false for <see cref="NoLabel"/>): a whole
+    /// chunk before the label does when its maximum equals it, the label's own chunk is searched before its exponentials overwrite it.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void CombineChunks<TCoefficients>(
+    private static bool CombineChunks<TCoefficients>(
         T* logits, T* gradient, nuint length, nuint chunkLength, int chunks, in TCoefficients coefficients, Span<double> partials,
-        out double max, out double sum, out double margin, out double coefficientSum)
+        int tieLabel, double labelLogit, out double max, out double sum, out double margin, out double coefficientSum)
         where TCoefficients : struct, IRowCoefficients<TVector, T>
     {
         max = double.NegativeInfinity;
+        bool tieBefore = false;
         for (int c = 0; c < chunks; c++)
         {
             nuint start = (nuint)c * chunkLength;
             nuint size = c == chunks - 1 ? length - start : chunkLength;
             T chunkMax = Max(logits + start, size);
+            if (tieLabel != NoLabel && (nuint)tieLabel >= start && labelLogit == double.CreateTruncating(chunkMax))
+            {
+                tieBefore |= (nuint)tieLabel >= start + size || Contains(logits + start, (nuint)tieLabel - start, chunkMax);
+            }
+
             var nextChunk = new RowDistance((nint)size, (nint)size);
             ExpPass(logits + start, gradient is null ? null : gradient + start, size, chunkMax, coefficients, start, nextChunk, out partials[chunks + c], out partials[(2 * chunks) + c], out partials[(3 * chunks) + c]);
             partials[c] = double.CreateTruncating(chunkMax);
@@ -252,6 +273,30 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
                 coefficientSum += partials[(3 * chunks) + c];
             }
         }
+
+        return tieBefore;
+    }
+
+    /// <summary>Whether one of the first <paramref name="length"/> elements equals <paramref name="value"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static bool Contains(T* values, nuint length, T value)
+    {
+        nuint count = (nuint)TSimd.Count;
+        TVector target = TSimd.Broadcast(value);
+        TVector matches = default;
+        nuint i = 0;
+        for (; i + count <= length; i += count)
+        {
+            matches = TSimd.CountWhere(matches, TSimd.EqualTo(TSimd.Load(values + i), target));
+        }
+
+        bool found = TSimd.CountTotal(matches) > 0.0;
+        for (; !found && i < length; i++)
+        {
+            found = values[i] == value;
+        }
+
+        return found;
     }
 
     /// <summary>

@@ -47,6 +47,7 @@ internal static unsafe class IndexTargetKernel
         }
         else
         {
+            RowMath.RecordStatistics(arguments, i, label);
             loss = Sample<T, TTerm>(plan, arguments.LogitsRow(i), arguments.LogitsClassStride, label, gradient, arguments.GradientClassStride, arguments.GradientScale(i));
         }
 

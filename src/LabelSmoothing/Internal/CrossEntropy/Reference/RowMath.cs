@@ -28,4 +28,29 @@ internal static unsafe class RowMath
 
         return max;
     }
+
+    /// <summary>
+    /// Adds sample <paramref name="sample"/> (label <paramref name="label"/>, not ignored) to the piece's statistics: its log-sum-exp and
+    /// whether the first index of its largest logit is the label. Reads the row before any output of the sample is written.
+    /// </summary>
+    public static void RecordStatistics<T>(in BatchArguments<T> arguments, int sample, int label)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (arguments.Statistics is null)
+        {
+            return;
+        }
+
+        T* row = arguments.LogitsRow(sample);
+        nint stride = arguments.LogitsClassStride;
+        double max = MaxAndSumExp(row, stride, arguments.NumClasses, out double sum);
+        double labelLogit = double.CreateTruncating(row[label * stride]);
+        bool correct = labelLogit == max;
+        for (int k = 0; correct && k < label; k++)
+        {
+            correct = double.CreateTruncating(row[k * stride]) != max;
+        }
+
+        arguments.RecordStatistics(sample, max + Math.Log(sum), labelLogit, correct);
+    }
 }

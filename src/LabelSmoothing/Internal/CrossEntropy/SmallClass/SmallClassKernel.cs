@@ -87,6 +87,18 @@ internal static unsafe class SmallClassKernel<T>
             max = Vector512.MaxNative(max, columns[k]);
         }
 
+        // For the statistics: a class before the label holding the label's logit (then, at the maximum, the first arg-max is that class).
+        Vector512<T> tieBefore = Vector512<T>.Zero;
+        if (arguments.Statistics is not null)
+        {
+            Vector512<T> seen = Vector512<T>.Zero;
+            for (int k = 0; k < numClasses; k++)
+            {
+                seen |= labels.Is(k);
+                tieBefore |= Vector512.AndNot(Vector512.Equals(columns[k], labelLogit), seen);
+            }
+        }
+
         Vector512<T> margin = Vector512<T>.Zero;
         Vector512<T> sum = Vector512<T>.Zero;
         Vector512<T> maxima = Vector512<T>.Zero;
@@ -134,6 +146,14 @@ internal static unsafe class SmallClassKernel<T>
         Vector512<T> infiniteMax = Vector512.Equals(max, Vector512.Create(T.PositiveInfinity));
         sum = Vector512.ConditionalSelect(infiniteMax, Vector512.Create(T.NaN), count + sum);
         logSum = Vector512.ConditionalSelect(infiniteMax, Vector512.Create(T.NaN), logSum);
+        if (arguments.Statistics is not null)
+        {
+            Vector512<T> weight = !arguments.WeightsLosses ? Vector512<T>.One
+                : arguments.UpstreamStride == 1 ? LoadLanes(arguments.Upstream + row, rowMask) : Vector512.Create(arguments.Upstream[0]);
+            Vector512<T> correct = Vector512.AndNot(Vector512.Equals(labelLogit, max), tieBefore);
+            StatisticsLanes.Add<Simd512<T>, Vector512<T>, T>(arguments.Statistics, skipped, weight, max + logSum, labelLogit, correct);
+        }
+
         Vector512<T> loss = (targetWeight * logSum) + margin + (labelWeight * (max - labelLogit));
         Vector512<T> termShare = Vector512<T>.Zero;
         if (!TTerm.IsNone)

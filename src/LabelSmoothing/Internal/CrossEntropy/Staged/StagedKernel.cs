@@ -120,6 +120,8 @@ internal readonly unsafe struct StagedKernel<TStorage, TCompute, TTerm, TTransfo
             Upstream = piece.Upstream is null ? null : staging.Upstream,
             UpstreamStride = upstreamStride,
             WeightsLosses = piece.WeightsLosses,
+            Statistics = piece.Statistics,
+            StatisticsFrom = Math.Max(firstNew, piece.StatisticsFrom - start),
             GradientFactor = piece.GradientFactor,
             NumClasses = numClasses,
             Count = count,
