@@ -30,6 +30,13 @@ public enum SpanMethod
     ForwardBackwardProbability,
     BackwardProbability,
     BackwardProbabilityPerSample,
+    ForwardBackwardSampleWeights,
+    ForwardBackwardSampleWeightsDivisor,
+    TotalWeightSampleWeights,
+    ForwardStatistics,
+    ForwardBackwardStatistics,
+    ForwardBackwardSampleWeightsStatistics,
+    ForwardBackwardZLossSoftcap,
     ForwardBackwardProbabilityDivisor,
 }
 
@@ -43,6 +50,9 @@ internal sealed class AllocationBench<T>
 {
     private readonly CrossEntropyLoss _mean;
     private readonly CrossEntropyLoss _none;
+    private readonly CrossEntropyLoss _languageModel;
+    private readonly T[] _sampleWeights;
+    private TokenStatistics _statistics;
     private readonly T[] _logits;
     private readonly int[] _labels;
     private readonly T[] _targets;
@@ -60,6 +70,10 @@ internal sealed class AllocationBench<T>
         double[]? weights = weighted ? GradientCheckSupport.Uniform(random, numClasses, 0.5, 2.0) : null;
         _mean = new CrossEntropyLoss(numClasses, 0.1, Reduction.Mean, weights, prior: prior) { MaxDegreeOfParallelism = maxDegreeOfParallelism };
         _none = new CrossEntropyLoss(numClasses, 0.1, Reduction.None, weights, prior: prior) { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+        _languageModel = new CrossEntropyLoss(numClasses, 0.1, Reduction.Mean, weights, prior: prior, zLoss: 1e-4, logitSoftcap: 30.0)
+        {
+            MaxDegreeOfParallelism = maxDegreeOfParallelism,
+        };
         _logits = TestNumerics<T>.Random(rows * numClasses, -5.0, 5.0, random.Next());
         _labels = TestNumerics<T>.RandomLabels(rows, numClasses, random.Next());
         for (int i = 0; i < rows; i += 9)
@@ -72,6 +86,7 @@ internal sealed class AllocationBench<T>
         _gradient = new T[rows * numClasses];
         _sharedUpstream = TestNumerics<T>.Values(0.5);
         _perSampleUpstream = TestNumerics<T>.Random(rows, -1.0, 1.0, random.Next());
+        _sampleWeights = TestNumerics<T>.Random(rows, 0.0, 2.0, random.Next());
         _indexDivisor = _mean.TotalWeight(_labels) * 3.0;
         _rowDivisor = 3.0 * rows;
     }
@@ -118,6 +133,27 @@ internal sealed class AllocationBench<T>
                 break;
             case SpanMethod.BackwardProbabilityPerSample:
                 _none.Backward<T>(_logits, _targets, _perSampleUpstream, _gradient);
+                break;
+            case SpanMethod.ForwardBackwardSampleWeights:
+                Sink = _mean.ForwardBackward<T>(_logits, _labels, _sampleWeights, _gradient);
+                break;
+            case SpanMethod.ForwardBackwardSampleWeightsDivisor:
+                Sink = _mean.ForwardBackward<T>(_logits, _labels, _sampleWeights, _gradient, _indexDivisor);
+                break;
+            case SpanMethod.TotalWeightSampleWeights:
+                Sink = T.CreateTruncating(_mean.TotalWeight<T>(_labels, _sampleWeights));
+                break;
+            case SpanMethod.ForwardStatistics:
+                Sink = _mean.Forward<T>(_logits, _labels, ref _statistics);
+                break;
+            case SpanMethod.ForwardBackwardStatistics:
+                Sink = _mean.ForwardBackward<T>(_logits, _labels, _gradient, ref _statistics);
+                break;
+            case SpanMethod.ForwardBackwardSampleWeightsStatistics:
+                Sink = _languageModel.ForwardBackward<T>(_logits, _labels, _sampleWeights, _gradient, _indexDivisor, ref _statistics);
+                break;
+            case SpanMethod.ForwardBackwardZLossSoftcap:
+                Sink = _languageModel.ForwardBackward<T>(_logits, _labels, _gradient);
                 break;
             default:
                 Sink = _mean.ForwardBackward<T>(_logits, _targets, _gradient, _rowDivisor);
