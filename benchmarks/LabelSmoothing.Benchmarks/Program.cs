@@ -2,6 +2,11 @@ using System;
 using BenchmarkDotNet.Running;
 using LabelSmoothing.Benchmarks;
 
+if (Array.IndexOf(args, "--lm") >= 0)
+{
+    return LanguageModelBenchmark.Run(QuickBenchmark.ParseInt(args, "--samples", 21));
+}
+
 if (Array.IndexOf(args, "--quick") >= 0)
 {
     return QuickBenchmark.Run(args);

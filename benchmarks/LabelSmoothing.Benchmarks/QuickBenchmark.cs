@@ -124,7 +124,7 @@ public static class QuickBenchmark
     }
 
     /// <summary>Median nanoseconds per call of each action, sampled round-robin.</summary>
-    private static Dictionary<string, double> Time(List<(string Name, Action Body)> actions, int samples)
+    internal static Dictionary<string, double> Time(List<(string Name, Action Body)> actions, int samples)
     {
         var iterations = new Dictionary<string, int>();
         foreach (var (name, body) in actions)
@@ -178,7 +178,7 @@ public static class QuickBenchmark
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 
-    private static int ParseInt(string[] args, string name, int fallback) =>
+    internal static int ParseInt(string[] args, string name, int fallback) =>
         Option(args, name) is string value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 
     private static BenchmarkShape ParseShape(string text)

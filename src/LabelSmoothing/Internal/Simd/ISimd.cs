@@ -64,6 +64,9 @@ internal interface ISimd<TVector, T>
     /// <summary>The total of a <see cref="CountWhere"/> counter.</summary>
     static abstract double CountTotal(TVector counter);
 
+    /// <summary>Whether any lane of <paramref name="mask"/> is set.</summary>
+    static abstract bool Any(TVector mask);
+
     /// <summary>Per lane: <paramref name="mask"/> set ? <paramref name="whenTrue"/> : <paramref name="whenFalse"/>.</summary>
     static abstract TVector Select(TVector mask, TVector whenTrue, TVector whenFalse);
 

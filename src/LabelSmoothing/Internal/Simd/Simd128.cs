@@ -87,6 +87,8 @@ internal readonly struct Simd128<T> : ISimd<Vector128<T>, T>
             : (counter.AsInt64() - mask.AsInt64()).As<long, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public static bool Any(Vector128<T> mask) => Vector128.ExtractMostSignificantBits(mask) != 0;
+
     public static double CountTotal(Vector128<T> counter) =>
         typeof(T) == typeof(float) ? Vector128.Sum(counter.AsInt32()) : Vector128.Sum(counter.AsInt64());
 

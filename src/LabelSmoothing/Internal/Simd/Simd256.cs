@@ -87,6 +87,8 @@ internal readonly struct Simd256<T> : ISimd<Vector256<T>, T>
             : (counter.AsInt64() - mask.AsInt64()).As<long, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public static bool Any(Vector256<T> mask) => Vector256.ExtractMostSignificantBits(mask) != 0;
+
     public static double CountTotal(Vector256<T> counter) =>
         typeof(T) == typeof(float) ? Vector256.Sum(counter.AsInt32()) : Vector256.Sum(counter.AsInt64());
 

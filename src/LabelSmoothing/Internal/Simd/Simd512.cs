@@ -87,6 +87,8 @@ internal readonly struct Simd512<T> : ISimd<Vector512<T>, T>
             : (counter.AsInt64() - mask.AsInt64()).As<long, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public static bool Any(Vector512<T> mask) => Vector512.ExtractMostSignificantBits(mask) != 0;
+
     public static double CountTotal(Vector512<T> counter) =>
         typeof(T) == typeof(float) ? Vector512.Sum(counter.AsInt32()) : Vector512.Sum(counter.AsInt64());
 

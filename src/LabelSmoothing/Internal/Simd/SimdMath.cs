@@ -107,9 +107,10 @@ internal static class SimdMath
 
     /// <summary>
     /// <c>tanh(x)</c> and its derivative <c>1 − tanh²(x)</c>, both to a few units in the last place of <typeparamref name="T"/>: for
-    /// <c>|x| &lt; 0.625</c> the odd polynomial (float) or rational function (double) of Cephes' <c>tanhf</c>/<c>tanh</c>, with the derivative as
+    /// <c>|x| ≤ 0.625</c> the odd polynomial (float) or rational function (double) of Cephes' <c>tanhf</c>/<c>tanh</c>, with the derivative as
     /// <c>1 − t²</c> (no cancellation there); beyond, <c>e = exp(−2|x|)</c>, <c>tanh|x| = (1 − e)/(1 + e)</c> and the derivative
-    /// <c>4e/(1 + e)²</c>, which keeps its relative accuracy where <c>1 − t²</c> would cancel. ±∞ gives ±1 and 0; NaN gives NaN.
+    /// <c>4e/(1 + e)²</c>, which keeps its relative accuracy where <c>1 − t²</c> would cancel — computed only when a lane needs it (soft-capped
+    /// logits mostly lie well inside the cap). ±∞ gives ±1 and 0; NaN gives NaN.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVector Tanh<TSimd, TVector, T>(TVector x, out TVector derivative)
@@ -140,15 +141,17 @@ internal static class SimdMath
             small = TSimd.MultiplyAdd(TSimd.Divide(TSimd.Multiply(p, z), q), a, a);
         }
 
-        TVector e = ExpNonPositive<TSimd, TVector, T>(TSimd.Multiply(a, TSimd.Broadcast(T.CreateTruncating(-2.0))));
-        TVector denominator = TSimd.Add(one, e);
-        TVector large = TSimd.Divide(TSimd.Subtract(one, e), denominator);
-        TVector isSmall = TSimd.GreaterThan(TSimd.Broadcast(T.CreateTruncating(0.625)), a);
-        TVector t = TSimd.Select(isSmall, small, large);
-        derivative = TSimd.Select(
-            isSmall,
-            TSimd.Subtract(one, TSimd.Multiply(small, small)),
-            TSimd.Divide(TSimd.Multiply(TSimd.Broadcast(T.CreateTruncating(4.0)), e), TSimd.Multiply(denominator, denominator)));
+        TVector t = small;
+        derivative = TSimd.Subtract(one, TSimd.Multiply(small, small));
+        TVector isLarge = TSimd.GreaterThan(a, TSimd.Broadcast(T.CreateTruncating(0.625)));
+        if (TSimd.Any(isLarge))
+        {
+            TVector e = ExpNonPositive<TSimd, TVector, T>(TSimd.Multiply(a, TSimd.Broadcast(T.CreateTruncating(-2.0))));
+            TVector reciprocal = TSimd.Divide(one, TSimd.Add(one, e));
+            t = TSimd.Select(isLarge, TSimd.Multiply(TSimd.Subtract(one, e), reciprocal), t);
+            derivative = TSimd.Select(isLarge, TSimd.Multiply(TSimd.Multiply(TSimd.Broadcast(T.CreateTruncating(4.0)), e), TSimd.Multiply(reciprocal, reciprocal)), derivative);
+        }
+
         return TSimd.Select(negative, TSimd.Subtract(default, t), t);
     }
 }

@@ -75,14 +75,12 @@ internal readonly unsafe struct StagedKernel<TStorage, TCompute, TTerm, TTransfo
         bool classMajor = staging.ClassMajor;
         nint sampleStride = classMajor ? 1 : numClasses;
         nint classStride = classMajor ? count : 1;
-        GatherClasses(piece.Logits, piece.LogitsStride, piece.LogitsClassStride, start, count, numClasses, staging.Logits, sampleStride, classStride);
-        if (!TTransform.IsIdentity)
-        {
-            TTransform.Apply(plan, staging.Logits, staging.Derivatives, count * numClasses);
-        }
+        GatherClasses(
+            piece.Logits, piece.LogitsStride, piece.LogitsClassStride, start, count, numClasses, staging.Logits, TTransform.IsIdentity ? null : staging.Derivatives,
+            sampleStride, classStride);
         if (piece.Targets is not null)
         {
-            GatherClasses(piece.Targets, piece.TargetsStride, piece.TargetsClassStride, start, count, numClasses, staging.Targets, sampleStride, classStride);
+            GatherClasses(piece.Targets, piece.TargetsStride, piece.TargetsClassStride, start, count, numClasses, staging.Targets, null, sampleStride, classStride);
         }
 
         int* labels = null;
@@ -148,26 +146,24 @@ internal readonly unsafe struct StagedKernel<TStorage, TCompute, TTerm, TTransfo
 
         if (piece.Gradient is not null)
         {
-            if (!TTransform.IsIdentity)
-            {
-                var stagedGradient = new Span<TCompute>(staging.Logits, count * numClasses);
-                System.Numerics.Tensors.TensorPrimitives.Multiply(stagedGradient, new ReadOnlySpan<TCompute>(staging.Derivatives, count * numClasses), stagedGradient);
-            }
-
-            TCompute* gradient = staging.Logits + (firstNew * sampleStride);
+            nint first = firstNew * sampleStride;
+            TCompute* gradient = staging.Logits + first;
+            TCompute* derivatives = TTransform.IsIdentity ? null : staging.Derivatives + first;
             TStorage* destination = piece.Gradient + ((start + firstNew) * piece.GradientStride);
             if (classMajor)
             {
                 for (int k = 0; k < numClasses; k++)
                 {
-                    Convert(gradient + (k * classStride), 1, destination + (k * piece.GradientClassStride), piece.GradientStride, count - firstNew);
+                    nint run = k * classStride;
+                    ScatterRun(gradient + run, derivatives is null ? null : derivatives + run, destination + (k * piece.GradientClassStride), piece.GradientStride, count - firstNew);
                 }
             }
             else
             {
                 for (int i = 0; i < count - firstNew; i++)
                 {
-                    Convert(gradient + (i * sampleStride), 1, destination + (i * piece.GradientStride), piece.GradientClassStride, numClasses);
+                    nint run = i * sampleStride;
+                    ScatterRun(gradient + run, derivatives is null ? null : derivatives + run, destination + (i * piece.GradientStride), piece.GradientClassStride, numClasses);
                 }
             }
         }
@@ -175,25 +171,57 @@ internal readonly unsafe struct StagedKernel<TStorage, TCompute, TTerm, TTransfo
         return total;
     }
 
-    /// <summary>Copies <paramref name="count"/> samples' classes from a strided operand into scratch of the given strides.</summary>
-    private static void GatherClasses(
-        TStorage* source, nint sourceSampleStride, nint sourceClassStride, int start, int count, int numClasses, TCompute* destination, nint sampleStride, nint classStride)
+    /// <summary>
+    /// Copies <paramref name="count"/> samples' classes from a strided operand into scratch of the given strides, applying the logit transform
+    /// on the way when <paramref name="derivatives"/> (laid out as the scratch) is not null.
+    /// </summary>
+    private void GatherClasses(
+        TStorage* source, nint sourceSampleStride, nint sourceClassStride, int start, int count, int numClasses, TCompute* destination, TCompute* derivatives,
+        nint sampleStride, nint classStride)
     {
         TStorage* first = source + (start * sourceSampleStride);
-        if (sampleStride == 1)
+        bool byClass = sampleStride == 1;
+        int runs = byClass ? numClasses : count;
+        for (int r = 0; r < runs; r++)
         {
-            for (int k = 0; k < numClasses; k++)
-            {
-                Convert(first + (k * sourceClassStride), sourceSampleStride, destination + (k * classStride), count);
-            }
+            nint to = r * (byClass ? classStride : sampleStride);
+            GatherRun(first + (r * (byClass ? sourceClassStride : sourceSampleStride)), byClass ? sourceSampleStride : sourceClassStride, destination + to, derivatives is null ? null : derivatives + to, byClass ? count : numClasses);
+        }
+    }
 
+    /// <summary>One strided run into scratch, transformed (straight from the source when it is contiguous) when <paramref name="derivatives"/> is not null.</summary>
+    private void GatherRun(TStorage* source, nint stride, TCompute* destination, TCompute* derivatives, int count)
+    {
+        if (derivatives is not null && stride == 1 && typeof(TStorage) == typeof(TCompute))
+        {
+            TTransform.Apply(plan, (TCompute*)source, destination, derivatives, count);
             return;
         }
 
-        for (int i = 0; i < count; i++)
+        Convert(source, stride, destination, count);
+        if (derivatives is not null)
         {
-            Convert(first + (i * sourceSampleStride), sourceClassStride, destination + (i * sampleStride), numClasses);
+            TTransform.Apply(plan, destination, destination, derivatives, count);
         }
+    }
+
+    /// <summary>One run of the staged gradient back to the operand, times the transform's derivatives when they are given.</summary>
+    private static void ScatterRun(TCompute* gradient, TCompute* derivatives, TStorage* destination, nint stride, int count)
+    {
+        if (derivatives is not null)
+        {
+            var run = new ReadOnlySpan<TCompute>(gradient, count);
+            var factors = new ReadOnlySpan<TCompute>(derivatives, count);
+            if (stride == 1 && typeof(TStorage) == typeof(TCompute))
+            {
+                System.Numerics.Tensors.TensorPrimitives.Multiply(run, factors, new Span<TCompute>(destination, count));
+                return;
+            }
+
+            System.Numerics.Tensors.TensorPrimitives.Multiply(run, factors, new Span<TCompute>(gradient, count));
+        }
+
+        Convert(gradient, 1, destination, stride, count);
     }
 
     /// <summary><paramref name="count"/> elements from a strided run to a contiguous one, widened to the compute type.</summary>

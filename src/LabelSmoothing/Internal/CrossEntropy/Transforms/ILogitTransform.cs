@@ -11,8 +11,11 @@ internal interface ILogitTransform
     /// <summary>The transform is the identity: nothing is applied.</summary>
     static abstract bool IsIdentity { get; }
 
-    /// <summary>Replaces <paramref name="count"/> contiguous logits by their transform and stores each one's derivative in <paramref name="derivatives"/>.</summary>
-    static abstract unsafe void Apply<T>(LossPlan plan, T* values, T* derivatives, int count)
+    /// <summary>
+    /// Writes the transform of <paramref name="count"/> contiguous logits read from <paramref name="source"/> (which may be
+    /// <paramref name="values"/> itself) into <paramref name="values"/>, and each one's derivative into <paramref name="derivatives"/>.
+    /// </summary>
+    static abstract unsafe void Apply<T>(LossPlan plan, T* source, T* values, T* derivatives, int count)
         where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
@@ -21,7 +24,7 @@ internal readonly struct IdentityTransform : ILogitTransform
 {
     public static bool IsIdentity => true;
 
-    public static unsafe void Apply<T>(LossPlan plan, T* values, T* derivatives, int count)
+    public static unsafe void Apply<T>(LossPlan plan, T* source, T* values, T* derivatives, int count)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
     }

@@ -13,27 +13,35 @@ internal readonly struct SoftcapTransform : ILogitTransform
 {
     public static bool IsIdentity => false;
 
-    public static unsafe void Apply<T>(LossPlan plan, T* values, T* derivatives, int count)
+    public static unsafe void Apply<T>(LossPlan plan, T* source, T* values, T* derivatives, int count)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int done = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            done = ApplyVectors<Simd512<T>, Vector512<T>, T>(plan, values, derivatives, count);
+            ApplyVectors<Simd512<T>, Vector512<T>, T>(plan, source, values, derivatives, count);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            done = ApplyVectors<Simd256<T>, Vector256<T>, T>(plan, values, derivatives, count);
+            ApplyVectors<Simd256<T>, Vector256<T>, T>(plan, source, values, derivatives, count);
         }
         else if (Vector128.IsHardwareAccelerated)
         {
-            done = ApplyVectors<Simd128<T>, Vector128<T>, T>(plan, values, derivatives, count);
+            ApplyVectors<Simd128<T>, Vector128<T>, T>(plan, source, values, derivatives, count);
         }
-
-        double cap = plan.LogitSoftcap;
-        for (int i = done; i < count; i++)
+        else
         {
-            double x = double.CreateTruncating(values[i]) * (1.0 / cap);
+            ApplyScalar(plan, source, values, derivatives, count);
+        }
+    }
+
+    /// <summary>Without SIMD hardware: <see cref="Math.Tanh"/>, and the derivative as <c>4e/(1 + e)²</c> where <c>1 − t²</c> would cancel.</summary>
+    private static unsafe void ApplyScalar<T>(LossPlan plan, T* source, T* values, T* derivatives, int count)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double cap = plan.LogitSoftcap;
+        for (int i = 0; i < count; i++)
+        {
+            double x = double.CreateTruncating(source[i]) * (1.0 / cap);
             double t = Math.Tanh(x);
             double e = Math.Exp(-2.0 * Math.Abs(x));
             values[i] = T.CreateTruncating(cap * t);
@@ -41,8 +49,8 @@ internal readonly struct SoftcapTransform : ILogitTransform
         }
     }
 
-    /// <summary>Transforms the whole vectors of the run and returns how many elements that covered.</summary>
-    private static unsafe int ApplyVectors<TSimd, TVector, T>(LossPlan plan, T* values, T* derivatives, int count)
+    /// <summary>The run a vector at a time; the last partial vector through a padded buffer on the stack.</summary>
+    private static unsafe void ApplyVectors<TSimd, TVector, T>(LossPlan plan, T* source, T* values, T* derivatives, int count)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -52,11 +60,22 @@ internal readonly struct SoftcapTransform : ILogitTransform
         int whole = count - (count % TSimd.Count);
         for (int i = 0; i < whole; i += TSimd.Count)
         {
-            TVector t = SimdMath.Tanh<TSimd, TVector, T>(TSimd.Multiply(TSimd.Load(values + i), inverse), out TVector derivative);
+            TVector t = SimdMath.Tanh<TSimd, TVector, T>(TSimd.Multiply(TSimd.Load(source + i), inverse), out TVector derivative);
             TSimd.Store(TSimd.Multiply(cap, t), values + i);
             TSimd.Store(derivative, derivatives + i);
         }
 
-        return whole;
+        int rest = count - whole;
+        if (rest > 0)
+        {
+            T* padded = stackalloc T[2 * TSimd.Count];
+            new Span<T>(padded, TSimd.Count).Clear();
+            new ReadOnlySpan<T>(source + whole, rest).CopyTo(new Span<T>(padded, rest));
+            TVector t = SimdMath.Tanh<TSimd, TVector, T>(TSimd.Multiply(TSimd.Load(padded), inverse), out TVector derivative);
+            TSimd.Store(TSimd.Multiply(cap, t), padded);
+            TSimd.Store(derivative, padded + TSimd.Count);
+            new ReadOnlySpan<T>(padded, rest).CopyTo(new Span<T>(values + whole, rest));
+            new ReadOnlySpan<T>(padded + TSimd.Count, rest).CopyTo(new Span<T>(derivatives + whole, rest));
+        }
     }
 }
