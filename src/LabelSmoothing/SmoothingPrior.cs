@@ -10,10 +10,11 @@ namespace LabelSmoothing;
 /// <c>S(e_y) = (1 − α)·e_y + α·u(y)</c>, where <c>u(y)</c> is the distribution returned by <see cref="GetDistribution"/>.
 /// </summary>
 /// <remarks>
-/// Immutable and thread-safe. Four priors are available: <see cref="Uniform"/> (Szegedy et al. 2016; PyTorch, Keras, Optax),
+/// Immutable and thread-safe. Five priors are available: <see cref="Uniform"/> (Szegedy et al. 2016; PyTorch, Keras, Optax),
 /// <see cref="UniformOthers"/> (Müller et al. 2019 <c>ξ/(K−1)</c>; fairseq, Wenet), <see cref="FromDistribution"/>
-/// (a class prior, e.g. class frequencies; PaddlePaddle <c>label_smooth(prior_dist)</c>) and <see cref="Ordinal"/>
-/// (ordered classes, mass decaying with the distance to the label; no peer ships it).
+/// (a class prior, e.g. class frequencies; PaddlePaddle <c>label_smooth(prior_dist)</c>), <see cref="Ordinal"/>
+/// (ordered classes, mass decaying with the distance to the label; no peer ships it) and <see cref="FromMatrix"/> (any row-stochastic
+/// matrix, e.g. the one <see cref="OnlineLabelSmoothing"/> learns).
 /// </remarks>
 public abstract class SmoothingPrior
 {
@@ -59,6 +60,26 @@ public abstract class SmoothingPrior
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="scale"/> is NaN, infinite, zero or negative.</exception>
     /// <remarks>No framework ships this; it answers the ordinal case of the source documents ("between grade 5 and grade 6").</remarks>
     public static SmoothingPrior Ordinal(double scale) => new OrdinalPrior(scale);
+
+    /// <summary>
+    /// A prior given as a <c>K × K</c> row-stochastic matrix: <c>u_k(y) = M[y, k]</c>, row <c>y</c> being where the smoothing mass of label
+    /// <c>y</c> goes (it may keep some on <c>y</c> itself). The most general prior: confusable classes can share mass, and online label
+    /// smoothing (<see cref="OnlineLabelSmoothing"/>) learns one. For a soft row, <c>(U·t)_k = Σ_y t_y·M[y, k]</c> (O(K²) per row).
+    /// </summary>
+    /// <param name="rows">The matrix, row-major (<c>rows[y·K + k] = M[y, k]</c>): <c>K²</c> entries, finite, ≥ 0, each row summing to 1 within
+    /// ±1e-6. It is copied. It takes <c>K²</c> doubles, and as many elements per element type in each loss that uses it.</param>
+    /// <param name="numClasses">The number of classes <c>K</c> (≥ 1).</param>
+    /// <returns>The prior.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> is below 1.</exception>
+    /// <exception cref="ArgumentException"><paramref name="rows"/> does not hold <c>K²</c> entries, holds a negative, NaN or infinite entry, or
+    /// has a row not summing to 1 (±1e-6).</exception>
+    /// <remarks>With 0 on the diagonal and <c>1/(K − 1)</c> elsewhere it is <see cref="UniformOthers"/>; with every row equal to <c>π</c>, it is
+    /// <see cref="FromDistribution"/>(π). PyTorch has no equivalent short of building soft targets.</remarks>
+    public static SmoothingPrior FromMatrix(double[] rows, int numClasses)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return new MatrixPrior(rows, numClasses);
+    }
 
     /// <summary>The smallest number of classes this prior is defined for (1 for <see cref="Uniform"/>, 2 for the priors that exclude the label).</summary>
     internal abstract int MinimumClasses { get; }

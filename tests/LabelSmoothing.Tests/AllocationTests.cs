@@ -258,7 +258,7 @@ public abstract class AllocationTests<T>(ITestOutputHelper output)
         var measured = new MeasuredBytes();
         foreach (SpanMethod method in Enum.GetValues<SpanMethod>())
         {
-            long bytes = bench.Measure(method, warmUp: 1, repetitions: 3, maxCalls: 10, out int calls);
+            long bytes = bench.Measure(method, warmUp: 2, repetitions: 10, maxCalls: 10, out int calls);
             measured.Add(method, bytes, calls);
         }
 

@@ -36,7 +36,8 @@ public sealed record BadInputCase(string Type, string Signature, string Descript
 /// public constructors that validate (<see cref="CrossEntropyLoss"/>, <see cref="BinaryCrossEntropyLoss"/>, <see cref="LabelSmoother"/>), has at
 /// least one bad-input case in <see cref="Table"/>; each case throws the documented exception naming the parameter. Left out: property
 /// accessors, <c>ToString</c>/<c>Equals</c>/<c>GetHashCode</c>, compiler-generated (record) members, the constructor of the record struct
-/// <see cref="ReliabilityBin"/> and <see cref="TokenStatistics.Add(in TokenStatistics)"/>, which take any values.
+/// <see cref="ReliabilityBin"/> and <see cref="TokenStatistics.Add(in TokenStatistics)"/>, which take any values, and
+/// <see cref="OnlineLabelSmoothing.NextEpoch"/>, which takes none.
 /// </summary>
 public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
 {
@@ -125,7 +126,8 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
                 foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
                 {
                     if (method.IsSpecialName || method.IsDefined(typeof(CompilerGeneratedAttribute)) || method.Name is "ToString" or "Equals" or "GetHashCode"
-                        || (type == typeof(TokenStatistics) && method.Name == nameof(TokenStatistics.Add)))
+                        || (type == typeof(TokenStatistics) && method.Name == nameof(TokenStatistics.Add))
+                        || (type == typeof(OnlineLabelSmoothing) && method.Name == nameof(OnlineLabelSmoothing.NextEpoch)))
                     {
                         continue;
                     }
@@ -331,6 +333,12 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         Add(Sm, $"Void Smooth[T]({ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor target −1", ae, "targets", () => smoother.Smooth(In([0.5, 0.5, 0.0, -1.0, 1.0, 1.0], 2, 3), Out(new double[6], 2, 3)));
         const string Sp = "SmoothingPrior";
         Add(Sp, $"LabelSmoothing.SmoothingPrior FromDistribution({ReadOnlySpan}[System.Double])", "a distribution summing to 1.1", ae, "prior", () => SmoothingPrior.FromDistribution([0.5, 0.6]));
+        Add(Sp, "LabelSmoothing.SmoothingPrior FromMatrix(Double[], Int32)", "a null matrix", ane, "rows", () => SmoothingPrior.FromMatrix(null!, K));
+        Add(Sp, "LabelSmoothing.SmoothingPrior FromMatrix(Double[], Int32)", "a row summing to 0.9", ae, "rows", () => SmoothingPrior.FromMatrix([0.5, 0.4, 0.5, 0.5], 2));
+        const string Ols = "OnlineLabelSmoothing";
+        Add(Ols, "Void .ctor(Int32)", "numClasses 0", aoore, "numClasses", () => _ = new OnlineLabelSmoothing(0));
+        Add(Ols, $"Void Accumulate[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}])", "a NaN logit", ae, "logits", () => new OnlineLabelSmoothing(K).Accumulate<double>([0.0, double.NaN, 1.0], [0]));
+        Add(Ols, $"Void Accumulate[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}])", "label 3 of 3 classes", aoore, "labels", () => new OnlineLabelSmoothing(K).Accumulate<double>([0.0, 0.5, 1.0], [3]));
         Add(Sp, "LabelSmoothing.SmoothingPrior Ordinal(Double)", "scale 0", aoore, "scale", () => SmoothingPrior.Ordinal(0.0));
         Add(Sp, $"Void GetDistribution(Int32, Int32, {Span}[System.Double])", "label 3 of 3 classes", aoore, "label", () => SmoothingPrior.Uniform.GetDistribution(K, 3, new double[3]));
         const string St = "SmoothingTheory";

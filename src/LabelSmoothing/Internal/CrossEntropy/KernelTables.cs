@@ -22,6 +22,12 @@ internal enum SmoothingKind
 
     /// <summary><c>q_k = α·ρ_{|k − y|}·w_k/Z(y)</c>.</summary>
     WeightedOrdinal,
+
+    /// <summary><c>q_k = α·M[y, k]</c>.</summary>
+    Matrix,
+
+    /// <summary><c>q_k = α·M[y, k]·w_k</c>.</summary>
+    WeightedMatrix,
 }
 
 /// <summary>
@@ -33,6 +39,7 @@ internal sealed unsafe class KernelTables<T>
 {
     private readonly T[]? _coefficients;
     private readonly T[]? _ordinalWindow;
+    private readonly T[]? _matrixRows;
     private readonly T[]? _weights;
     private readonly T[] _baseMasses;
     private readonly T[] _targetWeights;
@@ -76,6 +83,12 @@ internal sealed unsafe class KernelTables<T>
             _ordinalWindow = Pinned((2 * numClasses) - 1, j => plan.DistanceMasses![Math.Abs(j - (numClasses - 1))]);
             TargetScale = T.CreateTruncating(1.0 - alpha);
         }
+        else if (plan.Matrix is { } matrix)
+        {
+            Kind = alpha == 0.0 ? SmoothingKind.None : plan.Weights is null ? SmoothingKind.Matrix : SmoothingKind.WeightedMatrix;
+            _matrixRows = Pinned(numClasses * numClasses, j => matrix.At(j / numClasses, j % numClasses));
+            TargetScale = T.CreateTruncating(1.0 - alpha);
+        }
         else
         {
             double[] coefficients = plan.SmoothingCoefficients!;
@@ -97,6 +110,9 @@ internal sealed unsafe class KernelTables<T>
 
     /// <summary>Ordinal prior: <c>ρ_{|j − (K − 1)|}</c> for <c>j ∈ [0, 2K − 1)</c>; label <c>y</c>'s masses start at <c>K − 1 − y</c>.</summary>
     public T* OrdinalWindow => Address(_ordinalWindow);
+
+    /// <summary>Matrix prior: <c>M</c>, row-major <c>K × K</c>.</summary>
+    public T* MatrixRows => Address(_matrixRows);
 
     /// <summary>The class weights, or null when unweighted.</summary>
     public T* Weights => Address(_weights);

@@ -70,6 +70,27 @@ internal sealed class LossPlan
                 LabelCoefficients[y] = LabelWeights[y];
             }
         }
+        else if (prior is MatrixPrior matrix)
+        {
+            Matrix = matrix;
+            for (int y = 0; y < numClasses; y++)
+            {
+                double smoothingWeight = 0.0;
+                for (int k = 0; k < numClasses; k++)
+                {
+                    smoothingWeight += matrix.At(y, k) * Weight(k);
+                }
+
+                TargetCoefficients[y] = ((1.0 - alpha) * Weight(y)) + (alpha * smoothingWeight);
+                LabelWeights[y] = (1.0 - alpha) * Weight(y);
+                LabelCoefficients[y] = ((1.0 - alpha) * Weight(y)) + (alpha * matrix.At(y, y) * Weight(y));
+            }
+
+            if (klDivergence)
+            {
+                LabelEntropies = MatrixEntropies(matrix);
+            }
+        }
         else
         {
             var linear = (LinearPrior)prior;
@@ -151,8 +172,14 @@ internal sealed class LossPlan
     /// <summary>Linear priors: <c>ε</c>, the mass taken back from the label.</summary>
     public double Exclusion { get; }
 
-    /// <summary>The ordinal prior, or null for the linear ones.</summary>
+    /// <summary>The ordinal prior, or null for the others.</summary>
     public OrdinalPrior? Ordinal { get; }
+
+    /// <summary>The matrix prior, or null for the others.</summary>
+    public MatrixPrior? Matrix { get; }
+
+    /// <summary>Whether the prior spreads a soft row by a per-label table (ordinal, matrix) rather than by <c>π·Σt − ε·t</c> (linear).</summary>
+    public bool SpreadsByLabel => Ordinal is not null || Matrix is not null;
 
     /// <summary>Ordinal prior: <c>ρ_d</c> for <c>d ∈ [0, K)</c>, with <c>ρ_0 = 0</c>.</summary>
     public double[]? DistanceMasses { get; }
@@ -169,7 +196,23 @@ internal sealed class LossPlan
 
     /// <summary><c>c_k(y) = u_k(y)·w_k</c> for a class <c>k ≠ y</c>.</summary>
     public double SmoothingCoefficient(int label, int k) =>
-        Ordinal is null ? SmoothingCoefficients![k] : Weight(k) * DistanceMasses![Math.Abs(k - label)] * InverseNormalisers![label];
+        Ordinal is not null ? Weight(k) * DistanceMasses![Math.Abs(k - label)] * InverseNormalisers![label]
+        : Matrix is not null ? Weight(k) * Matrix.At(label, k)
+        : SmoothingCoefficients![k];
+
+    /// <summary><c>destination = U·t</c> for a prior that <see cref="SpreadsByLabel"/>. <paramref name="destination"/> must not overlap <paramref name="target"/>.</summary>
+    public void SpreadByLabel<T>(ReadOnlySpan<T> target, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Ordinal is not null)
+        {
+            Ordinal.Spread(target, InverseNormalisers, destination);
+        }
+        else
+        {
+            Matrix!.Spread(target, destination);
+        }
+    }
 
     /// <summary><c>h(x) = −x·log x</c>, with <c>h(0) = 0</c>.</summary>
     public static double Entropy(double x) => x > 0.0 ? -x * Math.Log(x) : 0.0;
@@ -206,6 +249,21 @@ internal sealed class LossPlan
         {
             double labelMass = 1.0 - Alpha + (Alpha * (BaseMasses![y] - Exclusion));
             entropies[y] = shared - (Weight(y) * Entropy(Alpha * BaseMasses[y])) + (Weight(y) * Entropy(labelMass));
+        }
+
+        return entropies;
+    }
+
+    /// <summary>The matrix prior: <c>E(y) = Σ_c w_c·h((1 − α)·[c = y] + α·M[y, c])</c> directly, O(K²) once per loss.</summary>
+    private double[] MatrixEntropies(MatrixPrior matrix)
+    {
+        var entropies = new double[NumClasses];
+        for (int y = 0; y < NumClasses; y++)
+        {
+            for (int c = 0; c < NumClasses; c++)
+            {
+                entropies[y] += Weight(c) * Entropy((c == y ? 1.0 - Alpha : 0.0) + (Alpha * matrix.At(y, c)));
+            }
         }
 
         return entropies;

@@ -57,7 +57,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         piece.SamplesContiguous && piece.Count >= TSimd.Count
         && (piece.Labels is not null
             ? tables.Kind is SmoothingKind.None or SmoothingKind.Constant or SmoothingKind.Array
-            : plan.Ordinal is null || plan.Alpha == 0.0)
+            : !plan.SpreadsByLabel || plan.Alpha == 0.0)
         && (typeof(T) != typeof(float) || piece.NumClasses <= 1 << 24);
 
     /// <summary>Every sample of the piece, index or probability targets. Returns <c>Σ l_i</c>.</summary>

@@ -35,9 +35,15 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
             case SmoothingKind.Ordinal:
                 return IndexRows<OrdinalSource, ScaledCoefficients<TSimd, TVector, T>, TTerm>(
                     plan, arguments, new(tables.OrdinalWindow, numClasses, plan));
-            default:
+            case SmoothingKind.WeightedOrdinal:
                 return IndexRows<WeightedOrdinalSource, WeightedScaledCoefficients<TSimd, TVector, T>, TTerm>(
                     plan, arguments, new(tables.OrdinalWindow, tables.Weights, numClasses, plan));
+            case SmoothingKind.Matrix:
+                return IndexRows<MatrixSource, ScaledCoefficients<TSimd, TVector, T>, TTerm>(
+                    plan, arguments, new(tables.MatrixRows, numClasses, T.CreateTruncating(plan.Alpha)));
+            default:
+                return IndexRows<WeightedMatrixSource, WeightedScaledCoefficients<TSimd, TVector, T>, TTerm>(
+                    plan, arguments, new(tables.MatrixRows, tables.Weights, numClasses, T.CreateTruncating(plan.Alpha)));
         }
     }
 
@@ -47,7 +53,7 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
         where TTerm : IRowTerm
     {
         int numClasses = arguments.NumClasses;
-        if (plan.Ordinal is null || plan.Alpha == 0.0)
+        if (!plan.SpreadsByLabel || plan.Alpha == 0.0)
         {
             return ProbabilityRows<TTerm>(plan, tables, arguments, spread: null);
         }
@@ -137,7 +143,7 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
             }
             else
             {
-                plan.Ordinal!.Spread(new ReadOnlySpan<T>(targets, numClasses), plan.InverseNormalisers, new Span<T>(spread, numClasses));
+                plan.SpreadByLabel(new ReadOnlySpan<T>(targets, numClasses), new Span<T>(spread, numClasses));
                 spreadRow = spread;
                 spreadScale = alpha;
             }
@@ -198,6 +204,20 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ScaledCoefficients<TSimd, TVector, T> ForLabel(int label) =>
             new(window + (numClasses - 1 - label), T.CreateTruncating(plan.Alpha * plan.InverseNormalisers![label]));
+    }
+
+    /// <summary>Row <c>y</c> of the matrix prior, scaled by <c>α</c>.</summary>
+    private readonly struct MatrixSource(T* rows, int numClasses, T alpha) : ICoefficientSource<ScaledCoefficients<TSimd, TVector, T>>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ScaledCoefficients<TSimd, TVector, T> ForLabel(int label) => new(rows + ((nint)label * numClasses), alpha);
+    }
+
+    /// <summary>As <see cref="MatrixSource"/>, with class weights.</summary>
+    private readonly struct WeightedMatrixSource(T* rows, T* weights, int numClasses, T alpha) : ICoefficientSource<WeightedScaledCoefficients<TSimd, TVector, T>>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public WeightedScaledCoefficients<TSimd, TVector, T> ForLabel(int label) => new(rows + ((nint)label * numClasses), weights, alpha);
     }
 
     /// <summary>As <see cref="OrdinalSource"/>, with class weights.</summary>

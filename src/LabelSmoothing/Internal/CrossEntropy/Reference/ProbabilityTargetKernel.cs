@@ -17,7 +17,7 @@ internal static unsafe class ProbabilityTargetKernel
         where TTerm : IRowTerm
     {
         int numClasses = plan.NumClasses;
-        double[]? scratch = plan.Ordinal is null || plan.Alpha == 0.0 ? null : ArrayPool<double>.Shared.Rent(2 * numClasses);
+        double[]? scratch = !plan.SpreadsByLabel || plan.Alpha == 0.0 ? null : ArrayPool<double>.Shared.Rent(2 * numClasses);
         try
         {
             double total = 0.0;
@@ -113,7 +113,7 @@ internal static unsafe class ProbabilityTargetKernel
                     row[k] = double.CreateTruncating(targets[k * stride]);
                 }
 
-                plan.Ordinal!.Spread(row, plan.InverseNormalisers, spread);
+                plan.SpreadByLabel<double>(row, spread);
                 _spread = spread;
             }
             else

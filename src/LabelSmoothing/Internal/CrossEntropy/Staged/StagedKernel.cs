@@ -33,7 +33,7 @@ internal readonly unsafe struct StagedKernel<TStorage, TCompute, TTerm, TTransfo
     {
         int numClasses = piece.NumClasses;
         bool classMajor = piece.LogitsStride == 1 && piece.Count >= Lanes && Vector128.IsHardwareAccelerated
-            && (piece.IsIndex ? plan.Tables<TCompute>().Kind is SmoothingKind.None or SmoothingKind.Constant or SmoothingKind.Array : plan.Ordinal is null || plan.Alpha == 0.0)
+            && (piece.IsIndex ? plan.Tables<TCompute>().Kind is SmoothingKind.None or SmoothingKind.Constant or SmoothingKind.Array : !plan.SpreadsByLabel || plan.Alpha == 0.0)
             && (typeof(TCompute) != typeof(float) || numClasses <= 1 << 24);
         int block = classMajor
             ? Math.Min(piece.Count / Lanes * Lanes, Math.Max(1, BlockElements / (numClasses * Lanes)) * Lanes)
