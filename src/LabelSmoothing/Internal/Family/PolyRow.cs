@@ -1,0 +1,105 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using LabelSmoothing.Internal.CrossEntropy;
+using LabelSmoothing.Internal.Simd;
+
+namespace LabelSmoothing.Internal.Family;
+
+/// <summary>
+/// Poly-1 (<see cref="PolyLoss"/>), one row: with <c>c_k = q_k + λ·[k = y]</c> the smoothed target (<c>q</c> the smoothing coefficients,
+/// <c>λ = λ(y)</c> the label's own share, <c>A = Σc</c>), <c>P = Σ_k c_k·p_k</c> and the cross-entropy <c>A·log s + Σ_k c_k·(m − z_k)</c>,
+/// <c>l = CE + ε·(1 − P)</c> and <c>∂l/∂z_k = p_k·(A + ε·P) − c_k·(1 + ε·p_k)</c>. Two passes: the statistics (with <c>Σ q·e</c>) and the
+/// gradient; <c>1 − P</c> and the label's gradient are assembled from complements that do not cancel as <c>p_y → 1</c>.
+/// </summary>
+/// <param name="smoothing">The smoothed target's coefficients.</param>
+/// <param name="epsilon">ε.</param>
+internal readonly struct PolyRow(LossPlan smoothing, double epsilon) : IFamilyRow
+{
+    public static bool UsesSmoothing => true;
+
+    public static bool HasTeacher => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public unsafe double Row<TSimd, TVector, T, TCoefficients>(in RowInput<T> row, in TCoefficients coefficients)
+        where TSimd : ISimd<TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TCoefficients : struct, IRowCoefficients<TVector, T>
+    {
+        int label = row.Label;
+        double labelLogit = double.CreateTruncating(row.Logits[label]);
+        T max = FusedRowKernel<TSimd, TVector, T>.Max(row.Logits, row.Length);
+        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, TCoefficients, ExpectedCoefficient>(row.Logits, row.Length, max, coefficients);
+
+        double targetWeight = smoothing.TargetCoefficients[label];
+        double labelWeight = smoothing.LabelWeights[label];
+        double labelCoefficient = smoothing.LabelCoefficients[label];
+        double sum = statistics.Sum;
+        double labelProbability = statistics.Probability(labelLogit);
+        double labelComplement = statistics.Complement(labelLogit);
+        double smoothingExpectation = statistics.Extra / sum;
+
+        // 1 − P = (1 − A) + Σ_k q_k·(1 − p_k) + λ·(1 − p_y): exact as P → 1 without smoothing.
+        double complement = 1.0 - targetWeight + (targetWeight - labelWeight - smoothingExpectation) + (labelWeight * labelComplement);
+        double crossEntropy = (targetWeight * statistics.LogSum) + statistics.Margin + ScalarMath.Weighted(labelWeight, statistics.Max - labelLogit);
+        double loss = crossEntropy + (epsilon * complement);
+        if (row.Gradient is null)
+        {
+            return loss;
+        }
+
+        double scale = row.GradientScale;
+        double expectation = smoothingExpectation + (labelWeight * labelProbability);
+        var gradient = new Gradient<TSimd, TVector, T, TCoefficients>(
+            row.Logits, TSimd.Broadcast(max), coefficients, T.CreateTruncating(scale * (targetWeight + (epsilon * expectation)) / sum),
+            T.CreateTruncating(scale), T.CreateTruncating(scale * epsilon / sum));
+        RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, gradient);
+
+        // p_y·A − C = −A·(1 − p_y) + (A − C) and P − C = Σ_{k≠y} q_k·p_k − C·(1 − p_y): no cancellation as p_y → 1.
+        double labelSmoothing = coefficients.Single((nuint)label);
+        double offLabelExpectation = smoothingExpectation - (labelSmoothing * labelProbability);
+        row.Gradient[label] = T.CreateTruncating(scale * (
+            (-targetWeight * labelComplement) + (targetWeight - labelCoefficient)
+            + (epsilon * labelProbability * (offLabelExpectation - (labelCoefficient * labelComplement)))));
+        return loss;
+    }
+
+    /// <summary>The first pass's extra sum: <c>Σ_k q_k·e_k</c> (<c>s·Σ_k q_k·p_k</c>).</summary>
+    private readonly struct ExpectedCoefficient : IFirstPassSum
+    {
+        public static bool IsNone => false;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TVector Lanes<TSimd, TVector, T>(TVector shifted, TVector exponentials, TVector coefficients)
+            where TSimd : ISimd<TVector, T>
+            where TVector : struct
+            where T : unmanaged, IFloatingPointIeee754<T> => TSimd.Multiply(coefficients, exponentials);
+    }
+
+    /// <summary><c>g_k = e_k·F − q_k·(S + e_k·X)</c> with <c>F = S·(A + εP)/s</c>, <c>X = S·ε/s</c>, <c>e = exp(z − m)</c>.</summary>
+    private readonly unsafe struct Gradient<TSimd, TVector, T, TCoefficients>(
+        T* logits, TVector max, TCoefficients coefficients, T probabilityFactor, T scale, T cross) : IRowMap<TVector>
+        where TSimd : ISimd<TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TCoefficients : struct, IRowCoefficients<TVector, T>
+    {
+        private readonly TVector _probabilityFactor = TSimd.Broadcast(probabilityFactor);
+        private readonly TVector _scale = TSimd.Broadcast(scale);
+        private readonly TVector _cross = TSimd.Broadcast(cross);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector At(nuint k)
+        {
+            TVector exponentials = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(TSimd.Load(logits + k), max));
+            TVector gradient = TSimd.Multiply(exponentials, _probabilityFactor);
+            if (TCoefficients.IsZero)
+            {
+                return gradient;
+            }
+
+            TVector factor = TSimd.MultiplyAdd(exponentials, _cross, _scale);
+            return TSimd.Subtract(gradient, TSimd.Multiply(coefficients.At(k), factor));
+        }
+    }
+}
