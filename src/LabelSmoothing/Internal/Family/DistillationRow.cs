@@ -32,18 +32,33 @@ internal readonly struct DistillationRow(double inverseTemperature, double facto
     {
         T studentMax = FusedRowKernel<TSimd, TVector, T>.Max(row.Logits, row.Length);
         T teacherMax = FusedRowKernel<TSimd, TVector, T>.Max(row.Teacher, row.Length);
+        T* park = row.Gradient == row.Logits || row.Gradient == row.Teacher ? null : row.Gradient;
         var sides = new Sides<TSimd, TVector, T>(row.Logits, studentMax, row.Teacher, teacherMax, T.CreateTruncating(inverseTemperature));
-        RowSums sums = RowLoops<TSimd, TVector, T>.Sum(row.Length, new Normalisers<TSimd, TVector, T>(sides));
-        double gradientFactor = row.GradientScale * factor * inverseTemperature;
-        var pass = new LossPass<TSimd, TVector, T>(
-            sides, sums.First, sums.Second, double.CreateTruncating(studentMax - teacherMax), Math.Log(sums.First) - Math.Log(sums.Second), gradientFactor);
-        double divergence = row.Gradient is null
-            ? RowLoops<TSimd, TVector, T>.Sum(row.Length, new ContributionsOf<TVector, LossPass<TSimd, TVector, T>>(pass)).First
-            : RowLoops<TSimd, TVector, T>.StoreAndSum(row.Gradient, row.Length, pass);
+        RowSums sums = RowLoops<TSimd, TVector, T>.Sum(row.Length, new Normalisers<TSimd, TVector, T>(sides, park, row.NextRow));
+        var constants = new LossConstants<TVector>(
+            TSimd.Broadcast(T.CreateTruncating(1.0 / sums.First)),
+            TSimd.Broadcast(T.CreateTruncating(1.0 / sums.Second)),
+            TSimd.Broadcast(studentMax - teacherMax),
+            TSimd.Broadcast(T.CreateTruncating(Math.Log(sums.First) - Math.Log(sums.Second))),
+            TSimd.Broadcast(T.CreateTruncating(row.GradientScale * factor * inverseTemperature / sums.First)),
+            TSimd.Broadcast(T.CreateTruncating(row.GradientScale * factor * inverseTemperature / sums.Second)));
+        double divergence;
+        if (park is null)
+        {
+            var pass = new LossPass<TSimd, TVector, T, RecomputedExponentials<TSimd, TVector, T>>(sides, constants, default);
+            divergence = row.Gradient is null
+                ? RowLoops<TSimd, TVector, T>.Sum(row.Length, new ContributionsOf<TVector, LossPass<TSimd, TVector, T, RecomputedExponentials<TSimd, TVector, T>>>(pass)).First
+                : RowLoops<TSimd, TVector, T>.StoreAndSum(row.Gradient, row.Length, pass);
+        }
+        else
+        {
+            divergence = RowLoops<TSimd, TVector, T>.StoreAndSum(row.Gradient, row.Length, new LossPass<TSimd, TVector, T, ParkedExponentials<TSimd, TVector, T>>(sides, constants, new(park)));
+        }
+
         return factor * divergence;
     }
 
-    /// <summary>Both sides' logits, shifted by their maxima and scaled by <c>1/T</c>, and their exponentials, per lane.</summary>
+    /// <summary>Both sides' logits, shifted by their maxima and scaled by <c>1/T</c>, per lane.</summary>
     private readonly unsafe struct Sides<TSimd, TVector, T>(T* student, T studentMax, T* teacher, T teacherMax, T inverseTemperature)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
@@ -53,24 +68,25 @@ internal readonly struct DistillationRow(double inverseTemperature, double facto
         private readonly TVector _teacherMax = TSimd.Broadcast(teacherMax);
         private readonly TVector _inverseTemperature = TSimd.Broadcast(inverseTemperature);
 
+        public TVector InverseTemperature => _inverseTemperature;
+
         public T* Student => student;
 
         public T* Teacher => teacher;
 
-        public TVector InverseTemperature => _inverseTemperature;
-
+        /// <summary>The logits at <paramref name="k"/> and their shifted, scaled values <c>v</c> (student) and <c>u</c> (teacher).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void At(nuint k, out TVector studentLogits, out TVector teacherLogits, out TVector studentExponentials, out TVector teacherExponentials)
+        public void At(nuint k, out TVector studentLogits, out TVector teacherLogits, out TVector studentShifted, out TVector teacherShifted)
         {
             studentLogits = TSimd.Load(student + k);
             teacherLogits = TSimd.Load(teacher + k);
-            studentExponentials = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Multiply(TSimd.Subtract(studentLogits, _studentMax), _inverseTemperature));
-            teacherExponentials = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Multiply(TSimd.Subtract(teacherLogits, _teacherMax), _inverseTemperature));
+            studentShifted = TSimd.Multiply(TSimd.Subtract(studentLogits, _studentMax), _inverseTemperature);
+            teacherShifted = TSimd.Multiply(TSimd.Subtract(teacherLogits, _teacherMax), _inverseTemperature);
         }
     }
 
-    /// <summary><c>s_v = Σ exp(v)</c> and <c>s_u = Σ exp(u)</c>.</summary>
-    private readonly struct Normalisers<TSimd, TVector, T>(Sides<TSimd, TVector, T> sides) : IRowSum<TVector>
+    /// <summary><c>s_v = Σ exp(v)</c> and <c>s_u = Σ exp(u)</c>; <c>exp(v)</c> parked at <paramref name="park"/> unless it is null.</summary>
+    private readonly unsafe struct Normalisers<TSimd, TVector, T>(Sides<TSimd, TVector, T> sides, T* park, NextRow next) : IRowSum<TVector>
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -78,73 +94,81 @@ internal readonly struct DistillationRow(double inverseTemperature, double facto
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void At(nuint k, out TVector first, out TVector second, out TVector third, out TVector fourth)
         {
-            sides.At(k, out _, out _, out first, out second);
+            RowPrefetch.Line(sides.Student, next.Logits, k);
+            RowPrefetch.Line(sides.Teacher, next.Teacher, k);
+            RowPrefetch.Line(park, next.Gradient, k);
+            sides.At(k, out _, out _, out TVector student, out TVector teacher);
+            first = SimdMath.ExpNonPositive<TSimd, TVector, T>(student);
+            second = SimdMath.ExpNonPositive<TSimd, TVector, T>(teacher);
+            if (park is not null)
+            {
+                TSimd.Store(first, park + k);
+            }
+
             third = default;
             fourth = default;
         }
     }
 
+    /// <summary>The broadcast row constants of the loss pass: <c>1/s_v</c>, <c>1/s_u</c>, <c>max z − max t</c>, <c>log(s_v/s_u)</c>, <c>F/s_v</c>, <c>F/s_u</c>.</summary>
+    private readonly record struct LossConstants<TVector>(
+        TVector InverseStudentSum, TVector InverseTeacherSum, TVector MaxDifference, TVector LogRatio, TVector StudentFactor, TVector TeacherFactor)
+        where TVector : struct;
+
     /// <summary>
     /// The gradient <c>e_v·(F/s_v) − e_u·(F/s_u)</c>, <c>F = S·c/T</c> (two products, so that equal sides give exactly 0), and the loss terms
     /// <c>q·φ(x)</c>: a series in <c>x</c> for <c>|x| &lt; 1/2</c>, <c>p − q − q·x</c> (0·x = 0 where <c>q = 0</c>) beyond.
     /// </summary>
-    private readonly struct LossPass<TSimd, TVector, T> : IRowMapSum<TVector>
+    private readonly struct LossPass<TSimd, TVector, T, TExponentials>(Sides<TSimd, TVector, T> sides, LossConstants<TVector> constants, TExponentials studentExponentials) : IRowMapSum<TVector>
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TExponentials : struct, IExponentials<TVector>
     {
-        private readonly Sides<TSimd, TVector, T> _sides;
-        private readonly TVector _inverseStudentSum;
-        private readonly TVector _inverseTeacherSum;
-        private readonly TVector _maxDifference;
-        private readonly TVector _logRatio;
-        private readonly TVector _studentFactor;
-        private readonly TVector _teacherFactor;
-
-        public LossPass(Sides<TSimd, TVector, T> sides, double studentSum, double teacherSum, double maxDifference, double logRatio, double gradientFactor)
-        {
-            _sides = sides;
-            _inverseStudentSum = TSimd.Broadcast(T.CreateTruncating(1.0 / studentSum));
-            _inverseTeacherSum = TSimd.Broadcast(T.CreateTruncating(1.0 / teacherSum));
-            _maxDifference = TSimd.Broadcast(T.CreateTruncating(maxDifference));
-            _logRatio = TSimd.Broadcast(T.CreateTruncating(logRatio));
-            _studentFactor = TSimd.Broadcast(T.CreateTruncating(gradientFactor / studentSum));
-            _teacherFactor = TSimd.Broadcast(T.CreateTruncating(gradientFactor / teacherSum));
-        }
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector At(nuint k, out TVector contribution)
         {
-            _sides.At(k, out TVector student, out TVector teacher, out TVector studentExponentials, out TVector teacherExponentials);
-            TVector p = TSimd.Multiply(studentExponentials, _inverseStudentSum);
-            TVector q = TSimd.Multiply(teacherExponentials, _inverseTeacherSum);
-            TVector x = TSimd.Subtract(TSimd.Multiply(TSimd.Subtract(TSimd.Subtract(student, teacher), _maxDifference), _sides.InverseTemperature), _logRatio);
+            sides.At(k, out TVector student, out TVector teacher, out TVector studentShifted, out TVector teacherShifted);
+            TVector ev = studentExponentials.At(k, studentShifted);
+            TVector eu = SimdMath.ExpNonPositive<TSimd, TVector, T>(teacherShifted);
+            TVector p = TSimd.Multiply(ev, constants.InverseStudentSum);
+            TVector q = TSimd.Multiply(eu, constants.InverseTeacherSum);
+            TVector x = TSimd.Subtract(TSimd.Multiply(TSimd.Subtract(TSimd.Subtract(student, teacher), constants.MaxDifference), sides.InverseTemperature), constants.LogRatio);
             TVector direct = TSimd.Subtract(TSimd.Subtract(p, q), LaneMath<TSimd, TVector, T>.Weighted(q, x));
             TVector series = TSimd.Multiply(q, TSimd.Multiply(TSimd.Multiply(x, x), Phi(x)));
             TVector small = TSimd.GreaterThan(TSimd.Broadcast(T.CreateTruncating(0.5)), TSimd.Max(x, TSimd.Subtract(default, x)));
             contribution = TSimd.Select(small, series, direct);
-            return TSimd.Subtract(TSimd.Multiply(studentExponentials, _studentFactor), TSimd.Multiply(teacherExponentials, _teacherFactor));
+            return TSimd.Subtract(TSimd.Multiply(ev, constants.StudentFactor), TSimd.Multiply(eu, constants.TeacherFactor));
         }
 
-        /// <summary><c>φ(x)/x² = Σ_n xⁿ/(n + 2)!</c> for <c>|x| &lt; 1/2</c>: to <c>x⁷</c> in float, <c>x¹³</c> in double (relative error below the type's).</summary>
+        /// <summary>
+        /// <c>φ(x)/x² = Σ_n xⁿ/(n + 2)!</c> for <c>|x| &lt; 1/2</c> by Horner's rule: to <c>x⁷</c> in float, <c>x¹³</c> in double (truncation below the
+        /// type's rounding).
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static TVector Phi(TVector x)
         {
-            int last = typeof(T) == typeof(float) ? 7 : 13;
-            double coefficient = 1.0;
-            for (int n = 2; n <= last + 2; n++)
+            TVector result = typeof(T) == typeof(float) ? Coefficient(1.0 / 362880) : Coefficient(1.0 / 1307674368000);
+            if (typeof(T) == typeof(double))
             {
-                coefficient /= n;
+                result = TSimd.MultiplyAdd(result, x, Coefficient(1.0 / 87178291200));
+                result = TSimd.MultiplyAdd(result, x, Coefficient(1.0 / 6227020800));
+                result = TSimd.MultiplyAdd(result, x, Coefficient(1.0 / 479001600));
+                result = TSimd.MultiplyAdd(result, x, Coefficient(1.0 / 39916800));
+                result = TSimd.MultiplyAdd(result, x, Coefficient(1.0 / 3628800));
+                result = TSimd.MultiplyAdd(result, x, Coefficient(1.0 / 362880));
             }
 
-            TVector result = TSimd.Broadcast(T.CreateTruncating(coefficient));
-            for (int n = last - 1; n >= 0; n--)
-            {
-                coefficient *= n + 3;
-                result = TSimd.MultiplyAdd(result, x, TSimd.Broadcast(T.CreateTruncating(coefficient)));
-            }
-
-            return result;
+            result = TSimd.MultiplyAdd(result, x, Coefficient(1.0 / 40320));
+            result = TSimd.MultiplyAdd(result, x, Coefficient(1.0 / 5040));
+            result = TSimd.MultiplyAdd(result, x, Coefficient(1.0 / 720));
+            result = TSimd.MultiplyAdd(result, x, Coefficient(1.0 / 120));
+            result = TSimd.MultiplyAdd(result, x, Coefficient(1.0 / 24));
+            result = TSimd.MultiplyAdd(result, x, Coefficient(1.0 / 6));
+            return TSimd.MultiplyAdd(result, x, Coefficient(0.5));
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TVector Coefficient(double value) => TSimd.Broadcast(T.CreateTruncating(value));
     }
 }

@@ -103,6 +103,10 @@ internal static unsafe class FamilyRows
     {
         int numClasses = piece.NumClasses;
         int ignoreIndex = plan.IgnoreIndex ?? int.MinValue;
+
+        // As the cross-entropy's kernel: rows of up to 256 KB fetch the next one while their first pass runs.
+        bool prefetch = (long)numClasses * sizeof(T) <= 262144 && TSimd.Count > 1;
+        var nextRow = prefetch ? new NextRow(piece.LogitsStride, piece.TargetsStride, piece.GradientStride) : default;
         double total = 0.0;
         for (int i = 0; i < piece.Count; i++)
         {
@@ -119,7 +123,7 @@ internal static unsafe class FamilyRows
             else
             {
                 T* teacher = TRow.HasTeacher ? piece.TargetsRow(i) : null;
-                var input = new RowInput<T>(piece.LogitsRow(i), teacher, gradient, (nuint)numClasses, label, piece.GradientScale(i));
+                var input = new RowInput<T>(piece.LogitsRow(i), teacher, gradient, (nuint)numClasses, label, piece.GradientScale(i), i + 1 < piece.Count ? nextRow : default);
                 loss = row.Row<TSimd, TVector, T, TCoefficients>(input, source.ForLabel(label));
             }
 

@@ -1,3 +1,4 @@
+using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using LabelSmoothing.Internal.CrossEntropy;
@@ -47,18 +48,35 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCoefficients : struct, IRowCoefficients<TVector, T>
     {
-        int label = row.Label;
-        double labelLogit = double.CreateTruncating(row.Logits[label]);
+        double labelLogit = double.CreateTruncating(row.Logits[row.Label]);
         T max = FusedRowKernel<TSimd, TVector, T>.Max(row.Logits, row.Length);
-        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, ZeroCoefficients<TSimd, TVector, T>, NoFirstPassSum>(row.Logits, row.Length, max, default);
-        var atMax = new ClassTerms(gamma, 1.0 / statistics.Sum, statistics.UniqueMax ? statistics.Delta / statistics.Sum : 1.0 - (1.0 / statistics.Sum), -statistics.LogSum);
-        ClassTerms atLabel = labelLogit == statistics.Max
-            ? atMax
-            : new ClassTerms(gamma, statistics.Probability(labelLogit), 1.0 - statistics.Probability(labelLogit), labelLogit - statistics.Max - statistics.LogSum);
-        var terms = new Terms<TPower, TSimd, TVector, T>(row.Logits, max, statistics, gamma, atMax);
+        T* park = SoftmaxStatistics.Park(row);
+        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, ZeroCoefficients<TSimd, TVector, T>, NoFirstPassSum>(row, max, default, park);
+        var context = new RowContext(statistics, gamma, labelLogit);
+        var constants = new TermConstants<TSimd, TVector, T>(max, statistics, gamma, context.AtMax);
+        return park is null
+            ? Passes<TPower, TSimd, TVector, T, TCoefficients, RecomputedExponentials<TSimd, TVector, T>>(row, coefficients, context, new(row.Logits, constants, default))
+            : Passes<TPower, TSimd, TVector, T, TCoefficients, ParkedExponentials<TSimd, TVector, T>>(row, coefficients, context, new(row.Logits, constants, new(park)));
+    }
+
+    /// <summary>The second pass (the sums) and the gradient pass, then the label's gradient in double.</summary>
+    private unsafe double Passes<TPower, TSimd, TVector, T, TCoefficients, TExponentials>(
+        in RowInput<T> row, in TCoefficients coefficients, in RowContext context, in Terms<TPower, TSimd, TVector, T, TExponentials> terms)
+        where TPower : IFocalPower
+        where TSimd : ISimd<TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TCoefficients : struct, IRowCoefficients<TVector, T>
+        where TExponentials : struct, IExponentials<TVector>
+    {
+        int label = row.Label;
+        ClassTerms atMax = context.AtMax;
+        ClassTerms atLabel = context.AtLabel;
 
         // Σ_k q_k·f_k·(−lp_k), Σ_{k off the maxima} G_k and Σ_{k at a maximum} G_k; all 0 without smoothing.
-        RowSums sums = TCoefficients.IsZero ? default : RowLoops<TSimd, TVector, T>.Sum(row.Length, new SumPass<TPower, TSimd, TVector, T, TCoefficients>(terms, coefficients));
+        RowSums sums = TCoefficients.IsZero
+            ? default
+            : RowLoops<TSimd, TVector, T>.Sum(row.Length, new SumPass<TPower, TSimd, TVector, T, TCoefficients, TExponentials>(terms, coefficients));
         double labelWeight = smoothing.LabelWeights[label];
         double loss = sums.First + ScalarMath.Weighted(labelWeight, -atLabel.Factor * atLabel.LogProbability);
         if (row.Gradient is null)
@@ -67,17 +85,60 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
         }
 
         double scale = row.GradientScale;
-        double total = sums.Second + sums.Third + ScalarMath.Weighted(labelWeight, atLabel.Derivative);
-        bool tied = !statistics.UniqueMax;
-        var gradient = new GradientPass<TPower, TSimd, TVector, T, TCoefficients>(
-            terms, coefficients, scale, scale * total / statistics.Sum, atMax, tied ? total : sums.Second + ScalarMath.Weighted(labelWeight, atLabel.Derivative), tied);
+        double labelShare = ScalarMath.Weighted(labelWeight, atLabel.Derivative);
+        double total = sums.Second + sums.Third + labelShare;
+        int at = context.Statistics.UniqueMax && !context.LabelAtUniqueMax ? IndexOf(row.Logits, row.Length, context.Statistics.Max) : -1;
+        var gradient = new GradientPass<TPower, TSimd, TVector, T, TCoefficients, TExponentials>(terms, coefficients, scale, scale * total / context.Statistics.Sum);
         RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, gradient);
 
+        // The pass forms G_k − p_k·ΣG, which cancels at a maximum whose p → 1: redo the unique maximum a as G_a·(1 − p_a) − p_a·Σ_{k≠a} G_k
+        // (Σ_{k≠a} G_k: the vector sum off the maxima, plus the label's own share when the label is not a), and the label with its whole
+        // coefficient C(y) = q_y + λ(y).
+        if (at >= 0)
+        {
+            double share = coefficients.Single((nuint)at) * atMax.Derivative;
+            row.Gradient[at] = T.CreateTruncating(scale * ((share * atMax.Complement) - (atMax.Probability * (sums.Second + labelShare))));
+        }
+
         double labelTerm = smoothing.LabelCoefficients[label] * atLabel.Derivative;
-        row.Gradient[label] = T.CreateTruncating(labelLogit == statistics.Max && statistics.UniqueMax
+        row.Gradient[label] = T.CreateTruncating(context.LabelAtUniqueMax
             ? scale * ((labelTerm * atMax.Complement) - (atMax.Probability * sums.Second))
             : scale * (labelTerm - (atLabel.Probability * total)));
         return loss;
+    }
+
+    /// <summary>The first index of <paramref name="value"/> in the row (a row's unique maximum: compared bit for bit, vectorised).</summary>
+    private static unsafe int IndexOf<T>(T* row, nuint length, double value)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T element = T.CreateTruncating(value);
+        return typeof(T) == typeof(float)
+            ? new ReadOnlySpan<int>(row, (int)length).IndexOf(BitConverter.SingleToInt32Bits(Unsafe.As<T, float>(ref element)))
+            : new ReadOnlySpan<long>(row, (int)length).IndexOf(BitConverter.DoubleToInt64Bits(Unsafe.As<T, double>(ref element)));
+    }
+
+    /// <summary>A row's scalars: its statistics, the terms of its maximum and of its label, and whether the label is the unique maximum.</summary>
+    private readonly struct RowContext
+    {
+        public RowContext(in SoftmaxStatistics statistics, double gamma, double labelLogit)
+        {
+            Statistics = statistics;
+            double inverseSum = 1.0 / statistics.Sum;
+            AtMax = new ClassTerms(gamma, inverseSum, statistics.UniqueMax ? statistics.Delta * inverseSum : 1.0 - inverseSum, -statistics.LogSum);
+            double probability = statistics.Probability(labelLogit);
+            AtLabel = labelLogit == statistics.Max
+                ? AtMax
+                : new ClassTerms(gamma, probability, 1.0 - probability, labelLogit - statistics.Max - statistics.LogSum);
+            LabelAtUniqueMax = labelLogit == statistics.Max && statistics.UniqueMax;
+        }
+
+        public SoftmaxStatistics Statistics { get; }
+
+        public ClassTerms AtMax { get; }
+
+        public ClassTerms AtLabel { get; }
+
+        public bool LabelAtUniqueMax { get; }
     }
 
     /// <summary>One class's <c>p</c>, <c>1 − p</c>, <c>lp</c>, <c>f = (1 − p)^γ</c> and <c>h = f·(γ·p·lp/(1 − p) − 1)</c>, in double.</summary>
@@ -89,6 +150,7 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
             Complement = complement;
             LogProbability = logProbability;
             Factor = ScalarMath.Power(complement, gamma);
+
             // p·lp/(1 − p) → −1 as p → 1 (where 1 − p has underflowed to 0).
             double ratio = complement > 0.0 ? ScalarMath.Weighted(probability, logProbability) / complement : -probability;
             Derivative = Factor * ((gamma * ratio) - 1.0);
@@ -106,67 +168,82 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
         public double Derivative { get; }
     }
 
-    /// <summary>Per lane: <c>e</c>, the maxima, <c>f</c>, <c>lp</c> and <c>h</c>, with the row constants of the maximum in its lanes.</summary>
-    private readonly unsafe struct Terms<TPower, TSimd, TVector, T>
-        where TPower : IFocalPower
+    /// <summary>The broadcast row constants of the lane terms.</summary>
+    private readonly struct TermConstants<TSimd, TVector, T>
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        private readonly T* _logits;
-        private readonly TVector _max;
-        private readonly TVector _inverseSum;
-        private readonly TVector _logSum;
-        private readonly TVector _gamma;
-        private readonly PowerInputs<TVector> _power;
-        private readonly TVector _maxFactor;
-        private readonly TVector _maxLogProbability;
-        private readonly TVector _maxDerivative;
-
-        public Terms(T* logits, T max, in SoftmaxStatistics statistics, double gamma, in ClassTerms atMax)
+        public TermConstants(T max, in SoftmaxStatistics statistics, double gamma, in ClassTerms atMax)
         {
-            _logits = logits;
-            _max = TSimd.Broadcast(max);
-            _inverseSum = TSimd.Broadcast(T.CreateTruncating(1.0 / statistics.Sum));
-            _logSum = TSimd.Broadcast(T.CreateTruncating(statistics.LogSum));
-            _gamma = TSimd.Broadcast(T.CreateTruncating(gamma));
-            _power = new PowerInputs<TVector>(_gamma, TSimd.Broadcast(T.CreateTruncating(statistics.Sum)), _logSum, (int)gamma);
-            _maxFactor = TSimd.Broadcast(T.CreateTruncating(atMax.Factor));
-            _maxLogProbability = TSimd.Broadcast(T.CreateTruncating(atMax.LogProbability));
-            _maxDerivative = TSimd.Broadcast(T.CreateTruncating(atMax.Derivative));
+            Max = TSimd.Broadcast(max);
+            InverseSum = TSimd.Broadcast(T.CreateTruncating(1.0 / statistics.Sum));
+            Power = new PowerInputs<TVector>(
+                TSimd.Broadcast(T.CreateTruncating(gamma)), TSimd.Broadcast(T.CreateTruncating(statistics.Sum)), TSimd.Broadcast(T.CreateTruncating(statistics.LogSum)), (int)gamma);
+            MaxFactor = TSimd.Broadcast(T.CreateTruncating(atMax.Factor));
+            MaxDerivative = TSimd.Broadcast(T.CreateTruncating(atMax.Derivative));
         }
 
+        public TVector Max { get; }
+
+        public TVector InverseSum { get; }
+
+        public PowerInputs<TVector> Power { get; }
+
+        public TVector MaxFactor { get; }
+
+        public TVector MaxDerivative { get; }
+    }
+
+    /// <summary>
+    /// Per lane: <c>e</c>, <c>f = (1 − p)^γ</c>, <c>lp</c> and <c>h = γ·(p·lp)·(1 − p)^(γ−1) − f</c> (no division for an integer γ), computed
+    /// from <c>1 − p</c> as it comes: accurate off the maximum, where <c>p ≤ 1/2</c>.
+    /// </summary>
+    private readonly unsafe struct Terms<TPower, TSimd, TVector, T, TExponentials>(T* logits, TermConstants<TSimd, TVector, T> constants, TExponentials exponentials)
+        where TPower : IFocalPower
+        where TSimd : ISimd<TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TExponentials : struct, IExponentials<TVector>
+    {
+        public TermConstants<TSimd, TVector, T> Constants => constants;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void At(nuint k, out TVector exponentials, out TVector isMax, out TVector factor, out TVector logProbability, out TVector derivative)
+        public void At(nuint k, out TVector z, out TVector e, out TVector factor, out TVector logProbability, out TVector derivative)
         {
-            TVector z = TSimd.Load(_logits + k);
-            TVector shifted = TSimd.Subtract(z, _max);
-            exponentials = SimdMath.ExpNonPositive<TSimd, TVector, T>(shifted);
-            isMax = TSimd.EqualTo(z, _max);
-            TVector probability = TSimd.Multiply(exponentials, _inverseSum);
+            z = TSimd.Load(logits + k);
+            TVector shifted = TSimd.Subtract(z, constants.Max);
+            e = exponentials.At(k, shifted);
+            TVector probability = TSimd.Multiply(e, constants.InverseSum);
             TVector complement = TSimd.Subtract(TSimd.Broadcast(T.One), probability);
-            TVector lp = TSimd.Subtract(shifted, _logSum);
-            TVector f = TPower.Lanes<TSimd, TVector, T>(complement, exponentials, _power);
-            TVector ratio = TSimd.Divide(LaneMath<TSimd, TVector, T>.Weighted(probability, lp), complement);
-            TVector h = TSimd.Multiply(f, TSimd.MultiplyAdd(_gamma, ratio, TSimd.Broadcast(-T.One)));
-            factor = TSimd.Select(isMax, _maxFactor, f);
-            logProbability = TSimd.Select(isMax, _maxLogProbability, lp);
-            derivative = TSimd.Select(isMax, _maxDerivative, h);
+            logProbability = TSimd.Subtract(shifted, constants.Power.LogSum);
+            factor = TPower.Lanes<TSimd, TVector, T>(complement, e, constants.Power, out TVector lower);
+
+            // p·lp with the limit 0 at p = 0 (lp = −∞ there only for a logit of −∞): lp is floored at the type's lowest value.
+            TVector pl = TSimd.Multiply(probability, TSimd.Max(TSimd.Broadcast(typeof(T) == typeof(float) ? T.CreateTruncating(float.MinValue) : T.CreateTruncating(double.MinValue)), logProbability));
+            derivative = TSimd.Subtract(TSimd.Multiply(TSimd.Multiply(constants.Power.Gamma, pl), lower), factor);
         }
     }
 
-    /// <summary>The second pass: <c>q·f·(−lp)</c> (0 where <c>q = 0</c>), and <c>G = q·h</c> off and at the maxima.</summary>
-    private readonly struct SumPass<TPower, TSimd, TVector, T, TCoefficients>(Terms<TPower, TSimd, TVector, T> terms, TCoefficients coefficients) : IRowSum<TVector>
+    /// <summary>
+    /// The second pass: <c>q·f·(−lp)</c> (0 where <c>q = 0</c>), and <c>G = q·h</c> off and at the maxima, with <c>f</c> and <c>h</c> of the
+    /// maxima from their accurate row constants.
+    /// </summary>
+    private readonly struct SumPass<TPower, TSimd, TVector, T, TCoefficients, TExponentials>(Terms<TPower, TSimd, TVector, T, TExponentials> terms, TCoefficients coefficients) : IRowSum<TVector>
         where TPower : IFocalPower
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCoefficients : struct, IRowCoefficients<TVector, T>
+        where TExponentials : struct, IExponentials<TVector>
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void At(nuint k, out TVector first, out TVector second, out TVector third, out TVector fourth)
         {
-            terms.At(k, out _, out TVector isMax, out TVector factor, out TVector logProbability, out TVector derivative);
+            terms.At(k, out TVector z, out _, out TVector factor, out TVector logProbability, out TVector derivative);
+            TVector isMax = TSimd.EqualTo(z, terms.Constants.Max);
+            factor = TSimd.Select(isMax, terms.Constants.MaxFactor, factor);
+            derivative = TSimd.Select(isMax, terms.Constants.MaxDerivative, derivative);
             TVector q = coefficients.At(k);
             first = LaneMath<TSimd, TVector, T>.Weighted(q, TSimd.Multiply(factor, TSimd.Subtract(default, logProbability)), TCoefficients.IsConstant);
             TVector g = TSimd.Multiply(q, derivative);
@@ -176,47 +253,39 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
         }
     }
 
-    /// <summary>
-    /// <c>g = S·G − e·(S·ΣG/s)</c>, and at a maximum <c>S·(G·(1 − p_a) − p_a·(O − G·t))</c> with <c>O = Σ_{k≠a} G_k</c>, <c>t = 0</c> for a
-    /// unique maximum, and <c>O = ΣG</c>, <c>t = 1</c> for tied ones (whose <c>p ≤ 1/2</c> cannot cancel).
-    /// </summary>
-    private readonly struct GradientPass<TPower, TSimd, TVector, T, TCoefficients> : IRowMap<TVector>
+    /// <summary><c>g = S·G − e·(S·ΣG/s)</c>; the row's unique maximum and its label are redone in double afterwards.</summary>
+    private readonly struct GradientPass<TPower, TSimd, TVector, T, TCoefficients, TExponentials> : IRowMap<TVector>
         where TPower : IFocalPower
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCoefficients : struct, IRowCoefficients<TVector, T>
+        where TExponentials : struct, IExponentials<TVector>
     {
-        private readonly Terms<TPower, TSimd, TVector, T> _terms;
+        private readonly Terms<TPower, TSimd, TVector, T, TExponentials> _terms;
         private readonly TCoefficients _coefficients;
         private readonly TVector _scale;
         private readonly TVector _probabilityFactor;
-        private readonly TVector _maxComplement;
-        private readonly TVector _maxProbability;
-        private readonly TVector _others;
-        private readonly TVector _tie;
 
-        public GradientPass(Terms<TPower, TSimd, TVector, T> terms, TCoefficients coefficients, double scale, double probabilityFactor, in ClassTerms atMax, double others, bool tied)
+        public GradientPass(in Terms<TPower, TSimd, TVector, T, TExponentials> terms, TCoefficients coefficients, double scale, double probabilityFactor)
         {
             _terms = terms;
             _coefficients = coefficients;
             _scale = TSimd.Broadcast(T.CreateTruncating(scale));
             _probabilityFactor = TSimd.Broadcast(T.CreateTruncating(probabilityFactor));
-            _maxComplement = TSimd.Broadcast(T.CreateTruncating(atMax.Complement));
-            _maxProbability = TSimd.Broadcast(T.CreateTruncating(atMax.Probability));
-            _others = TSimd.Broadcast(T.CreateTruncating(others));
-            _tie = TSimd.Broadcast(tied ? T.One : T.Zero);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector At(nuint k)
         {
-            _terms.At(k, out TVector exponentials, out TVector isMax, out _, out _, out TVector derivative);
-            TVector g = TCoefficients.IsZero ? default : TSimd.Multiply(_coefficients.At(k), derivative);
-            TVector general = TSimd.Subtract(TSimd.Multiply(g, _scale), TSimd.Multiply(exponentials, _probabilityFactor));
-            TVector others = TSimd.Subtract(_others, TSimd.Multiply(g, _tie));
-            TVector atMax = TSimd.Multiply(_scale, TSimd.Subtract(TSimd.Multiply(g, _maxComplement), TSimd.Multiply(_maxProbability, others)));
-            return TSimd.Select(isMax, atMax, general);
+            if (TCoefficients.IsZero)
+            {
+                _terms.At(k, out _, out TVector e, out _, out _, out _);
+                return TSimd.Subtract(default, TSimd.Multiply(e, _probabilityFactor));
+            }
+
+            _terms.At(k, out _, out TVector exponentials, out _, out _, out TVector derivative);
+            return TSimd.Subtract(TSimd.Multiply(TSimd.Multiply(_coefficients.At(k), derivative), _scale), TSimd.Multiply(exponentials, _probabilityFactor));
         }
     }
 }
@@ -224,8 +293,11 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
 /// <summary>How <see cref="FocalRow"/> raises <c>1 − p</c> to the power γ, chosen once per call.</summary>
 internal interface IFocalPower
 {
-    /// <summary><c>(1 − p)^γ</c> per lane, from <c>1 − p</c> (<paramref name="complement"/>) and <c>e = s·p</c>.</summary>
-    static abstract TVector Lanes<TSimd, TVector, T>(TVector complement, TVector exponentials, in PowerInputs<TVector> inputs)
+    /// <summary>
+    /// <c>(1 − p)^γ</c> per lane, from <c>1 − p</c> (<paramref name="complement"/>) and <c>e = s·p</c>; <paramref name="lower"/> receives
+    /// <c>(1 − p)^(γ−1)</c> (any finite value when γ = 0, where it is multiplied by γ).
+    /// </summary>
+    static abstract TVector Lanes<TSimd, TVector, T>(TVector complement, TVector exponentials, in PowerInputs<TVector> inputs, out TVector lower)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>;
@@ -248,10 +320,14 @@ internal readonly struct PowerInputs<TVector>(TVector gamma, TVector sum, TVecto
 internal readonly struct SquarePower : IFocalPower
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Lanes<TSimd, TVector, T>(TVector complement, TVector exponentials, in PowerInputs<TVector> inputs)
+    public static TVector Lanes<TSimd, TVector, T>(TVector complement, TVector exponentials, in PowerInputs<TVector> inputs, out TVector lower)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
-        where T : unmanaged, IFloatingPointIeee754<T> => TSimd.Multiply(complement, complement);
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        lower = complement;
+        return TSimd.Multiply(complement, complement);
+    }
 }
 
 /// <summary>A small integer γ (at most <see cref="MaxExponent"/>): repeated squaring.</summary>
@@ -260,14 +336,20 @@ internal readonly struct IntegerPower : IFocalPower
     public const int MaxExponent = 16;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Lanes<TSimd, TVector, T>(TVector complement, TVector exponentials, in PowerInputs<TVector> inputs)
+    public static TVector Lanes<TSimd, TVector, T>(TVector complement, TVector exponentials, in PowerInputs<TVector> inputs, out TVector lower)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (inputs.IntegerGamma == 0)
+        {
+            lower = default;
+            return TSimd.Broadcast(T.One);
+        }
+
         TVector result = TSimd.Broadcast(T.One);
         TVector power = complement;
-        for (int exponent = inputs.IntegerGamma; exponent != 0; exponent >>= 1)
+        for (int exponent = inputs.IntegerGamma - 1; exponent != 0; exponent >>= 1)
         {
             if ((exponent & 1) != 0)
             {
@@ -277,23 +359,26 @@ internal readonly struct IntegerPower : IFocalPower
             power = TSimd.Multiply(power, power);
         }
 
-        return result;
+        lower = result;
+        return TSimd.Multiply(result, complement);
     }
 }
 
 /// <summary>
-/// Any other γ: <c>exp(γ·log(1 − p))</c> with <c>log(1 − p) = log(s − e) − log s</c>, where <c>s − e ≥ 1</c> off the maximum (the lanes
-/// at the maximum are replaced by row constants).
+/// Any other γ: <c>exp(γ·log(1 − p))</c> with <c>log(1 − p) = log(s − e) − log s</c>, where <c>s − e ≥ 1</c> off the maximum (the lanes at the
+/// maximum are replaced by row constants or redone in double), and <c>(1 − p)^(γ−1)</c> by one division (0 where <c>1 − p = 0</c>).
 /// </summary>
 internal readonly struct RealPower : IFocalPower
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Lanes<TSimd, TVector, T>(TVector complement, TVector exponentials, in PowerInputs<TVector> inputs)
+    public static TVector Lanes<TSimd, TVector, T>(TVector complement, TVector exponentials, in PowerInputs<TVector> inputs, out TVector lower)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         TVector logComplement = TSimd.Subtract(SimdMath.LogAtLeastOne<TSimd, TVector, T>(TSimd.Subtract(inputs.Sum, exponentials)), inputs.LogSum);
-        return SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Multiply(inputs.Gamma, logComplement));
+        TVector power = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Multiply(inputs.Gamma, logComplement));
+        lower = TSimd.ClearWhere(TSimd.Divide(power, complement), TSimd.EqualTo(complement, default));
+        return power;
     }
 }

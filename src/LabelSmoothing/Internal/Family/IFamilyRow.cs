@@ -32,7 +32,7 @@ internal interface IFamilyRow
 }
 
 /// <summary>One contiguous row of a family loss, in the kernels' element type.</summary>
-internal readonly unsafe struct RowInput<T>(T* logits, T* teacher, T* gradient, nuint length, int label, double gradientScale)
+internal readonly unsafe struct RowInput<T>(T* logits, T* teacher, T* gradient, nuint length, int label, double gradientScale, NextRow nextRow)
     where T : unmanaged
 {
     /// <summary>The row's <see cref="Length"/> logits.</summary>
@@ -52,4 +52,7 @@ internal readonly unsafe struct RowInput<T>(T* logits, T* teacher, T* gradient, 
 
     /// <summary>The factor of the gradient (the reduction's <c>1/D</c>).</summary>
     public double GradientScale { get; } = gradientScale;
+
+    /// <summary>Where the next row lies, for the first pass to prefetch it.</summary>
+    public NextRow NextRow { get; } = nextRow;
 }

@@ -29,7 +29,8 @@ internal readonly struct PenaltyRow(LossPlan smoothing, double beta) : IFamilyRo
         int label = row.Label;
         double labelLogit = double.CreateTruncating(row.Logits[label]);
         T max = FusedRowKernel<TSimd, TVector, T>.Max(row.Logits, row.Length);
-        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, TCoefficients, ShiftedMoment>(row.Logits, row.Length, max, coefficients);
+        T* park = SoftmaxStatistics.Park(row);
+        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, TCoefficients, ShiftedMoment>(row, max, coefficients, park);
 
         double targetWeight = smoothing.TargetCoefficients[label];
         double labelWeight = smoothing.LabelWeights[label];
@@ -44,10 +45,17 @@ internal readonly struct PenaltyRow(LossPlan smoothing, double beta) : IFamilyRo
         }
 
         double scale = row.GradientScale;
-        var gradient = new Gradient<TSimd, TVector, T, TCoefficients>(
-            row.Logits, TSimd.Broadcast(max), coefficients, T.CreateTruncating(scale * (targetWeight + (beta * moment)) / sum),
-            T.CreateTruncating(scale * beta / sum), T.CreateTruncating(scale));
-        RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, gradient);
+        var factors = new GradientFactors<TVector>(
+            TSimd.Broadcast(max), TSimd.Broadcast(T.CreateTruncating(scale * (targetWeight + (beta * moment)) / sum)),
+            TSimd.Broadcast(T.CreateTruncating(scale * beta / sum)), TSimd.Broadcast(T.CreateTruncating(scale)));
+        if (park is null)
+        {
+            RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new Gradient<TSimd, TVector, T, TCoefficients, RecomputedExponentials<TSimd, TVector, T>>(row.Logits, coefficients, factors, default));
+        }
+        else
+        {
+            RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new Gradient<TSimd, TVector, T, TCoefficients, ParkedExponentials<TSimd, TVector, T>>(row.Logits, coefficients, factors, new(park)));
+        }
 
         // p_y·A − C = −A·(1 − p_y) + (A − C): no cancellation as p_y → 1.
         double labelProbability = statistics.Probability(labelLogit);
@@ -71,26 +79,27 @@ internal readonly struct PenaltyRow(LossPlan smoothing, double beta) : IFamilyRo
             LaneMath<TSimd, TVector, T>.Weighted(exponentials, TSimd.Subtract(default, shifted));
     }
 
+    /// <summary>The broadcast constants of the gradient pass: <c>m</c>, <c>F</c>, <c>B</c> and <c>S</c>.</summary>
+    private readonly record struct GradientFactors<TVector>(TVector Max, TVector Probability, TVector Entropy, TVector Scale)
+        where TVector : struct;
+
     /// <summary><c>g_k = e_k·F + (e_k·x_k)·B − S·q_k</c> with <c>F = S·(A + β·E/s)/s</c>, <c>B = S·β/s</c>, <c>e = exp(x)</c>, <c>x = z − m</c>.</summary>
-    private readonly unsafe struct Gradient<TSimd, TVector, T, TCoefficients>(
-        T* logits, TVector max, TCoefficients coefficients, T probabilityFactor, T entropyFactor, T scale) : IRowMap<TVector>
+    private readonly unsafe struct Gradient<TSimd, TVector, T, TCoefficients, TExponentials>(
+        T* logits, TCoefficients coefficients, GradientFactors<TVector> factors, TExponentials exponentials) : IRowMap<TVector>
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCoefficients : struct, IRowCoefficients<TVector, T>
+        where TExponentials : struct, IExponentials<TVector>
     {
-        private readonly TVector _probabilityFactor = TSimd.Broadcast(probabilityFactor);
-        private readonly TVector _entropyFactor = TSimd.Broadcast(entropyFactor);
-        private readonly TVector _scale = TSimd.Broadcast(scale);
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector At(nuint k)
         {
-            TVector shifted = TSimd.Subtract(TSimd.Load(logits + k), max);
-            TVector exponentials = SimdMath.ExpNonPositive<TSimd, TVector, T>(shifted);
-            TVector moment = LaneMath<TSimd, TVector, T>.Weighted(exponentials, shifted);
-            TVector gradient = TSimd.MultiplyAdd(moment, _entropyFactor, TSimd.Multiply(exponentials, _probabilityFactor));
-            return TCoefficients.IsZero ? gradient : TSimd.Subtract(gradient, TSimd.Multiply(coefficients.At(k), _scale));
+            TVector shifted = TSimd.Subtract(TSimd.Load(logits + k), factors.Max);
+            TVector e = exponentials.At(k, shifted);
+            TVector moment = LaneMath<TSimd, TVector, T>.Weighted(e, shifted);
+            TVector gradient = TSimd.MultiplyAdd(moment, factors.Entropy, TSimd.Multiply(e, factors.Probability));
+            return TCoefficients.IsZero ? gradient : TSimd.Subtract(gradient, TSimd.Multiply(coefficients.At(k), factors.Scale));
         }
     }
 }

@@ -29,7 +29,8 @@ internal readonly struct PolyRow(LossPlan smoothing, double epsilon) : IFamilyRo
         int label = row.Label;
         double labelLogit = double.CreateTruncating(row.Logits[label]);
         T max = FusedRowKernel<TSimd, TVector, T>.Max(row.Logits, row.Length);
-        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, TCoefficients, ExpectedCoefficient>(row.Logits, row.Length, max, coefficients);
+        T* park = SoftmaxStatistics.Park(row);
+        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, TCoefficients, ExpectedCoefficient>(row, max, coefficients, park);
 
         double targetWeight = smoothing.TargetCoefficients[label];
         double labelWeight = smoothing.LabelWeights[label];
@@ -50,10 +51,17 @@ internal readonly struct PolyRow(LossPlan smoothing, double epsilon) : IFamilyRo
 
         double scale = row.GradientScale;
         double expectation = smoothingExpectation + (labelWeight * labelProbability);
-        var gradient = new Gradient<TSimd, TVector, T, TCoefficients>(
-            row.Logits, TSimd.Broadcast(max), coefficients, T.CreateTruncating(scale * (targetWeight + (epsilon * expectation)) / sum),
-            T.CreateTruncating(scale), T.CreateTruncating(scale * epsilon / sum));
-        RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, gradient);
+        var factors = new GradientFactors<TVector>(
+            TSimd.Broadcast(max), TSimd.Broadcast(T.CreateTruncating(scale * (targetWeight + (epsilon * expectation)) / sum)),
+            TSimd.Broadcast(T.CreateTruncating(scale)), TSimd.Broadcast(T.CreateTruncating(scale * epsilon / sum)));
+        if (park is null)
+        {
+            RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new Gradient<TSimd, TVector, T, TCoefficients, RecomputedExponentials<TSimd, TVector, T>>(row.Logits, coefficients, factors, default));
+        }
+        else
+        {
+            RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new Gradient<TSimd, TVector, T, TCoefficients, ParkedExponentials<TSimd, TVector, T>>(row.Logits, coefficients, factors, new(park)));
+        }
 
         // p_y·A − C = −A·(1 − p_y) + (A − C) and P − C = Σ_{k≠y} q_k·p_k − C·(1 − p_y): no cancellation as p_y → 1.
         double labelSmoothing = coefficients.Single((nuint)label);
@@ -76,29 +84,30 @@ internal readonly struct PolyRow(LossPlan smoothing, double epsilon) : IFamilyRo
             where T : unmanaged, IFloatingPointIeee754<T> => TSimd.Multiply(coefficients, exponentials);
     }
 
+    /// <summary>The broadcast constants of the gradient pass: <c>m</c>, <c>F</c>, <c>S</c> and <c>X</c>.</summary>
+    private readonly record struct GradientFactors<TVector>(TVector Max, TVector Probability, TVector Scale, TVector Cross)
+        where TVector : struct;
+
     /// <summary><c>g_k = e_k·F − q_k·(S + e_k·X)</c> with <c>F = S·(A + εP)/s</c>, <c>X = S·ε/s</c>, <c>e = exp(z − m)</c>.</summary>
-    private readonly unsafe struct Gradient<TSimd, TVector, T, TCoefficients>(
-        T* logits, TVector max, TCoefficients coefficients, T probabilityFactor, T scale, T cross) : IRowMap<TVector>
+    private readonly unsafe struct Gradient<TSimd, TVector, T, TCoefficients, TExponentials>(
+        T* logits, TCoefficients coefficients, GradientFactors<TVector> factors, TExponentials exponentials) : IRowMap<TVector>
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCoefficients : struct, IRowCoefficients<TVector, T>
+        where TExponentials : struct, IExponentials<TVector>
     {
-        private readonly TVector _probabilityFactor = TSimd.Broadcast(probabilityFactor);
-        private readonly TVector _scale = TSimd.Broadcast(scale);
-        private readonly TVector _cross = TSimd.Broadcast(cross);
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector At(nuint k)
         {
-            TVector exponentials = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(TSimd.Load(logits + k), max));
-            TVector gradient = TSimd.Multiply(exponentials, _probabilityFactor);
+            TVector e = exponentials.At(k, TSimd.Subtract(TSimd.Load(logits + k), factors.Max));
+            TVector gradient = TSimd.Multiply(e, factors.Probability);
             if (TCoefficients.IsZero)
             {
                 return gradient;
             }
 
-            TVector factor = TSimd.MultiplyAdd(exponentials, _cross, _scale);
+            TVector factor = TSimd.MultiplyAdd(e, factors.Cross, factors.Scale);
             return TSimd.Subtract(gradient, TSimd.Multiply(coefficients.At(k), factor));
         }
     }

@@ -29,7 +29,8 @@ internal readonly struct RelaxationRow(double alpha) : IFamilyRow
         int label = row.Label;
         double labelLogit = double.CreateTruncating(row.Logits[label]);
         T max = FusedRowKernel<TSimd, TVector, T>.Max(row.Logits, row.Length);
-        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, TCoefficients, NoFirstPassSum>(row.Logits, row.Length, max, default);
+        T* park = SoftmaxStatistics.Park(row);
+        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, TCoefficients, NoFirstPassSum>(row, max, default, park);
         double complement = statistics.Complement(labelLogit);
         if (complement <= alpha)
         {
@@ -52,24 +53,34 @@ internal readonly struct RelaxationRow(double alpha) : IFamilyRow
         if (row.Gradient is not null)
         {
             double scale = row.GradientScale;
-            var gradient = new ScaledExponentials<TSimd, TVector, T>(row.Logits, TSimd.Broadcast(max), T.CreateTruncating(scale * (complement - alpha) / (complement * statistics.Sum)));
-            RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, gradient);
+            var factor = new ExponentialFactor<TVector>(TSimd.Broadcast(max), TSimd.Broadcast(T.CreateTruncating(scale * (complement - alpha) / (complement * statistics.Sum))));
+            if (park is null)
+            {
+                RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new ScaledExponentials<TSimd, TVector, T, RecomputedExponentials<TSimd, TVector, T>>(row.Logits, factor, default));
+            }
+            else
+            {
+                RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new ScaledExponentials<TSimd, TVector, T, ParkedExponentials<TSimd, TVector, T>>(row.Logits, factor, new(park)));
+            }
+
             row.Gradient[label] = T.CreateTruncating(scale * (alpha - complement));
         }
 
         return loss;
     }
 
+    /// <summary>The broadcast constants of the gradient pass: <c>m</c> and the factor of <c>e</c>.</summary>
+    private readonly record struct ExponentialFactor<TVector>(TVector Max, TVector Factor)
+        where TVector : struct;
+
     /// <summary><c>g_k = factor·exp(z_k − m)</c>.</summary>
-    private readonly unsafe struct ScaledExponentials<TSimd, TVector, T>(T* logits, TVector max, T factor) : IRowMap<TVector>
+    private readonly unsafe struct ScaledExponentials<TSimd, TVector, T, TExponentials>(T* logits, ExponentialFactor<TVector> factor, TExponentials exponentials) : IRowMap<TVector>
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TExponentials : struct, IExponentials<TVector>
     {
-        private readonly TVector _factor = TSimd.Broadcast(factor);
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TVector At(nuint k) =>
-            TSimd.Multiply(SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(TSimd.Load(logits + k), max)), _factor);
+        public TVector At(nuint k) => TSimd.Multiply(exponentials.At(k, TSimd.Subtract(TSimd.Load(logits + k), factor.Max)), factor.Factor);
     }
 }

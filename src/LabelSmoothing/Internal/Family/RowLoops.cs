@@ -32,13 +32,19 @@ internal interface IRowMapSum<TVector>
 }
 
 /// <summary>The four sums of one pass of <see cref="RowLoops{TSimd, TVector, T}.Sum"/>, in double.</summary>
-internal readonly record struct RowSums(double First, double Second, double Third, double Fourth);
+internal readonly record struct RowSums(double First, double Second, double Third, double Fourth)
+{
+    public static RowSums operator +(RowSums left, RowSums right) =>
+        new(left.First + right.First, left.Second + right.Second, left.Third + right.Third, left.Fourth + right.Fourth);
+}
 
 /// <summary>
-/// The two loops every row kernel of the loss family is made of, over a contiguous row of <c>length ≥ Count</c> elements: a reduction
-/// and a map. Both run two vectors per step (two independent chains of additions) and end with one vector that overlaps its predecessor
-/// instead of a scalar tail: the reduction masks the lanes already counted, the map computes that vector before the loop and stores it
-/// after, so that an output may alias its input exactly. The operations are struct type arguments, inlined into the loops.
+/// The loops every row kernel of the loss family is made of, over a contiguous row of <c>length ≥ Count</c> elements: a reduction, a map,
+/// and a map with a reduction. The last vector overlaps its predecessor instead of running a scalar tail: a reduction masks the lanes
+/// already counted, a map computes that vector before the loop and stores it after, so that an output may alias its input exactly. The
+/// operations are struct type arguments, inlined into the loops. Each loop, and each loop's tail, is compiled on its own with one inlined
+/// copy of its operation: the vector operations are large, and the inliner stops inlining (leaving calls in the loop) once a method holds
+/// a few copies of them. The loops do not unroll: an iteration's exponential and polynomials give the processor enough independent work.
 /// </summary>
 /// <typeparam name="TSimd">The vector operations.</typeparam>
 /// <typeparam name="TVector">The vector type.</typeparam>
@@ -49,75 +55,36 @@ internal static unsafe class RowLoops<TSimd, TVector, T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The sums of <paramref name="operation"/>'s contributions over classes <c>[0, length)</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static RowSums Sum<TOperation>(nuint length, in TOperation operation)
         where TOperation : struct, IRowSum<TVector>
     {
         nuint count = (nuint)TSimd.Count;
-        TVector a0 = default, b0 = default, c0 = default, d0 = default;
-        TVector a1 = default, b1 = default, c1 = default, d1 = default;
+        TVector first = default, second = default, third = default, fourth = default;
         nuint i = 0;
-        for (; i + (2 * count) <= length; i += 2 * count)
+        for (; i + count <= length; i += count)
         {
             operation.At(i, out TVector a, out TVector b, out TVector c, out TVector d);
-            a0 = TSimd.Add(a0, a);
-            b0 = TSimd.Add(b0, b);
-            c0 = TSimd.Add(c0, c);
-            d0 = TSimd.Add(d0, d);
-            operation.At(i + count, out a, out b, out c, out d);
-            a1 = TSimd.Add(a1, a);
-            b1 = TSimd.Add(b1, b);
-            c1 = TSimd.Add(c1, c);
-            d1 = TSimd.Add(d1, d);
+            first = TSimd.Add(first, a);
+            second = TSimd.Add(second, b);
+            third = TSimd.Add(third, c);
+            fourth = TSimd.Add(fourth, d);
         }
 
-        if (i + count <= length)
-        {
-            operation.At(i, out TVector a, out TVector b, out TVector c, out TVector d);
-            a0 = TSimd.Add(a0, a);
-            b0 = TSimd.Add(b0, b);
-            c0 = TSimd.Add(c0, c);
-            d0 = TSimd.Add(d0, d);
-            i += count;
-        }
-
-        if (i < length)
-        {
-            nuint last = length - count;
-            int firstNew = (int)(i - last);
-            operation.At(last, out TVector a, out TVector b, out TVector c, out TVector d);
-            a1 = TSimd.Add(a1, TSimd.KeepLanesFrom(a, firstNew));
-            b1 = TSimd.Add(b1, TSimd.KeepLanesFrom(b, firstNew));
-            c1 = TSimd.Add(c1, TSimd.KeepLanesFrom(c, firstNew));
-            d1 = TSimd.Add(d1, TSimd.KeepLanesFrom(d, firstNew));
-        }
-
-        return new RowSums(
-            TSimd.SumAsDouble(TSimd.Add(a0, a1)),
-            TSimd.SumAsDouble(TSimd.Add(b0, b1)),
-            TSimd.SumAsDouble(TSimd.Add(c0, c1)),
-            TSimd.SumAsDouble(TSimd.Add(d0, d1)));
+        var sums = new RowSums(TSimd.SumAsDouble(first), TSimd.SumAsDouble(second), TSimd.SumAsDouble(third), TSimd.SumAsDouble(fourth));
+        return i < length ? sums + Tail(operation, length - count, (int)(i - (length - count))) : sums;
     }
 
     /// <summary>Writes <paramref name="operation"/>'s outputs for classes <c>[0, length)</c> to <paramref name="destination"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Store<TOperation>(T* destination, nuint length, in TOperation operation)
         where TOperation : struct, IRowMap<TVector>
     {
         nuint count = (nuint)TSimd.Count;
         nuint last = length - count;
         bool hasTail = length % count != 0;
-        TVector tail = hasTail ? operation.At(last) : default;
-        nuint i = 0;
-        for (; i + (2 * count) <= length; i += 2 * count)
-        {
-            TVector first = operation.At(i);
-            TVector second = operation.At(i + count);
-            TSimd.Store(first, destination + i);
-            TSimd.Store(second, destination + i + count);
-        }
-
-        if (i + count <= length)
+        TVector tail = hasTail ? At(operation, last) : default;
+        for (nuint i = 0; i + count <= length; i += count)
         {
             TSimd.Store(operation.At(i), destination + i);
         }
@@ -132,7 +99,7 @@ internal static unsafe class RowLoops<TSimd, TVector, T>
     /// Writes <paramref name="operation"/>'s outputs for classes <c>[0, length)</c> to <paramref name="destination"/> and returns the sum of its
     /// contributions (the overlapping last vector's repeated lanes masked out).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static double StoreAndSum<TOperation>(T* destination, nuint length, in TOperation operation)
         where TOperation : struct, IRowMapSum<TVector>
     {
@@ -140,34 +107,44 @@ internal static unsafe class RowLoops<TSimd, TVector, T>
         nuint last = length - count;
         bool hasTail = length % count != 0;
         TVector tailContribution = default;
-        TVector tail = hasTail ? operation.At(last, out tailContribution) : default;
-        TVector sum0 = default, sum1 = default;
+        TVector tail = hasTail ? At(operation, last, out tailContribution) : default;
+        TVector sum = default;
         nuint i = 0;
-        for (; i + (2 * count) <= length; i += 2 * count)
+        for (; i + count <= length; i += count)
         {
-            TVector first = operation.At(i, out TVector a);
-            TVector second = operation.At(i + count, out TVector b);
-            TSimd.Store(first, destination + i);
-            TSimd.Store(second, destination + i + count);
-            sum0 = TSimd.Add(sum0, a);
-            sum1 = TSimd.Add(sum1, b);
-        }
-
-        if (i + count <= length)
-        {
-            TSimd.Store(operation.At(i, out TVector a), destination + i);
-            sum0 = TSimd.Add(sum0, a);
-            i += count;
+            TSimd.Store(operation.At(i, out TVector contribution), destination + i);
+            sum = TSimd.Add(sum, contribution);
         }
 
         if (hasTail)
         {
             TSimd.Store(tail, destination + last);
-            sum1 = TSimd.Add(sum1, TSimd.KeepLanesFrom(tailContribution, (int)(i - last)));
+            sum = TSimd.Add(sum, TSimd.KeepLanesFrom(tailContribution, (int)(i - last)));
         }
 
-        return TSimd.SumAsDouble(TSimd.Add(sum0, sum1));
+        return TSimd.SumAsDouble(sum);
     }
+
+    /// <summary>The sums of the contributions of the vector at <paramref name="last"/>, lanes from <paramref name="firstNew"/> on.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static RowSums Tail<TOperation>(in TOperation operation, nuint last, int firstNew)
+        where TOperation : struct, IRowSum<TVector>
+    {
+        operation.At(last, out TVector a, out TVector b, out TVector c, out TVector d);
+        return new RowSums(
+            TSimd.SumAsDouble(TSimd.KeepLanesFrom(a, firstNew)),
+            TSimd.SumAsDouble(TSimd.KeepLanesFrom(b, firstNew)),
+            TSimd.SumAsDouble(TSimd.KeepLanesFrom(c, firstNew)),
+            TSimd.SumAsDouble(TSimd.KeepLanesFrom(d, firstNew)));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static TVector At<TOperation>(in TOperation operation, nuint k)
+        where TOperation : struct, IRowMap<TVector> => operation.At(k);
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static TVector At<TOperation>(in TOperation operation, nuint k, out TVector contribution)
+        where TOperation : struct, IRowMapSum<TVector> => operation.At(k, out contribution);
 }
 
 /// <summary>The contributions of an <see cref="IRowMapSum{TVector}"/> alone, as the first sum of an <see cref="IRowSum{TVector}"/> (no outputs).</summary>

@@ -78,20 +78,28 @@ internal readonly struct SoftmaxStatistics
     public bool UniqueMax => MaxCount == 1.0;
 
     /// <summary>
-    /// Runs the first pass over a row of <paramref name="length"/> ≥ <c>Count</c> logits with maximum <paramref name="max"/>: the
-    /// normaliser, the margin of <paramref name="coefficients"/> (skipped when they are all zero) and <typeparamref name="TExtra"/>.
+    /// Runs the first pass over <paramref name="row"/>'s logits with maximum <paramref name="max"/>: the normaliser, the margin of
+    /// <paramref name="coefficients"/> (skipped when they are all zero) and <typeparamref name="TExtra"/>; stores <c>exp(z − m)</c> at
+    /// <paramref name="park"/> unless it is null, and prefetches the next row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe SoftmaxStatistics Of<TSimd, TVector, T, TCoefficients, TExtra>(T* logits, nuint length, T max, in TCoefficients coefficients)
+    public static unsafe SoftmaxStatistics Of<TSimd, TVector, T, TCoefficients, TExtra>(in RowInput<T> row, T max, in TCoefficients coefficients, T* park)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCoefficients : struct, IRowCoefficients<TVector, T>
         where TExtra : IFirstPassSum
     {
-        var pass = new FirstPass<TSimd, TVector, T, TCoefficients, TExtra>(logits, TSimd.Broadcast(max), coefficients);
-        return new SoftmaxStatistics(double.CreateTruncating(max), RowLoops<TSimd, TVector, T>.Sum(length, pass));
+        var pass = new FirstPass<TSimd, TVector, T, TCoefficients, TExtra>(row.Logits, TSimd.Broadcast(max), coefficients, park, row.NextRow);
+        return new SoftmaxStatistics(double.CreateTruncating(max), RowLoops<TSimd, TVector, T>.Sum(row.Length, pass));
     }
+
+    /// <summary>
+    /// Where the first pass of <paramref name="row"/> may park its exponentials for the gradient pass: the gradient row, unless there is none
+    /// or it is the logits themselves (which the later passes still read).
+    /// </summary>
+    public static unsafe T* Park<T>(in RowInput<T> row)
+        where T : unmanaged => row.Gradient == row.Logits ? null : row.Gradient;
 
     /// <summary><c>p_y = exp(z_y − m)/s</c> for a logit <paramref name="logit"/> of the row.</summary>
     public double Probability(double logit) => Math.Exp(logit - Max) / Sum;
@@ -102,8 +110,11 @@ internal readonly struct SoftmaxStatistics
     /// </summary>
     public double Complement(double logit) => logit == Max && UniqueMax ? Delta / Sum : 1.0 - Probability(logit);
 
-    /// <summary>The first pass: lanes of <c>exp(z − m)</c> off the maximum, the count of maxima, the margin and the extra sum.</summary>
-    private readonly unsafe struct FirstPass<TSimd, TVector, T, TCoefficients, TExtra>(T* logits, TVector max, TCoefficients coefficients) : IRowSum<TVector>
+    /// <summary>
+    /// The first pass: lanes of <c>exp(z − m)</c> off the maximum, the count of maxima, the margin and the extra sum; the exponentials parked
+    /// at <paramref name="park"/> unless it is null.
+    /// </summary>
+    private readonly unsafe struct FirstPass<TSimd, TVector, T, TCoefficients, TExtra>(T* logits, TVector max, TCoefficients coefficients, T* park, NextRow next) : IRowSum<TVector>
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -113,10 +124,17 @@ internal readonly struct SoftmaxStatistics
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void At(nuint k, out TVector first, out TVector second, out TVector third, out TVector fourth)
         {
+            RowPrefetch.Line(logits, next.Logits, k);
+            RowPrefetch.Line(park, next.Gradient, k);
             TVector z = TSimd.Load(logits + k);
             TVector shifted = TSimd.Subtract(z, max);
             TVector exponentials = SimdMath.ExpNonPositive<TSimd, TVector, T>(shifted);
             TVector isMax = TSimd.EqualTo(z, max);
+            if (park is not null)
+            {
+                TSimd.Store(exponentials, park + k);
+            }
+
             first = TSimd.ClearWhere(exponentials, isMax);
             second = TSimd.Select(isMax, TSimd.Broadcast(T.One), default);
             TVector q = TCoefficients.IsZero ? default : coefficients.At(k);
