@@ -47,7 +47,7 @@ internal readonly struct DistillationRow(double inverseTemperature, double facto
         {
             var pass = new LossPass<TSimd, TVector, T, RecomputedExponentials<TSimd, TVector, T>>(sides, constants, default);
             divergence = row.Gradient is null
-                ? RowLoops<TSimd, TVector, T>.Sum(row.Length, new ContributionsOf<TVector, LossPass<TSimd, TVector, T, RecomputedExponentials<TSimd, TVector, T>>>(pass)).First
+                ? RowLoops<TSimd, TVector, T>.SumContributions(row.Length, pass)
                 : RowLoops<TSimd, TVector, T>.StoreAndSum(row.Gradient, row.Length, pass);
         }
         else

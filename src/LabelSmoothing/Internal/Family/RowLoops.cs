@@ -125,6 +125,39 @@ internal static unsafe class RowLoops<TSimd, TVector, T>
         return TSimd.SumAsDouble(sum);
     }
 
+    /// <summary>
+    /// The sum of <paramref name="operation"/>'s contributions over classes <c>[0, length)</c>, its outputs left unwritten: in the order of
+    /// <see cref="StoreAndSum"/>, so that a loss computed with and without its gradient is the same number.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static double SumContributions<TOperation>(nuint length, in TOperation operation)
+        where TOperation : struct, IRowMapSum<TVector>
+    {
+        nuint count = (nuint)TSimd.Count;
+        nuint last = length - count;
+        bool hasTail = length % count != 0;
+        TVector tailContribution = default;
+        if (hasTail)
+        {
+            At(operation, last, out tailContribution);
+        }
+
+        TVector sum = default;
+        nuint i = 0;
+        for (; i + count <= length; i += count)
+        {
+            operation.At(i, out TVector contribution);
+            sum = TSimd.Add(sum, contribution);
+        }
+
+        if (hasTail)
+        {
+            sum = TSimd.Add(sum, TSimd.KeepLanesFrom(tailContribution, (int)(i - last)));
+        }
+
+        return TSimd.SumAsDouble(sum);
+    }
+
     /// <summary>The sums of the contributions of the vector at <paramref name="last"/>, lanes from <paramref name="firstNew"/> on.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static RowSums Tail<TOperation>(in TOperation operation, nuint last, int firstNew)
@@ -145,21 +178,4 @@ internal static unsafe class RowLoops<TSimd, TVector, T>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static TVector At<TOperation>(in TOperation operation, nuint k, out TVector contribution)
         where TOperation : struct, IRowMapSum<TVector> => operation.At(k, out contribution);
-}
-
-/// <summary>The contributions of an <see cref="IRowMapSum{TVector}"/> alone, as the first sum of an <see cref="IRowSum{TVector}"/> (no outputs).</summary>
-/// <typeparam name="TVector">The vector type.</typeparam>
-/// <typeparam name="TOperation">The map-and-sum operation.</typeparam>
-internal readonly struct ContributionsOf<TVector, TOperation>(TOperation operation) : IRowSum<TVector>
-    where TVector : struct
-    where TOperation : struct, IRowMapSum<TVector>
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void At(nuint k, out TVector first, out TVector second, out TVector third, out TVector fourth)
-    {
-        operation.At(k, out first);
-        second = default;
-        third = default;
-        fourth = default;
-    }
 }
