@@ -331,6 +331,9 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
             smoother.Smooth(bad, Dense(2, K, 0.0));
         });
         Add(SoftM, $"{Matrix}[T] EncodeMatrix[T]({ReadOnlySpan}[{Int}], Int32)", "numClasses 0", aoore, "numClasses", () => OneHot.EncodeMatrix<double>(labels, 0));
+
+        // The smoothing loss family (PolyLoss, FocalLoss, BinaryFocalLoss, LabelRelaxationLoss, ConfidencePenaltyLoss, DistillationLoss).
+        Family.FamilyBadInputCases.AddTo(cases);
         return cases;
     }
 }

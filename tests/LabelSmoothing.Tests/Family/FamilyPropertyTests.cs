@@ -220,6 +220,45 @@ public abstract class FamilyPropertyTests<T>
         T.IsNaN(subject.ForwardBackward(logits, subject.Labels, second, gradient)).Should().BeTrue();
     }
 
+    [Theory]
+    [MemberData(nameof(FamilyLosses))]
+    public void A_rejected_call_writes_no_output_and_leaves_its_inputs(string name)
+    {
+        var subject = FamilyCases.Subject<T>(name, 6, 5, Reduction.Mean, seed: 9);
+        T[] logits = subject.Logits.ToArray();
+        int[]? labels = subject.Labels?.ToArray();
+        T[]? second = subject.Second?.ToArray();
+        if (labels is not null)
+        {
+            labels[5] = 5;
+        }
+        else
+        {
+            second![^1] = T.NaN;
+        }
+
+        var gradient = TestNumerics<T>.Filled(logits.Length);
+        var losses = TestNumerics<T>.Filled(subject.LossCount);
+        var act = () => subject.ForwardBackward(logits, labels, second, gradient);
+        var perSample = () => subject.Losses(logits, labels, second, losses);
+        if (name == "distillation")
+        {
+            // Teacher logits may be anything (a NaN teacher gives a NaN loss): the bad input is a teacher of the wrong length instead.
+            second = second![..^1];
+            act.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("teacherLogits");
+            perSample.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("teacherLogits");
+        }
+        else
+        {
+            act.Should().Throw<ArgumentException>().Which.ParamName.Should().Be(labels is null ? "targets" : "labels");
+            perSample.Should().Throw<ArgumentException>().Which.ParamName.Should().Be(labels is null ? "targets" : "labels");
+        }
+
+        gradient.All(g => g == TestNumerics<T>.Sentinel).Should().BeTrue("nothing is written before the arguments are checked");
+        losses.All(l => l == TestNumerics<T>.Sentinel).Should().BeTrue("nothing is written before the arguments are checked");
+        logits.Should().Equal(subject.Logits, "inputs are never modified");
+    }
+
     public static TheoryData<string> FamilyLosses() => new(FamilyCases.All);
 
     public static TheoryData<string> SoftmaxLosses() => new(FamilyCases.Softmax);
