@@ -1,7 +1,6 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
-using LabelSmoothing.Internal;
 using LabelSmoothing.Internal.CrossEntropy;
 using LabelSmoothing.Internal.Family;
 using LabelSmoothing.Internal.Layout;
@@ -48,13 +47,8 @@ public sealed class ConfidencePenaltyLoss
     public ConfidencePenaltyLoss(
         int numClasses, double beta = 0.1, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, int ignoreIndex = -100, SmoothingPrior? prior = null)
     {
-        Guard.NumClasses(numClasses);
+        prior = FamilyGuard.SmoothedTarget(numClasses, labelSmoothing, reduction, prior);
         Beta = FamilyGuard.NonNegative(beta, nameof(beta));
-        Guard.Alpha(labelSmoothing, nameof(labelSmoothing));
-        Guard.Reduction(reduction);
-        prior ??= SmoothingPrior.Uniform;
-        prior.Validate(numClasses, nameof(prior));
-
         NumClasses = numClasses;
         LabelSmoothing = labelSmoothing;
         Reduction = reduction;

@@ -65,14 +65,9 @@ public sealed class FocalLoss
         int ignoreIndex = -100,
         SmoothingPrior? prior = null)
     {
-        Guard.NumClasses(numClasses);
+        prior = FamilyGuard.SmoothedTarget(numClasses, labelSmoothing, reduction, prior);
         Gamma = FamilyGuard.NonNegative(gamma, nameof(gamma));
-        Guard.Alpha(labelSmoothing, nameof(labelSmoothing));
-        Guard.Reduction(reduction);
         _classWeights = Guard.Weights(classWeights, numClasses, nameof(classWeights), "classes");
-        prior ??= SmoothingPrior.Uniform;
-        prior.Validate(numClasses, nameof(prior));
-
         NumClasses = numClasses;
         LabelSmoothing = labelSmoothing;
         Reduction = reduction;

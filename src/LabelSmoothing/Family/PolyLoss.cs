@@ -1,7 +1,6 @@
 using System;
 using System.Numerics;
 using System.Numerics.Tensors;
-using LabelSmoothing.Internal;
 using LabelSmoothing.Internal.CrossEntropy;
 using LabelSmoothing.Internal.Family;
 using LabelSmoothing.Internal.Layout;
@@ -52,13 +51,8 @@ public sealed class PolyLoss
     /// <exception cref="ArgumentException">A <see cref="SmoothingPrior.FromDistribution"/> prior does not have <c>K</c> entries (<c>prior</c>).</exception>
     public PolyLoss(int numClasses, double epsilon = 2.0, double labelSmoothing = 0.0, Reduction reduction = Reduction.Mean, int ignoreIndex = -100, SmoothingPrior? prior = null)
     {
-        Guard.NumClasses(numClasses);
+        prior = FamilyGuard.SmoothedTarget(numClasses, labelSmoothing, reduction, prior);
         Epsilon = FamilyGuard.Finite(epsilon, nameof(epsilon));
-        Guard.Alpha(labelSmoothing, nameof(labelSmoothing));
-        Guard.Reduction(reduction);
-        prior ??= SmoothingPrior.Uniform;
-        prior.Validate(numClasses, nameof(prior));
-
         NumClasses = numClasses;
         LabelSmoothing = labelSmoothing;
         Reduction = reduction;

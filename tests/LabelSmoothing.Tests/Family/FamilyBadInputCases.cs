@@ -13,12 +13,12 @@ namespace LabelSmoothing.Tests.Family;
 internal static class FamilyBadInputCases
 {
     private const int K = 3;
-    private const string Span = "System.Span`1";
-    private const string ReadOnlySpan = "System.ReadOnlySpan`1";
-    private const string TensorSpan = "System.Numerics.Tensors.TensorSpan`1";
-    private const string ReadOnlyTensorSpan = "System.Numerics.Tensors.ReadOnlyTensorSpan`1";
-    private const string TensorOf = "System.Numerics.Tensors.Tensor`1";
-    private const string Int = "System.Int32";
+    private const string Span = PublicSurfaceCoverageTests.Span;
+    private const string ReadOnlySpan = PublicSurfaceCoverageTests.ReadOnlySpan;
+    private const string TensorSpan = PublicSurfaceCoverageTests.TensorSpan;
+    private const string ReadOnlyTensorSpan = PublicSurfaceCoverageTests.ReadOnlyTensorSpan;
+    private const string TensorOf = PublicSurfaceCoverageTests.TensorOf;
+    private const string Int = PublicSurfaceCoverageTests.Int;
 
     private static readonly Type Aoore = typeof(ArgumentOutOfRangeException);
     private static readonly Type Ae = typeof(ArgumentException);

@@ -130,19 +130,7 @@ internal readonly unsafe struct BinaryFocalElements(double gamma, double alpha, 
     {
         if (c.IntegerGamma >= 0)
         {
-            TVector result = TSimd.Broadcast(1.0);
-            TVector power = TSimd.Multiply(numerator, inverse);
-            for (int exponent = c.IntegerGamma; exponent != 0; exponent >>= 1)
-            {
-                if ((exponent & 1) != 0)
-                {
-                    result = TSimd.Multiply(result, power);
-                }
-
-                power = TSimd.Multiply(power, power);
-            }
-
-            return result;
+            return LaneMath<TSimd, TVector, double>.Power(TSimd.Multiply(numerator, inverse), c.IntegerGamma);
         }
 
         TVector clamped = TSimd.Max(TSimd.Broadcast(SmallestLogArgument), numerator);

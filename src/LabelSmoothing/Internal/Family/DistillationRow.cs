@@ -19,8 +19,6 @@ namespace LabelSmoothing.Internal.Family;
 /// <param name="factor"><c>c</c>: <c>T²</c> or 1.</param>
 internal readonly struct DistillationRow(double inverseTemperature, double factor) : IFamilyRow
 {
-    public static bool UsesSmoothing => false;
-
     public static bool HasTeacher => true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -42,19 +40,10 @@ internal readonly struct DistillationRow(double inverseTemperature, double facto
             TSimd.Broadcast(T.CreateTruncating(Math.Log(sums.First) - Math.Log(sums.Second))),
             TSimd.Broadcast(T.CreateTruncating(row.GradientScale * factor * inverseTemperature / sums.First)),
             TSimd.Broadcast(T.CreateTruncating(row.GradientScale * factor * inverseTemperature / sums.Second)));
-        double divergence;
-        if (park is null)
-        {
-            var pass = new LossPass<TSimd, TVector, T, RecomputedExponentials<TSimd, TVector, T>>(sides, constants, default);
-            divergence = row.Gradient is null
-                ? RowLoops<TSimd, TVector, T>.SumContributions(row.Length, pass)
-                : RowLoops<TSimd, TVector, T>.StoreAndSum(row.Gradient, row.Length, pass);
-        }
-        else
-        {
-            divergence = RowLoops<TSimd, TVector, T>.StoreAndSum(row.Gradient, row.Length, new LossPass<TSimd, TVector, T, ParkedExponentials<TSimd, TVector, T>>(sides, constants, new(park)));
-        }
-
+        var pass = new LossPass<TSimd, TVector, T>(sides, constants, new(park));
+        double divergence = row.Gradient is null
+            ? RowLoops<TSimd, TVector, T>.SumContributions(row.Length, pass)
+            : RowLoops<TSimd, TVector, T>.StoreAndSum(row.Gradient, row.Length, pass);
         return factor * divergence;
     }
 
@@ -119,11 +108,10 @@ internal readonly struct DistillationRow(double inverseTemperature, double facto
     /// The gradient <c>e_v·(F/s_v) − e_u·(F/s_u)</c>, <c>F = S·c/T</c> (two products, so that equal sides give exactly 0), and the loss terms
     /// <c>q·φ(x)</c>: a series in <c>x</c> for <c>|x| &lt; 1/2</c>, <c>p − q − q·x</c> (0·x = 0 where <c>q = 0</c>) beyond.
     /// </summary>
-    private readonly struct LossPass<TSimd, TVector, T, TExponentials>(Sides<TSimd, TVector, T> sides, LossConstants<TVector> constants, TExponentials studentExponentials) : IRowMapSum<TVector>
+    private readonly struct LossPass<TSimd, TVector, T>(Sides<TSimd, TVector, T> sides, LossConstants<TVector> constants, RowExponentials<TSimd, TVector, T> studentExponentials) : IRowMapSum<TVector>
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TExponentials : struct, IExponentials<TVector>
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector At(nuint k, out TVector contribution)

@@ -3,6 +3,20 @@ namespace LabelSmoothing.Internal.Family;
 /// <summary>The checks of the family's scalar options. Each throws an <see cref="System.ArgumentOutOfRangeException"/> naming the parameter.</summary>
 internal static class FamilyGuard
 {
+    /// <summary>
+    /// The options of a smoothed target, checked as <see cref="CrossEntropyLoss"/> checks them: the class count, the smoothing, the reduction
+    /// and the prior (<see cref="SmoothingPrior.Uniform"/> when null), which is returned.
+    /// </summary>
+    public static SmoothingPrior SmoothedTarget(int numClasses, double labelSmoothing, Reduction reduction, SmoothingPrior? prior)
+    {
+        Guard.NumClasses(numClasses);
+        Guard.Alpha(labelSmoothing, nameof(labelSmoothing));
+        Guard.Reduction(reduction);
+        prior ??= SmoothingPrior.Uniform;
+        prior.Validate(numClasses, nameof(prior));
+        return prior;
+    }
+
     /// <summary>A finite value of any sign (Poly-1's ε).</summary>
     public static double Finite(double value, string paramName)
     {

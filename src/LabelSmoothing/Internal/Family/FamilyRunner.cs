@@ -1,7 +1,6 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Threading.Tasks;
 using LabelSmoothing.Internal.CrossEntropy;
 using LabelSmoothing.Internal.Layout;
 
@@ -12,17 +11,11 @@ namespace LabelSmoothing.Internal.Family;
 /// <see cref="ConfidencePenaltyLoss"/>, <see cref="DistillationLoss"/>): every door builds a <see cref="FamilyRequest{T}"/> and comes here
 /// with the loss's row struct. Checks the overlaps of the outputs with the inputs and the labels before anything is written, works out
 /// the divisor of the reduction (the count of non-ignored samples, or <c>N</c> without labels), cuts the batch into blocks (on several
-/// cores above <see cref="KernelRunner.ParallelThreshold"/> logits) and each block into pieces of one segment, and runs each piece on
+/// cores above <see cref="BlockRunner.ParallelThreshold"/> logits, by <see cref="BlockRunner"/>) and each block into pieces of one segment, and runs each piece on
 /// contiguous rows: in place when its rows are contiguous <see cref="float"/> or <see cref="double"/>, staged otherwise.
 /// </summary>
 internal static unsafe class FamilyRunner
 {
-    /// <summary>The most blocks a batch is cut into.</summary>
-    private const int MaxBlocks = 64;
-
-    /// <summary>Blocks hold a multiple of this many samples.</summary>
-    private const int BlockGranule = 64;
-
     /// <summary>Runs <paramref name="request"/> and returns the reduced loss (<see cref="Reduction.None"/>: <c>Σ l_i</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T Run<T, TRow>(FamilyPlan plan, in TRow row, scoped in FamilyRequest<T> request)
@@ -65,7 +58,7 @@ internal static unsafe class FamilyRunner
             };
 
             // With a divisor of 0 every sample is ignored (or there is none): the rows write their zero losses and gradient.
-            double total = layout.Samples == 0 ? 0.0 : Blocks(new PieceJob<T, TRow>(plan, row, layout, origin), plan, layout);
+            double total = layout.Samples == 0 ? 0.0 : BlockRunner.Run(new PieceJob<T, TRow>(plan, row, layout, origin), layout.Samples, layout.NumClasses, plan.MaxDegreeOfParallelism);
             return divisor == 0.0 ? T.Zero : T.CreateTruncating(total / divisor);
         }
     }
@@ -119,58 +112,6 @@ internal static unsafe class FamilyRunner
         }
 
         return counted;
-    }
-
-    /// <summary>
-    /// Runs <paramref name="job"/> over the samples: in one go below the parallel threshold, otherwise in blocks whose boundaries depend only
-    /// on the batch shape and whose partial sums are added in block order, so that the result is the same on any number of cores.
-    /// </summary>
-    private static double Blocks<TJob>(TJob job, FamilyPlan plan, in BatchLayout layout)
-        where TJob : struct, IBlockJob
-    {
-        int samples = layout.Samples;
-        if ((long)samples * layout.NumClasses < KernelRunner.ParallelThreshold || samples < 2)
-        {
-            return job.Run(0, samples);
-        }
-
-        int perBlock = (samples + MaxBlocks - 1) / MaxBlocks;
-        perBlock = (perBlock + BlockGranule - 1) / BlockGranule * BlockGranule;
-        int blocks = (samples + perBlock - 1) / perBlock;
-        double* partials = stackalloc double[blocks];
-        var state = new BlockState<TJob>(job, partials, samples, perBlock);
-        if (plan.MaxDegreeOfParallelism == 1)
-        {
-            for (int b = 0; b < blocks; b++)
-            {
-                state.RunBlock(b);
-            }
-        }
-        else
-        {
-            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = plan.MaxDegreeOfParallelism }, state.RunBlock);
-        }
-
-        double total = 0.0;
-        for (int b = 0; b < blocks; b++)
-        {
-            total += partials[b];
-        }
-
-        return total;
-    }
-
-    /// <summary>The computation of a range of samples.</summary>
-    private interface IBlockJob
-    {
-        double Run(int first, int end);
-    }
-
-    /// <summary>The blocks of one call, shared by the threads that run them.</summary>
-    private sealed class BlockState<TJob>(TJob job, double* partials, int samples, int perBlock)
-        where TJob : struct, IBlockJob
-    {
-        public void RunBlock(int block) => partials[block] = job.Run(block * perBlock, Math.Min(samples, (block + 1) * perBlock));
     }
 
     /// <summary>A loss bound to its operands: runs the pieces (runs within one segment) of a range of samples.</summary>

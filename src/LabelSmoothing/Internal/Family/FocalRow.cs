@@ -20,8 +20,6 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
 {
     public static bool UsesSmoothing => true;
 
-    public static bool HasTeacher => false;
-
     /// <summary>Computes <c>(1 − p)^γ</c> by the cheapest exact means: squaring for γ = 2, repeated squaring for small integers, <c>exp(γ·log)</c> otherwise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Row<TSimd, TVector, T, TCoefficients>(in RowInput<T> row, in TCoefficients coefficients)
@@ -48,26 +46,20 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCoefficients : struct, IRowCoefficients<TVector, T>
     {
-        double labelLogit = double.CreateTruncating(row.Logits[row.Label]);
-        T max = FusedRowKernel<TSimd, TVector, T>.Max(row.Logits, row.Length);
-        T* park = SoftmaxStatistics.Park(row);
-        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, ZeroCoefficients<TSimd, TVector, T>, NoFirstPassSum>(row, max, default, park);
-        var context = new RowContext(statistics, gamma, labelLogit);
-        var constants = new TermConstants<TSimd, TVector, T>(max, statistics, gamma, context.AtMax);
-        return park is null
-            ? Passes<TPower, TSimd, TVector, T, TCoefficients, RecomputedExponentials<TSimd, TVector, T>>(row, coefficients, context, new(row.Logits, constants, default))
-            : Passes<TPower, TSimd, TVector, T, TCoefficients, ParkedExponentials<TSimd, TVector, T>>(row, coefficients, context, new(row.Logits, constants, new(park)));
+        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, ZeroCoefficients<TSimd, TVector, T>, NoFirstPassSum>(row, default);
+        var context = new RowContext(statistics, gamma);
+        var constants = new TermConstants<TSimd, TVector, T>(T.CreateTruncating(statistics.Max), statistics, gamma, context.AtMax);
+        return Passes<TPower, TSimd, TVector, T, TCoefficients>(row, coefficients, context, new(row.Logits, constants, new(SoftmaxStatistics.Park(row))));
     }
 
     /// <summary>The second pass (the sums) and the gradient pass, then the label's gradient in double.</summary>
-    private unsafe double Passes<TPower, TSimd, TVector, T, TCoefficients, TExponentials>(
-        in RowInput<T> row, in TCoefficients coefficients, in RowContext context, in Terms<TPower, TSimd, TVector, T, TExponentials> terms)
+    private unsafe double Passes<TPower, TSimd, TVector, T, TCoefficients>(
+        in RowInput<T> row, in TCoefficients coefficients, in RowContext context, in Terms<TPower, TSimd, TVector, T> terms)
         where TPower : IFocalPower
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCoefficients : struct, IRowCoefficients<TVector, T>
-        where TExponentials : struct, IExponentials<TVector>
     {
         int label = row.Label;
         ClassTerms atMax = context.AtMax;
@@ -76,7 +68,7 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
         // Σ_k q_k·f_k·(−lp_k), Σ_{k off the maxima} G_k and Σ_{k at a maximum} G_k; all 0 without smoothing.
         RowSums sums = TCoefficients.IsZero
             ? default
-            : RowLoops<TSimd, TVector, T>.Sum(row.Length, new SumPass<TPower, TSimd, TVector, T, TCoefficients, TExponentials>(terms, coefficients));
+            : RowLoops<TSimd, TVector, T>.Sum(row.Length, new SumPass<TPower, TSimd, TVector, T, TCoefficients>(terms, coefficients));
         double labelWeight = smoothing.LabelWeights[label];
         double loss = sums.First + ScalarMath.Weighted(labelWeight, -atLabel.Factor * atLabel.LogProbability);
         if (row.Gradient is null)
@@ -88,7 +80,7 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
         double labelShare = ScalarMath.Weighted(labelWeight, atLabel.Derivative);
         double total = sums.Second + sums.Third + labelShare;
         int at = context.Statistics.UniqueMax && !context.LabelAtUniqueMax ? IndexOf(row.Logits, row.Length, context.Statistics.Max) : -1;
-        var gradient = new GradientPass<TPower, TSimd, TVector, T, TCoefficients, TExponentials>(terms, coefficients, scale, scale * total / context.Statistics.Sum);
+        var gradient = new GradientPass<TPower, TSimd, TVector, T, TCoefficients>(terms, coefficients, scale, scale * total / context.Statistics.Sum);
         RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, gradient);
 
         // The pass forms G_k − p_k·ΣG, which cancels at a maximum whose p → 1: redo the unique maximum a as G_a·(1 − p_a) − p_a·Σ_{k≠a} G_k
@@ -120,9 +112,10 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
     /// <summary>A row's scalars: its statistics, the terms of its maximum and of its label, and whether the label is the unique maximum.</summary>
     private readonly struct RowContext
     {
-        public RowContext(in SoftmaxStatistics statistics, double gamma, double labelLogit)
+        public RowContext(in SoftmaxStatistics statistics, double gamma)
         {
             Statistics = statistics;
+            double labelLogit = statistics.LabelLogit;
             double inverseSum = 1.0 / statistics.Sum;
             AtMax = new ClassTerms(gamma, inverseSum, statistics.UniqueMax ? statistics.Delta * inverseSum : 1.0 - inverseSum, -statistics.LogSum);
             double probability = statistics.Probability(labelLogit);
@@ -199,12 +192,11 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
     /// Per lane: <c>e</c>, <c>f = (1 − p)^γ</c>, <c>lp</c> and <c>h = γ·(p·lp)·(1 − p)^(γ−1) − f</c> (no division for an integer γ), computed
     /// from <c>1 − p</c> as it comes: accurate off the maximum, where <c>p ≤ 1/2</c>.
     /// </summary>
-    private readonly unsafe struct Terms<TPower, TSimd, TVector, T, TExponentials>(T* logits, TermConstants<TSimd, TVector, T> constants, TExponentials exponentials)
+    private readonly unsafe struct Terms<TPower, TSimd, TVector, T>(T* logits, TermConstants<TSimd, TVector, T> constants, RowExponentials<TSimd, TVector, T> exponentials)
         where TPower : IFocalPower
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TExponentials : struct, IExponentials<TVector>
     {
         public TermConstants<TSimd, TVector, T> Constants => constants;
 
@@ -229,13 +221,12 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
     /// The second pass: <c>q·f·(−lp)</c> (0 where <c>q = 0</c>), and <c>G = q·h</c> off and at the maxima, with <c>f</c> and <c>h</c> of the
     /// maxima from their accurate row constants.
     /// </summary>
-    private readonly struct SumPass<TPower, TSimd, TVector, T, TCoefficients, TExponentials>(Terms<TPower, TSimd, TVector, T, TExponentials> terms, TCoefficients coefficients) : IRowSum<TVector>
+    private readonly struct SumPass<TPower, TSimd, TVector, T, TCoefficients>(Terms<TPower, TSimd, TVector, T> terms, TCoefficients coefficients) : IRowSum<TVector>
         where TPower : IFocalPower
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCoefficients : struct, IRowCoefficients<TVector, T>
-        where TExponentials : struct, IExponentials<TVector>
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void At(nuint k, out TVector first, out TVector second, out TVector third, out TVector fourth)
@@ -254,20 +245,19 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
     }
 
     /// <summary><c>g = S·G − e·(S·ΣG/s)</c>; the row's unique maximum and its label are redone in double afterwards.</summary>
-    private readonly struct GradientPass<TPower, TSimd, TVector, T, TCoefficients, TExponentials> : IRowMap<TVector>
+    private readonly struct GradientPass<TPower, TSimd, TVector, T, TCoefficients> : IRowMap<TVector>
         where TPower : IFocalPower
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCoefficients : struct, IRowCoefficients<TVector, T>
-        where TExponentials : struct, IExponentials<TVector>
     {
-        private readonly Terms<TPower, TSimd, TVector, T, TExponentials> _terms;
+        private readonly Terms<TPower, TSimd, TVector, T> _terms;
         private readonly TCoefficients _coefficients;
         private readonly TVector _scale;
         private readonly TVector _probabilityFactor;
 
-        public GradientPass(in Terms<TPower, TSimd, TVector, T, TExponentials> terms, TCoefficients coefficients, double scale, double probabilityFactor)
+        public GradientPass(in Terms<TPower, TSimd, TVector, T> terms, TCoefficients coefficients, double scale, double probabilityFactor)
         {
             _terms = terms;
             _coefficients = coefficients;
@@ -347,20 +337,8 @@ internal readonly struct IntegerPower : IFocalPower
             return TSimd.Broadcast(T.One);
         }
 
-        TVector result = TSimd.Broadcast(T.One);
-        TVector power = complement;
-        for (int exponent = inputs.IntegerGamma - 1; exponent != 0; exponent >>= 1)
-        {
-            if ((exponent & 1) != 0)
-            {
-                result = TSimd.Multiply(result, power);
-            }
-
-            power = TSimd.Multiply(power, power);
-        }
-
-        lower = result;
-        return TSimd.Multiply(result, complement);
+        lower = LaneMath<TSimd, TVector, T>.Power(complement, inputs.IntegerGamma - 1);
+        return TSimd.Multiply(lower, complement);
     }
 }
 

@@ -13,10 +13,10 @@ namespace LabelSmoothing.Internal.Family;
 internal interface IFamilyRow
 {
     /// <summary>The loss reads smoothing coefficients (<see cref="FamilyPlan.Smoothing"/>): the runner passes each row's <c>q</c>.</summary>
-    static abstract bool UsesSmoothing { get; }
+    static virtual bool UsesSmoothing => false;
 
     /// <summary>The loss compares the logits with teacher logits of the same shape instead of labels.</summary>
-    static abstract bool HasTeacher { get; }
+    static virtual bool HasTeacher => false;
 
     /// <summary>
     /// Returns the loss of one row and, when <see cref="RowInput{T}.Gradient"/> is not null, writes <c>GradientScale·∂l/∂z</c> there. The

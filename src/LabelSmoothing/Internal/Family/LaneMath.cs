@@ -23,4 +23,22 @@ internal static class LaneMath<TSimd, TVector, T>
         TVector product = TSimd.Multiply(weight, value);
         return weightNeverZero ? product : TSimd.ClearWhere(product, TSimd.EqualTo(weight, default));
     }
+
+    /// <summary><c>value^exponent</c> for an integer exponent ≥ 0 (1 for 0), by repeated squaring.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Power(TVector value, int exponent)
+    {
+        TVector result = TSimd.Broadcast(T.One);
+        for (; exponent != 0; exponent >>= 1)
+        {
+            if ((exponent & 1) != 0)
+            {
+                result = TSimd.Multiply(result, value);
+            }
+
+            value = TSimd.Multiply(value, value);
+        }
+
+        return result;
+    }
 }

@@ -17,8 +17,6 @@ internal readonly struct PenaltyRow(LossPlan smoothing, double beta) : IFamilyRo
 {
     public static bool UsesSmoothing => true;
 
-    public static bool HasTeacher => false;
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe double Row<TSimd, TVector, T, TCoefficients>(in RowInput<T> row, in TCoefficients coefficients)
         where TSimd : ISimd<TVector, T>
@@ -27,18 +25,11 @@ internal readonly struct PenaltyRow(LossPlan smoothing, double beta) : IFamilyRo
         where TCoefficients : struct, IRowCoefficients<TVector, T>
     {
         int label = row.Label;
-        double labelLogit = double.CreateTruncating(row.Logits[label]);
-        T max = FusedRowKernel<TSimd, TVector, T>.Max(row.Logits, row.Length);
-        T* park = SoftmaxStatistics.Park(row);
-        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, TCoefficients, ShiftedMoment>(row, max, coefficients, park);
-
-        double targetWeight = smoothing.TargetCoefficients[label];
-        double labelWeight = smoothing.LabelWeights[label];
+        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, TCoefficients, ShiftedMoment>(row, coefficients);
+        var target = new SmoothedTarget(smoothing, label);
         double sum = statistics.Sum;
         double moment = statistics.Extra / sum;
-        double entropy = statistics.LogSum + moment;
-        double crossEntropy = (targetWeight * statistics.LogSum) + statistics.Margin + ScalarMath.Weighted(labelWeight, statistics.Max - labelLogit);
-        double loss = crossEntropy - (beta * entropy);
+        double loss = target.CrossEntropy(statistics) - (beta * (statistics.LogSum + moment));
         if (row.Gradient is null)
         {
             return loss;
@@ -46,23 +37,12 @@ internal readonly struct PenaltyRow(LossPlan smoothing, double beta) : IFamilyRo
 
         double scale = row.GradientScale;
         var factors = new GradientFactors<TVector>(
-            TSimd.Broadcast(max), TSimd.Broadcast(T.CreateTruncating(scale * (targetWeight + (beta * moment)) / sum)),
+            TSimd.Broadcast(T.CreateTruncating(statistics.Max)), TSimd.Broadcast(T.CreateTruncating(scale * (target.Total + (beta * moment)) / sum)),
             TSimd.Broadcast(T.CreateTruncating(scale * beta / sum)), TSimd.Broadcast(T.CreateTruncating(scale)));
-        if (park is null)
-        {
-            RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new Gradient<TSimd, TVector, T, TCoefficients, RecomputedExponentials<TSimd, TVector, T>>(row.Logits, coefficients, factors, default));
-        }
-        else
-        {
-            RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new Gradient<TSimd, TVector, T, TCoefficients, ParkedExponentials<TSimd, TVector, T>>(row.Logits, coefficients, factors, new(park)));
-        }
-
-        // p_y·A − C = −A·(1 − p_y) + (A − C): no cancellation as p_y → 1.
-        double labelProbability = statistics.Probability(labelLogit);
-        double labelShifted = labelLogit - statistics.Max;
-        row.Gradient[label] = T.CreateTruncating(scale * (
-            (-targetWeight * statistics.Complement(labelLogit)) + (targetWeight - smoothing.LabelCoefficients[label])
-            + (beta * ScalarMath.Weighted(labelProbability, labelShifted + moment))));
+        RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new Gradient<TSimd, TVector, T, TCoefficients>(row.Logits, coefficients, factors, new(SoftmaxStatistics.Park(row))));
+        double labelProbability = statistics.Probability(statistics.LabelLogit);
+        row.Gradient[label] = T.CreateTruncating(scale * (target.LabelResidual(statistics)
+            + (beta * ScalarMath.Weighted(labelProbability, statistics.LabelLogit - statistics.Max + moment))));
         return loss;
     }
 
@@ -84,13 +64,12 @@ internal readonly struct PenaltyRow(LossPlan smoothing, double beta) : IFamilyRo
         where TVector : struct;
 
     /// <summary><c>g_k = e_k·F + (e_k·x_k)·B − S·q_k</c> with <c>F = S·(A + β·E/s)/s</c>, <c>B = S·β/s</c>, <c>e = exp(x)</c>, <c>x = z − m</c>.</summary>
-    private readonly unsafe struct Gradient<TSimd, TVector, T, TCoefficients, TExponentials>(
-        T* logits, TCoefficients coefficients, GradientFactors<TVector> factors, TExponentials exponentials) : IRowMap<TVector>
+    private readonly unsafe struct Gradient<TSimd, TVector, T, TCoefficients>(
+        T* logits, TCoefficients coefficients, GradientFactors<TVector> factors, RowExponentials<TSimd, TVector, T> exponentials) : IRowMap<TVector>
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCoefficients : struct, IRowCoefficients<TVector, T>
-        where TExponentials : struct, IExponentials<TVector>
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector At(nuint k)

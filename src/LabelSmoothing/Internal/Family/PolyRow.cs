@@ -17,8 +17,6 @@ internal readonly struct PolyRow(LossPlan smoothing, double epsilon) : IFamilyRo
 {
     public static bool UsesSmoothing => true;
 
-    public static bool HasTeacher => false;
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe double Row<TSimd, TVector, T, TCoefficients>(in RowInput<T> row, in TCoefficients coefficients)
         where TSimd : ISimd<TVector, T>
@@ -27,48 +25,31 @@ internal readonly struct PolyRow(LossPlan smoothing, double epsilon) : IFamilyRo
         where TCoefficients : struct, IRowCoefficients<TVector, T>
     {
         int label = row.Label;
-        double labelLogit = double.CreateTruncating(row.Logits[label]);
-        T max = FusedRowKernel<TSimd, TVector, T>.Max(row.Logits, row.Length);
-        T* park = SoftmaxStatistics.Park(row);
-        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, TCoefficients, ExpectedCoefficient>(row, max, coefficients, park);
-
-        double targetWeight = smoothing.TargetCoefficients[label];
-        double labelWeight = smoothing.LabelWeights[label];
-        double labelCoefficient = smoothing.LabelCoefficients[label];
+        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, TCoefficients, ExpectedCoefficient>(row, coefficients);
+        var target = new SmoothedTarget(smoothing, label);
         double sum = statistics.Sum;
-        double labelProbability = statistics.Probability(labelLogit);
-        double labelComplement = statistics.Complement(labelLogit);
+        double labelProbability = statistics.Probability(statistics.LabelLogit);
         double smoothingExpectation = statistics.Extra / sum;
 
         // 1 − P = (1 − A) + Σ_k q_k·(1 − p_k) + λ·(1 − p_y): exact as P → 1 without smoothing.
-        double complement = 1.0 - targetWeight + (targetWeight - labelWeight - smoothingExpectation) + (labelWeight * labelComplement);
-        double crossEntropy = (targetWeight * statistics.LogSum) + statistics.Margin + ScalarMath.Weighted(labelWeight, statistics.Max - labelLogit);
-        double loss = crossEntropy + (epsilon * complement);
+        double complement = 1.0 - target.Total + (target.Total - target.LabelShare - smoothingExpectation) + (target.LabelShare * statistics.Complement(statistics.LabelLogit));
+        double loss = target.CrossEntropy(statistics) + (epsilon * complement);
         if (row.Gradient is null)
         {
             return loss;
         }
 
         double scale = row.GradientScale;
-        double expectation = smoothingExpectation + (labelWeight * labelProbability);
+        double expectation = smoothingExpectation + (target.LabelShare * labelProbability);
         var factors = new GradientFactors<TVector>(
-            TSimd.Broadcast(max), TSimd.Broadcast(T.CreateTruncating(scale * (targetWeight + (epsilon * expectation)) / sum)),
+            TSimd.Broadcast(T.CreateTruncating(statistics.Max)), TSimd.Broadcast(T.CreateTruncating(scale * (target.Total + (epsilon * expectation)) / sum)),
             TSimd.Broadcast(T.CreateTruncating(scale)), TSimd.Broadcast(T.CreateTruncating(scale * epsilon / sum)));
-        if (park is null)
-        {
-            RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new Gradient<TSimd, TVector, T, TCoefficients, RecomputedExponentials<TSimd, TVector, T>>(row.Logits, coefficients, factors, default));
-        }
-        else
-        {
-            RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new Gradient<TSimd, TVector, T, TCoefficients, ParkedExponentials<TSimd, TVector, T>>(row.Logits, coefficients, factors, new(park)));
-        }
+        RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new Gradient<TSimd, TVector, T, TCoefficients>(row.Logits, coefficients, factors, new(SoftmaxStatistics.Park(row))));
 
-        // p_y·A − C = −A·(1 − p_y) + (A − C) and P − C = Σ_{k≠y} q_k·p_k − C·(1 − p_y): no cancellation as p_y → 1.
-        double labelSmoothing = coefficients.Single((nuint)label);
-        double offLabelExpectation = smoothingExpectation - (labelSmoothing * labelProbability);
-        row.Gradient[label] = T.CreateTruncating(scale * (
-            (-targetWeight * labelComplement) + (targetWeight - labelCoefficient)
-            + (epsilon * labelProbability * (offLabelExpectation - (labelCoefficient * labelComplement)))));
+        // P − C = Σ_{k≠y} q_k·p_k − C·(1 − p_y): no cancellation as p_y → 1.
+        double offLabelExpectation = smoothingExpectation - (coefficients.Single((nuint)label) * labelProbability);
+        row.Gradient[label] = T.CreateTruncating(scale * (target.LabelResidual(statistics)
+            + (epsilon * labelProbability * (offLabelExpectation - (target.LabelCoefficient * statistics.Complement(statistics.LabelLogit))))));
         return loss;
     }
 
@@ -89,13 +70,12 @@ internal readonly struct PolyRow(LossPlan smoothing, double epsilon) : IFamilyRo
         where TVector : struct;
 
     /// <summary><c>g_k = e_k·F − q_k·(S + e_k·X)</c> with <c>F = S·(A + εP)/s</c>, <c>X = S·ε/s</c>, <c>e = exp(z − m)</c>.</summary>
-    private readonly unsafe struct Gradient<TSimd, TVector, T, TCoefficients, TExponentials>(
-        T* logits, TCoefficients coefficients, GradientFactors<TVector> factors, TExponentials exponentials) : IRowMap<TVector>
+    private readonly unsafe struct Gradient<TSimd, TVector, T, TCoefficients>(
+        T* logits, TCoefficients coefficients, GradientFactors<TVector> factors, RowExponentials<TSimd, TVector, T> exponentials) : IRowMap<TVector>
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCoefficients : struct, IRowCoefficients<TVector, T>
-        where TExponentials : struct, IExponentials<TVector>
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector At(nuint k)

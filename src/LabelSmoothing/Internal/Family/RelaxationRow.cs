@@ -15,10 +15,6 @@ namespace LabelSmoothing.Internal.Family;
 /// <param name="alpha">α.</param>
 internal readonly struct RelaxationRow(double alpha) : IFamilyRow
 {
-    public static bool UsesSmoothing => false;
-
-    public static bool HasTeacher => false;
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe double Row<TSimd, TVector, T, TCoefficients>(in RowInput<T> row, in TCoefficients coefficients)
         where TSimd : ISimd<TVector, T>
@@ -27,10 +23,8 @@ internal readonly struct RelaxationRow(double alpha) : IFamilyRow
         where TCoefficients : struct, IRowCoefficients<TVector, T>
     {
         int label = row.Label;
-        double labelLogit = double.CreateTruncating(row.Logits[label]);
-        T max = FusedRowKernel<TSimd, TVector, T>.Max(row.Logits, row.Length);
-        T* park = SoftmaxStatistics.Park(row);
-        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, TCoefficients, NoFirstPassSum>(row, max, default, park);
+        var statistics = SoftmaxStatistics.Of<TSimd, TVector, T, TCoefficients, NoFirstPassSum>(row, default);
+        double labelLogit = statistics.LabelLogit;
         double complement = statistics.Complement(labelLogit);
         if (complement <= alpha)
         {
@@ -53,16 +47,8 @@ internal readonly struct RelaxationRow(double alpha) : IFamilyRow
         if (row.Gradient is not null)
         {
             double scale = row.GradientScale;
-            var factor = new ExponentialFactor<TVector>(TSimd.Broadcast(max), TSimd.Broadcast(T.CreateTruncating(scale * (complement - alpha) / (complement * statistics.Sum))));
-            if (park is null)
-            {
-                RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new ScaledExponentials<TSimd, TVector, T, RecomputedExponentials<TSimd, TVector, T>>(row.Logits, factor, default));
-            }
-            else
-            {
-                RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new ScaledExponentials<TSimd, TVector, T, ParkedExponentials<TSimd, TVector, T>>(row.Logits, factor, new(park)));
-            }
-
+            var factor = new ExponentialFactor<TVector>(TSimd.Broadcast(T.CreateTruncating(statistics.Max)), TSimd.Broadcast(T.CreateTruncating(scale * (complement - alpha) / (complement * statistics.Sum))));
+            RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new ScaledExponentials<TSimd, TVector, T>(row.Logits, factor, new(SoftmaxStatistics.Park(row))));
             row.Gradient[label] = T.CreateTruncating(scale * (alpha - complement));
         }
 
@@ -74,11 +60,10 @@ internal readonly struct RelaxationRow(double alpha) : IFamilyRow
         where TVector : struct;
 
     /// <summary><c>g_k = factor·exp(z_k − m)</c>.</summary>
-    private readonly unsafe struct ScaledExponentials<TSimd, TVector, T, TExponentials>(T* logits, ExponentialFactor<TVector> factor, TExponentials exponentials) : IRowMap<TVector>
+    private readonly unsafe struct ScaledExponentials<TSimd, TVector, T>(T* logits, ExponentialFactor<TVector> factor, RowExponentials<TSimd, TVector, T> exponentials) : IRowMap<TVector>
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TExponentials : struct, IExponentials<TVector>
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector At(nuint k) => TSimd.Multiply(exponentials.At(k, TSimd.Subtract(TSimd.Load(logits + k), factor.Max)), factor.Factor);

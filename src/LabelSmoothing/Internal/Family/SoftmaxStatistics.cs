@@ -40,8 +40,9 @@ internal readonly struct NoFirstPassSum : IFirstPassSum
 /// </summary>
 internal readonly struct SoftmaxStatistics
 {
-    private SoftmaxStatistics(double max, in RowSums sums)
+    private SoftmaxStatistics(double labelLogit, double max, in RowSums sums)
     {
+        LabelLogit = labelLogit;
         // A +∞ logit's own exponential, exp(∞ − ∞), is NaN but counted as a maximum rather than summed: put the NaN back.
         double rest = double.IsPositiveInfinity(max) ? double.NaN : sums.First;
         Max = max;
@@ -52,6 +53,9 @@ internal readonly struct SoftmaxStatistics
         Margin = sums.Third;
         Extra = sums.Fourth;
     }
+
+    /// <summary>The label's logit <c>z_y</c>, read before anything is written (the gradient may alias the logits).</summary>
+    public double LabelLogit { get; }
 
     /// <summary>The row maximum <c>m</c>.</summary>
     public double Max { get; }
@@ -78,20 +82,22 @@ internal readonly struct SoftmaxStatistics
     public bool UniqueMax => MaxCount == 1.0;
 
     /// <summary>
-    /// Runs the first pass over <paramref name="row"/>'s logits with maximum <paramref name="max"/>: the normaliser, the margin of
-    /// <paramref name="coefficients"/> (skipped when they are all zero) and <typeparamref name="TExtra"/>; stores <c>exp(z − m)</c> at
-    /// <paramref name="park"/> unless it is null, and prefetches the next row.
+    /// The statistics of <paramref name="row"/> (labelled): reads its label's logit, finds the maximum, and runs the first pass: the normaliser,
+    /// the margin of <paramref name="coefficients"/> (skipped when they are all zero) and <typeparamref name="TExtra"/>; parks <c>exp(z − m)</c>
+    /// in the gradient row when <see cref="Park"/> allows, and prefetches the next row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe SoftmaxStatistics Of<TSimd, TVector, T, TCoefficients, TExtra>(in RowInput<T> row, T max, in TCoefficients coefficients, T* park)
+    public static unsafe SoftmaxStatistics Of<TSimd, TVector, T, TCoefficients, TExtra>(in RowInput<T> row, in TCoefficients coefficients)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCoefficients : struct, IRowCoefficients<TVector, T>
         where TExtra : IFirstPassSum
     {
-        var pass = new FirstPass<TSimd, TVector, T, TCoefficients, TExtra>(row.Logits, TSimd.Broadcast(max), coefficients, park, row.NextRow);
-        return new SoftmaxStatistics(double.CreateTruncating(max), RowLoops<TSimd, TVector, T>.Sum(row.Length, pass));
+        double labelLogit = double.CreateTruncating(row.Logits[row.Label]);
+        T max = FusedRowKernel<TSimd, TVector, T>.Max(row.Logits, row.Length);
+        var pass = new FirstPass<TSimd, TVector, T, TCoefficients, TExtra>(row.Logits, TSimd.Broadcast(max), coefficients, Park(row), row.NextRow);
+        return new SoftmaxStatistics(labelLogit, double.CreateTruncating(max), RowLoops<TSimd, TVector, T>.Sum(row.Length, pass));
     }
 
     /// <summary>
