@@ -56,7 +56,7 @@ public static class DemoApp
         console.Write(ResultsTable(runs));
         console.MarkupLine("[grey]conf.: mean top-class probability; model is over- or under-confident (conf. above or below accuracy); " +
             "T: temperature fitted on the validation set; ECE at T: test ECE after dividing the logits by T.[/]");
-        foreach (string finding in ReportWriter.Findings(runs))
+        foreach (string finding in options.CompareLosses ? ReportWriter.Comparison(runs) : ReportWriter.Findings(runs))
         {
             console.MarkupLine("• " + Markup.Escape(finding));
         }
@@ -82,35 +82,50 @@ public static class DemoApp
 
     /// <summary>The column headers of the results table.</summary>
     public static IReadOnlyList<string> Columns { get; } =
-        ["α", "noise", "accuracy", "NLL", "ECE", "MCE", "conf.", "model is", "T", "ECE at T"];
+        ["loss", "α", "noise", "accuracy", "NLL", "ECE", "MCE", "conf.", "model is", "T", "ECE at T"];
+
+    /// <summary>
+    /// What is trained: α ∈ {0, α} × noise ∈ {0, p} with the chosen loss; or, comparing losses, at noise p: the cross-entropy, label smoothing
+    /// with α, Poly-1, focal, label relaxation with α and the confidence penalty.
+    /// </summary>
+    public static IReadOnlyList<(string Loss, double Alpha, double Noise)> Settings(DemoOptions options)
+    {
+        if (options.CompareLosses)
+        {
+            return [("ce", 0.0, options.Noise), ("ce", options.Alpha, options.Noise), ("poly", 0.0, options.Noise), ("focal", 0.0, options.Noise),
+                ("relaxation", options.Alpha, options.Noise), ("penalty", 0.0, options.Noise)];
+        }
+
+        double[] noises = options.Noise == 0.0 ? [0.0] : [0.0, options.Noise];
+        double[] alphas = options.Alpha == 0.0 ? [0.0] : [0.0, options.Alpha];
+        return noises.SelectMany(noise => alphas.Select(alpha => (options.Loss, alpha, noise))).ToList();
+    }
 
     private static List<RunResult> Train(IAnsiConsole console, DemoOptions options, DigitsDataset training, DigitsDataset validation, DigitsDataset test)
     {
-        double[] noises = options.Noise == 0.0 ? [0.0] : [0.0, options.Noise];
-        double[] alphas = options.Alpha == 0.0 ? [0.0] : [0.0, options.Alpha];
-        var settings = noises.SelectMany(noise => alphas.Select(alpha => (Alpha: alpha, Noise: noise))).ToList();
+        var settings = Settings(options);
         var runs = new List<RunResult>();
         console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(context =>
             {
-                var tasks = settings.Select(s => context.AddTask(Describe(s.Alpha, s.Noise, null), maxValue: options.Epochs)).ToList();
+                var tasks = settings.Select(s => context.AddTask(Describe(s.Loss, s.Alpha, s.Noise, null), maxValue: options.Epochs)).ToList();
                 for (int i = 0; i < settings.Count; i++)
                 {
-                    var (alpha, noise) = settings[i];
+                    var (name, alpha, noise) = settings[i];
                     ProgressTask task = tasks[i];
-                    runs.Add(Trainer.Train(options, alpha, noise, training, validation, test, (epoch, loss) =>
+                    runs.Add(Trainer.Train(options, name, alpha, noise, training, validation, test, (epoch, loss) =>
                     {
                         task.Value = epoch;
-                        task.Description = Describe(alpha, noise, loss);
+                        task.Description = Describe(name, alpha, noise, loss);
                     }));
                 }
             });
         return runs;
     }
 
-    private static string Describe(double alpha, double noise, double? loss) =>
-        Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"α = {alpha:0.###}, noise {noise:0%}") + (loss is double l ? string.Create(CultureInfo.InvariantCulture, $", loss {l:0.0000}") : string.Empty));
+    private static string Describe(string name, double alpha, double noise, double? loss) =>
+        Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{name}, α = {alpha:0.###}, noise {noise:0%}") + (loss is double l ? string.Create(CultureInfo.InvariantCulture, $", loss {l:0.0000}") : string.Empty));
 
     private static Table ResultsTable(IReadOnlyList<RunResult> runs)
     {
@@ -132,7 +147,7 @@ public static class DemoApp
     {
         FormattableString[] cells =
         [
-            $"{run.Alpha:0.###}", $"{run.Noise:0%}", $"{run.Accuracy:0.0%}", $"{run.Nll:0.000}", $"{run.Ece:0.000}", $"{run.Mce:0.000}",
+            $"{run.LossDescription}", $"{run.Alpha:0.###}", $"{run.Noise:0%}", $"{run.Accuracy:0.0%}", $"{run.Nll:0.000}", $"{run.Ece:0.000}", $"{run.Mce:0.000}",
             $"{run.MeanConfidence:0.000}", $"{(run.MeanConfidence > run.Accuracy ? "over" : "under")}", $"{run.Temperature:0.00}", $"{run.EceAfterScaling:0.000}",
         ];
         return cells.Select(c => c.ToString(CultureInfo.InvariantCulture));

@@ -17,7 +17,8 @@ public sealed class DemoCommandLine
 {
     private const string Description =
         "LabelSmoothing demo: trains a small MLP (64 → 128 → 10, ReLU) on the UCI handwritten digits with and without label smoothing, " +
-        "with and without label noise, and reports accuracy, NLL and calibration (ECE/MCE, reliability diagrams).";
+        "with and without label noise, and reports accuracy, NLL and calibration (ECE/MCE, reliability diagrams); or compares the losses " +
+        "of the smoothing family on noisy labels.";
 
     private static readonly DemoOptions Defaults = new();
 
@@ -71,6 +72,21 @@ public sealed class DemoCommandLine
         DefaultValueFactory = _ => Defaults.OutputDirectory,
     };
 
+    private readonly Option<string> _loss = new("--loss")
+    {
+        Description = "training loss: ce | poly | focal | relaxation | penalty (α is its smoothing; for relaxation its relaxation)",
+        HelpName = "name",
+        DefaultValueFactory = _ => Defaults.Loss,
+        CustomParser = ParseLoss,
+    };
+
+    private readonly Option<bool> _compareLosses = new("--compare-losses")
+    {
+        Description = "train every loss once on the labels with noise p (cross-entropy, label smoothing α, Poly-1, focal, label relaxation α, " +
+            "confidence penalty) and compare accuracy, NLL and ECE",
+        Arity = ArgumentArity.Zero,
+    };
+
     private readonly RootCommand _command = new(Description) { HelpName = "dotnet run -c Release --project samples/LabelSmoothing.Demo --" };
 
     /// <param name="helpWidth">The column at which the help wraps.</param>
@@ -81,10 +97,18 @@ public sealed class DemoCommandLine
         _command.Options.Clear();
         _command.Directives.Clear();
         var help = new HelpOption("--help", "-h", "-?") { Description = "show this help", Action = new HelpAction { MaxWidth = helpWidth } };
-        foreach (Option option in new Option[] { _alpha, _noise, _prior, _epochs, _seed, _out, help })
+        foreach (Option option in new Option[] { _alpha, _noise, _prior, _loss, _compareLosses, _epochs, _seed, _out, help })
         {
             _command.Options.Add(option);
         }
+
+        _command.Validators.Add(result =>
+        {
+            if (result.GetResult(_loss) is { Implicit: false } && result.GetValue(_compareLosses))
+            {
+                result.AddError("--loss and --compare-losses cannot be used together: the comparison trains every loss.");
+            }
+        });
     }
 
     private static string ExitCodes { get; } = string.Join(
@@ -116,6 +140,8 @@ public sealed class DemoCommandLine
         Epochs = parsed.GetValue(_epochs),
         Seed = parsed.GetValue(_seed),
         OutputDirectory = parsed.GetRequiredValue(_out),
+        Loss = parsed.GetRequiredValue(_loss),
+        CompareLosses = parsed.GetValue(_compareLosses),
     };
 
     /// <summary>The description, the usage and the options, followed by the exit codes.</summary>
@@ -170,6 +196,19 @@ public sealed class DemoCommandLine
         }
 
         result.AddError($"{OptionName(result)} must be uniform, others, frequency or ordinal[:scale] with scale > 0, not '{value}'.");
+        return null;
+    }
+
+    private static string? ParseLoss(ArgumentResult result)
+    {
+        string value = result.Tokens[0].Value;
+        string loss = value.ToLowerInvariant();
+        if (Array.IndexOf(TrainingLoss.Names, loss) >= 0)
+        {
+            return loss;
+        }
+
+        result.AddError($"{OptionName(result)} must be ce, poly, focal, relaxation or penalty, not '{value}'.");
         return null;
     }
 

@@ -18,6 +18,12 @@ public sealed record DemoOptions
 
     public string OutputDirectory { get; init; } = "demo-output";
 
+    /// <summary>The training loss of the runs (one of <see cref="TrainingLoss.Names"/>).</summary>
+    public string Loss { get; init; } = "ce";
+
+    /// <summary>Instead of the α × noise grid, train every loss once on the noisy labels and compare them.</summary>
+    public bool CompareLosses { get; init; }
+
     /// <summary>The smoothing prior named by <see cref="Prior"/>; <paramref name="trainingLabels"/> give the class frequencies.</summary>
     public SmoothingPrior CreatePrior(ReadOnlySpan<int> trainingLabels, int numClasses)
     {

@@ -5,8 +5,7 @@ namespace LabelSmoothing.Demo;
 
 /// <summary>
 /// A two-layer perceptron, 64 → 128 → 10 with ReLU, in MathNet.Numerics matrices (rows = samples), trained by SGD with momentum. The
-/// loss and its gradient with respect to the logits come from <c>CrossEntropyLoss.ForwardBackward(logits, labels, gradient)</c> on the
-/// matrices themselves (the LabelSmoothing.MathNet package).
+/// loss and its gradient with respect to the logits come from the run's <see cref="TrainingLoss"/>, on the matrices themselves.
 /// </summary>
 public sealed class Mlp
 {
@@ -38,7 +37,7 @@ public sealed class Mlp
     public Matrix<float> Logits(Matrix<float> inputs) => Forward(inputs, out _);
 
     /// <summary>One step of SGD with momentum on a batch; returns the batch loss.</summary>
-    public float Step(Matrix<float> inputs, ReadOnlySpan<int> labels, CrossEntropyLoss loss, float learningRate, float momentum)
+    public float Step(Matrix<float> inputs, int[] labels, TrainingLoss loss, float learningRate, float momentum)
     {
         Matrix<float> logits = Forward(inputs, out Matrix<float> hidden);
         var logitsGradient = Matrix<float>.Build.Dense(logits.RowCount, logits.ColumnCount);

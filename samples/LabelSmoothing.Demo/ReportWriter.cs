@@ -33,10 +33,10 @@ public static class ReportWriter
         return files;
     }
 
-    /// <summary>The findings, stated from the numbers measured: one sentence per noise level comparing α = 0 with the smoothed run.</summary>
+    /// <summary>The findings, stated from the numbers measured: one sentence per loss and noise level comparing α = 0 with the smoothed run.</summary>
     public static IEnumerable<string> Findings(IReadOnlyList<RunResult> runs)
     {
-        foreach (var level in runs.GroupBy(r => r.Noise))
+        foreach (var level in runs.GroupBy(r => (r.Loss, r.Noise)))
         {
             RunResult? plain = level.FirstOrDefault(r => r.Alpha == 0.0);
             foreach (RunResult smoothed in level.Where(r => r.Alpha != 0.0))
@@ -49,7 +49,8 @@ public static class ReportWriter
                 double gain = 100.0 * (smoothed.Accuracy - plain.Accuracy);
                 string change = gain > 0 ? "raised" : gain < 0 ? "lowered" : "kept";
                 string calibration = smoothed.Ece < plain.Ece ? "better" : "worse";
-                yield return Invariant($"With {level.Key:0%} label noise, α = {smoothed.Alpha:0.###} {change} test accuracy ")
+                string lead = level.Key.Loss == "ce" ? "With" : $"With the {smoothed.Loss} loss and";
+                yield return Invariant($"{lead} {level.Key.Noise:0%} label noise, α = {smoothed.Alpha:0.###} {change} test accuracy ")
                     + Invariant($"from {plain.Accuracy:0.0%} to {smoothed.Accuracy:0.0%} ({gain:+0.0;-0.0;0.0} points), took the NLL from {plain.Nll:0.000} to {smoothed.Nll:0.000} ")
                     + Invariant($"and the ECE from {plain.Ece:0.000} to {smoothed.Ece:0.000} ({calibration} calibrated); ")
                     + Invariant($"the unsmoothed model is {plain.Confidence}, the smoothed one {smoothed.Confidence}.");
@@ -57,28 +58,80 @@ public static class ReportWriter
         }
     }
 
+    /// <summary>
+    /// The comparison of losses, stated from the numbers measured: which loss has the best test accuracy, NLL and ECE (ties named together),
+    /// whether one loss wins all three, and how each differs from the plain cross-entropy.
+    /// </summary>
+    public static IEnumerable<string> Comparison(IReadOnlyList<RunResult> runs)
+    {
+        if (runs.Count == 0)
+        {
+            yield break;
+        }
+
+        var metrics = new (string Name, Func<RunResult, double> Value, bool HigherIsBetter, string Format)[]
+        {
+            ("best test accuracy", r => r.Accuracy, true, "0.0%"), ("lowest NLL", r => r.Nll, false, "0.000"), ("lowest ECE", r => r.Ece, false, "0.000"),
+        };
+        var wins = new Dictionary<RunResult, int>();
+        var parts = new List<string>();
+        foreach (var (name, value, higherIsBetter, format) in metrics)
+        {
+            double best = higherIsBetter ? runs.Max(value) : runs.Min(value);
+            RunResult[] winners = runs.Where(r => value(r) == best).ToArray();
+            foreach (RunResult winner in winners)
+            {
+                wins[winner] = wins.GetValueOrDefault(winner) + 1;
+            }
+
+            parts.Add(name + ": " + string.Join(" and ", winners.Select(r => r.LossDescription)) + " at " + best.ToString(format, CultureInfo.InvariantCulture));
+        }
+
+        string first = string.Join("; ", parts);
+        yield return char.ToUpperInvariant(first[0]) + first[1..] + ".";
+        int most = wins.Values.Max();
+        string[] leaders = wins.Where(p => p.Value == most).Select(p => p.Key.LossDescription).ToArray();
+        yield return most == 3
+            ? $"{leaders[0]} is best on all three on this data."
+            : most == 2
+                ? $"No loss is best on all three on this data; {string.Join(" and ", leaders)} on two of them."
+                : "No loss is best on more than one of the three on this data.";
+        RunResult? plain = runs.FirstOrDefault(r => r.Loss == "ce" && r.Alpha == 0.0);
+        if (plain is null)
+        {
+            yield break;
+        }
+
+        foreach (RunResult run in runs.Where(r => r != plain))
+        {
+            double gain = 100.0 * (run.Accuracy - plain.Accuracy);
+            yield return Invariant($"{run.LossDescription} against the cross-entropy: accuracy {gain:+0.0;-0.0;0.0} points, NLL {run.Nll - plain.Nll:+0.000;-0.000;0.000}, ")
+                + Invariant($"ECE {run.Ece - plain.Ece:+0.000;-0.000;0.000} ({run.Confidence}).");
+        }
+    }
+
     private static string Markdown(DemoOptions options, IReadOnlyList<RunResult> runs)
     {
         var text = new StringBuilder();
-        text.AppendLine("# Label smoothing on the UCI digits");
+        text.AppendLine(options.CompareLosses ? "# The smoothing loss family on the UCI digits" : "# Label smoothing on the UCI digits");
         text.AppendLine();
         text.AppendLine(
             Invariant($"An MLP (64 → 128 → 10, ReLU) trained for {options.Epochs} epochs (SGD, momentum 0.9, batch 64, seed {options.Seed}) on 1078 images, ")
             + Invariant($"with the `{options.Prior}` smoothing prior, evaluated on 360 held-out images; temperatures fitted on 359 validation images. ")
             + "Label noise flips a share of the *training* labels to another class at random; validation and test labels are clean.");
         text.AppendLine();
-        text.AppendLine("| α | label noise | accuracy | NLL | ECE | MCE | mean confidence | verdict | T | ECE after T |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| loss | α | label noise | accuracy | NLL | ECE | MCE | mean confidence | verdict | T | ECE after T |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (RunResult run in runs)
         {
             text.AppendLine(Invariant(
-                $"| {run.Alpha:0.###} | {run.Noise:0%} | {run.Accuracy:0.0%} | {run.Nll:0.000} | {run.Ece:0.000} | {run.Mce:0.000} | {run.MeanConfidence:0.000} | {run.Confidence} | {run.Temperature:0.00} | {run.EceAfterScaling:0.000} |"));
+                $"| {run.LossDescription} | {run.Alpha:0.###} | {run.Noise:0%} | {run.Accuracy:0.0%} | {run.Nll:0.000} | {run.Ece:0.000} | {run.Mce:0.000} | {run.MeanConfidence:0.000} | {run.Confidence} | {run.Temperature:0.00} | {run.EceAfterScaling:0.000} |"));
         }
 
         text.AppendLine();
-        text.AppendLine("## What this run measured");
+        text.AppendLine(options.CompareLosses ? "## Which loss did best here" : "## What this run measured");
         text.AppendLine();
-        foreach (string finding in Findings(runs))
+        foreach (string finding in options.CompareLosses ? Comparison(runs) : Findings(runs))
         {
             text.AppendLine("- " + finding);
         }
@@ -93,9 +146,9 @@ public static class ReportWriter
         foreach (RunResult run in runs)
         {
             text.AppendLine();
-            text.AppendLine(Invariant($"### α = {run.Alpha:0.###}, label noise {run.Noise:0%} — {run.Confidence}"));
+            text.AppendLine(Invariant($"### {run.LossDescription}, label noise {run.Noise:0%} — {run.Confidence}"));
             text.AppendLine();
-            text.AppendLine(Invariant($"![Reliability diagram, α = {run.Alpha:0.###}, noise {run.Noise:0%}]({run.Name}.svg)"));
+            text.AppendLine(Invariant($"![Reliability diagram, {run.LossDescription}, noise {run.Noise:0%}]({run.Name}.svg)"));
         }
 
         text.AppendLine();

@@ -15,6 +15,8 @@ namespace LabelSmoothing.Demo;
 /// <param name="Temperature">The temperature fitted on the validation set.</param>
 /// <param name="EceAfterScaling">The test ECE after dividing the logits by <see cref="Temperature"/>.</param>
 /// <param name="Bins">The reliability diagram of the test set.</param>
+/// <param name="Loss">The training loss's <c>--loss</c> name.</param>
+/// <param name="LossDescription">The training loss and its setting.</param>
 public sealed record RunResult(
     double Alpha,
     double Noise,
@@ -27,13 +29,15 @@ public sealed record RunResult(
     double MeanConfidence,
     double Temperature,
     double EceAfterScaling,
-    ReliabilityBin[] Bins)
+    ReliabilityBin[] Bins,
+    string Loss = "ce",
+    string LossDescription = "cross-entropy")
 {
     /// <summary>"over-confident" when the mean confidence exceeds the accuracy, "under-confident" otherwise.</summary>
     [JsonIgnore]
     public string Confidence => MeanConfidence > Accuracy ? "over-confident" : "under-confident";
 
-    /// <summary>A short name for files: <c>alpha0.1-noise0.3</c>.</summary>
+    /// <summary>A short name for files: <c>alpha0.1-noise0.3</c>, prefixed by the loss when it is not the cross-entropy (<c>poly-alpha0-noise0.3</c>).</summary>
     [JsonIgnore]
-    public string Name => System.FormattableString.Invariant($"alpha{Alpha:0.###}-noise{Noise:0.###}");
+    public string Name => (Loss == "ce" ? "" : Loss + "-") + System.FormattableString.Invariant($"alpha{Alpha:0.###}-noise{Noise:0.###}");
 }

@@ -13,16 +13,17 @@ public static class Trainer
     public const int CalibrationBins = 15;
 
     /// <summary>
-    /// Trains with smoothing <paramref name="alpha"/> on the training set with a share <paramref name="noise"/> of its labels flipped, then
-    /// evaluates on the test set; the temperature is fitted on the (clean) validation set. The initialisation, the batch order and the
-    /// flipped labels depend only on <see cref="DemoOptions.Seed"/>, so runs that differ in α see the same noise and the same batches.
+    /// Trains with the loss <paramref name="lossName"/> (smoothing, or for label relaxation its relaxation, <paramref name="alpha"/>) on the
+    /// training set with a share <paramref name="noise"/> of its labels flipped, then evaluates on the test set; the temperature is fitted on
+    /// the (clean) validation set. The initialisation, the batch order and the flipped labels depend only on <see cref="DemoOptions.Seed"/>,
+    /// so runs that differ in α or in the loss see the same noise and the same batches.
     /// </summary>
     public static RunResult Train(
-        DemoOptions options, double alpha, double noise, DigitsDataset training, DigitsDataset validation, DigitsDataset test, Action<int, double>? onEpoch = null)
+        DemoOptions options, string lossName, double alpha, double noise, DigitsDataset training, DigitsDataset validation, DigitsDataset test, Action<int, double>? onEpoch = null)
     {
         DigitsDataset noisy = training.WithLabelNoise(noise, new Random(options.Seed + 1));
         SmoothingPrior prior = options.CreatePrior(noisy.Labels, DigitsDataset.Classes);
-        var loss = new CrossEntropyLoss(DigitsDataset.Classes, alpha, Reduction.Mean, prior: prior);
+        TrainingLoss loss = TrainingLoss.Create(lossName, alpha, prior);
         var network = new Mlp(new Random(options.Seed));
         var batchOrder = new Random(options.Seed + 2);
         int[] order = Enumerable.Range(0, noisy.Count).ToArray();
@@ -43,7 +44,7 @@ public static class Trainer
             onEpoch?.Invoke(epoch, epochLoss);
         }
 
-        return Evaluate(network, alpha, noise, options.Prior, epochLoss, validation, test);
+        return Evaluate(network, alpha, noise, options.Prior, epochLoss, validation, test) with { Loss = loss.Name, LossDescription = loss.Description };
     }
 
     private static RunResult Evaluate(Mlp network, double alpha, double noise, string prior, double trainingLoss, DigitsDataset validation, DigitsDataset test)

@@ -79,7 +79,7 @@ public sealed class DemoOptionsTests
         Parse("--out", "@reports").OutputDirectory.Should().Be("@reports");
     }
 
-    private static DemoOptions Parse(params string[] args)
+    internal static DemoOptions Parse(params string[] args)
     {
         var commandLine = new DemoCommandLine(helpWidth: 120);
         ParseResult parsed = commandLine.Parse(args);

@@ -176,9 +176,9 @@ public sealed class DemoTests : IDisposable
         printed.Should().Contain("Exit codes:").And.NotContain("error:");
     }
 
-    private static string[] Lines(string printed) => printed.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+    internal static string[] Lines(string printed) => printed.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
 
-    private static (int ExitCode, string Output) Run(params string[] args)
+    internal static (int ExitCode, string Output) Run(params string[] args)
     {
         var writer = new StringWriter();
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings

@@ -42,13 +42,13 @@ public sealed record BadInputCase(string Type, string Signature, string Descript
 public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
 {
     private const int K = 3;
-    private const string Span = "System.Span`1";
-    private const string ReadOnlySpan = "System.ReadOnlySpan`1";
-    private const string TensorSpan = "System.Numerics.Tensors.TensorSpan`1";
-    private const string ReadOnlyTensorSpan = "System.Numerics.Tensors.ReadOnlyTensorSpan`1";
-    private const string TensorOf = "System.Numerics.Tensors.Tensor`1";
+    internal const string Span = "System.Span`1";
+    internal const string ReadOnlySpan = "System.ReadOnlySpan`1";
+    internal const string TensorSpan = "System.Numerics.Tensors.TensorSpan`1";
+    internal const string ReadOnlyTensorSpan = "System.Numerics.Tensors.ReadOnlyTensorSpan`1";
+    internal const string TensorOf = "System.Numerics.Tensors.Tensor`1";
     private const string Matrix = "MathNet.Numerics.LinearAlgebra.Matrix`1";
-    private const string Int = "System.Int32";
+    internal const string Int = "System.Int32";
     private const string Stats = "LabelSmoothing.TokenStatistics ByRef";
 
     /// <summary>The bad-input cases, at least one per public method.</summary>
@@ -391,6 +391,9 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
             smoother.Smooth(bad, Dense(2, K, 0.0));
         });
         Add(SoftM, $"{Matrix}[T] EncodeMatrix[T]({ReadOnlySpan}[{Int}], Int32)", "numClasses 0", aoore, "numClasses", () => OneHot.EncodeMatrix<double>(labels, 0));
+
+        // The smoothing loss family (PolyLoss, FocalLoss, BinaryFocalLoss, LabelRelaxationLoss, ConfidencePenaltyLoss, DistillationLoss).
+        Family.FamilyBadInputCases.AddTo(cases);
         return cases;
     }
 }

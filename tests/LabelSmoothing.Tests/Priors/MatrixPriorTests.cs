@@ -158,6 +158,31 @@ public sealed class MatrixPriorTests
         FluentActions.Invoking(() => SmoothingPrior.FromMatrix(rows, k)).Should().ThrowExactly<ArgumentException>(why).WithParameterName("rows");
     }
 
+    [Theory]
+    [InlineData(7, false)]
+    [InlineData(33, true)]
+    public void TheFamily_ReadsTheRows_AsTheCrossEntropyDoes(int k, bool weighted)
+    {
+        const int N = 8;
+        var random = new Random(k);
+        double[] rows = Stochastic(random, k);
+        var prior = SmoothingPrior.FromMatrix(rows, k);
+        double[]? weights = weighted ? GradientCheckSupport.Weights(random, k) : null;
+        double[] logits = GradientCheckSupport.Uniform(random, N * k, -4.0, 4.0);
+        int[] labels = TestNumerics<double>.RandomLabels(N, k, seed: k);
+        double[] expected = new double[N * k], focal = new double[N * k], unweighted = new double[N * k], poly = new double[N * k];
+
+        double crossEntropy = new CrossEntropyLoss(k, 0.3, Reduction.Sum, weights, prior: prior).ForwardBackward<double>(logits, labels, expected);
+        new FocalLoss(k, gamma: 0.0, labelSmoothing: 0.3, Reduction.Sum, weights, prior: prior).ForwardBackward<double>(logits, labels, focal)
+            .Should().BeApproximately(crossEntropy, 1e-12 * Math.Abs(crossEntropy));
+        ErrorMetrics<double>.NormwiseError(focal, expected).Should().BeLessThanOrEqualTo(1e-13);
+
+        double plain = new CrossEntropyLoss(k, 0.3, Reduction.Sum, prior: prior).ForwardBackward<double>(logits, labels, unweighted);
+        new PolyLoss(k, epsilon: 0.0, labelSmoothing: 0.3, Reduction.Sum, prior: prior).ForwardBackward<double>(logits, labels, poly)
+            .Should().BeApproximately(plain, 1e-12 * Math.Abs(plain));
+        ErrorMetrics<double>.NormwiseError(poly, unweighted).Should().BeLessThanOrEqualTo(1e-13);
+    }
+
     [Fact]
     public void AMatrixOfAnotherSize_IsRejectedByTheLoss()
     {

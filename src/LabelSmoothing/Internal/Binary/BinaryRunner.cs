@@ -8,8 +8,9 @@ using LabelSmoothing.Internal.Layout;
 namespace LabelSmoothing.Internal.Binary;
 
 /// <summary>
-/// The one call path of <see cref="BinaryCrossEntropyLoss"/>: checks the targets and the overlaps, works out the divisor, and runs
-/// <see cref="BinaryCrossEntropyKernel"/> on flat spans when every operand is one dense block (row-major, or label-major as MathNet
+/// The one call path of the element-wise binary losses (<see cref="BinaryCrossEntropyLoss"/>, <see cref="BinaryFocalLoss"/>, each an
+/// <see cref="IElementKernel"/>): checks the targets and the overlaps, works out the divisor, and runs
+/// the element kernel on flat spans when every operand is one dense block (row-major, or label-major as MathNet
 /// stores a matrix), or on dense scratch rows gathered from and scattered back to any other strides.
 /// </summary>
 internal static class BinaryRunner
@@ -17,9 +18,15 @@ internal static class BinaryRunner
     /// <summary>Elements per scratch block of the strided path.</summary>
     private const int BlockElements = 4096;
 
-    /// <summary>Runs <paramref name="request"/>; returns the reduced loss (or, with an explicit divisor, <c>Σ l / divisor</c>).</summary>
+    /// <summary>Runs <paramref name="request"/> for <see cref="BinaryCrossEntropyLoss"/>; returns the reduced loss (or, with an explicit divisor, <c>Σ l / divisor</c>).</summary>
     public static T Run<T>(BinaryLabelWeights weights, double alpha, Reduction reduction, scoped in BinaryRequest<T> request)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Run(new CrossEntropyElements(weights, alpha), reduction, request);
+
+    /// <summary>Runs <paramref name="request"/> with the element kernel <paramref name="elements"/>; returns the reduced loss (or, with an explicit divisor, <c>Σ l / divisor</c>).</summary>
+    public static T Run<T, TElements>(TElements elements, Reduction reduction, scoped in BinaryRequest<T> request)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TElements : struct, IElementKernel
     {
         bool perElementUpstream = request.Upstream.IsPresent && reduction == Reduction.None && request.Divisor is null;
         BatchLayout layout = Layout(request, perElementUpstream);
@@ -36,7 +43,7 @@ internal static class BinaryRunner
 
         bool backward = request.Upstream.IsPresent;
         double factor = !backward ? 1.0 / divisor : perElementUpstream ? 1.0 : double.CreateTruncating(request.Upstream.Origin) / divisor;
-        var call = new KernelCall(weights, alpha, !backward, perElementUpstream, factor);
+        var call = new KernelCall<TElements>(elements, !backward, perElementUpstream, factor);
         double total = Dense(request, layout, out bool labelMajor)
             ? call.Flat(request, layout.Samples * layout.NumClasses, labelMajor)
             : Staged(call, request, layout);
@@ -109,8 +116,9 @@ internal static class BinaryRunner
     }
 
     /// <summary>Blocks of whole samples gathered into dense row-major scratch, computed, and scattered back.</summary>
-    private static double Staged<T>(in KernelCall call, scoped in BinaryRequest<T> request, in BatchLayout layout)
+    private static double Staged<T, TElements>(in KernelCall<TElements> call, scoped in BinaryRequest<T> request, in BatchLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TElements : struct, IElementKernel
     {
         int numLabels = layout.NumClasses;
         int rows = Math.Max(1, BlockElements / numLabels);
@@ -222,16 +230,17 @@ internal static class BinaryRunner
     }
 
     /// <summary>What every kernel call of one request shares.</summary>
-    private readonly struct KernelCall(BinaryLabelWeights weights, double alpha, bool sumLosses, bool perElementUpstream, double factor)
+    private readonly struct KernelCall<TElements>(TElements elements, bool sumLosses, bool perElementUpstream, double factor)
+        where TElements : struct, IElementKernel
     {
         public bool PerElementUpstream => perElementUpstream;
 
-        /// <summary>The kernel on <paramref name="elements"/> dense elements of every operand.</summary>
-        public double Flat<T>(scoped in BinaryRequest<T> request, int elements, bool labelMajor)
+        /// <summary>The kernel on <paramref name="count"/> dense elements of every operand.</summary>
+        public double Flat<T>(scoped in BinaryRequest<T> request, int count, bool labelMajor)
             where T : unmanaged, IFloatingPointIeee754<T> =>
-            BinaryCrossEntropyKernel.Run(
-                Span(request.Logits, elements), Span(request.Targets, elements), weights, labelMajor, alpha, sumLosses,
-                Span(request.Losses, elements), Span(request.Gradient, elements), perElementUpstream ? Span(request.Upstream, elements) : default,
+            elements.Run(
+                Span(request.Logits, count), Span(request.Targets, count), labelMajor, sumLosses,
+                Span(request.Losses, count), Span(request.Gradient, count), perElementUpstream ? Span(request.Upstream, count) : default,
                 factor);
 
         private static Span<T> Span<T>(scoped in Operand<T> operand, int elements) =>

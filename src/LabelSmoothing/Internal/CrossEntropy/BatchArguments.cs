@@ -112,6 +112,18 @@ internal readonly unsafe struct BatchArguments<T>
     public double GradientScale(int sample) =>
         Upstream is null ? GradientFactor : GradientFactor * double.CreateTruncating(Upstream[sample * UpstreamStride]);
 
+    /// <summary>The piece of <paramref name="count"/> samples starting at sample <paramref name="first"/> of this piece.</summary>
+    public BatchArguments<T> Slice(int first, int count) => this with
+    {
+        Logits = Logits + (first * LogitsStride),
+        Labels = Labels is null ? null : Labels + (first * LabelsStride),
+        Targets = Targets is null ? null : Targets + (first * TargetsStride),
+        Losses = Losses is null ? null : Losses + (first * LossesStride),
+        Gradient = Gradient is null ? null : Gradient + (first * GradientStride),
+        Upstream = Upstream is null ? null : Upstream + (first * UpstreamStride),
+        Count = count,
+    };
+
     /// <summary>
     /// The piece of <paramref name="count"/> samples from sample <paramref name="first"/> of a batch whose pointers (this value's) address
     /// sample 0: the samples must lie in one segment of <paramref name="layout"/>.

@@ -18,34 +18,8 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
     /// <summary>Index targets, every sample of the piece. Returns <c>Σ l_i</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Index<TTerm>(LossPlan plan, KernelTables<T> tables, in BatchArguments<T> arguments)
-        where TTerm : IRowTerm
-    {
-        int numClasses = arguments.NumClasses;
-        switch (tables.Kind)
-        {
-            case SmoothingKind.None:
-                return IndexRows<SharedSource<ZeroCoefficients<TSimd, TVector, T>>, ZeroCoefficients<TSimd, TVector, T>, TTerm>(
-                    plan, arguments, new(default));
-            case SmoothingKind.Constant:
-                return IndexRows<SharedSource<ConstantCoefficients<TSimd, TVector, T>>, ConstantCoefficients<TSimd, TVector, T>, TTerm>(
-                    plan, arguments, new(new(tables.Constant)));
-            case SmoothingKind.Array:
-                return IndexRows<SharedSource<ScaledCoefficients<TSimd, TVector, T>>, ScaledCoefficients<TSimd, TVector, T>, TTerm>(
-                    plan, arguments, new(new(tables.Coefficients, T.One)));
-            case SmoothingKind.Ordinal:
-                return IndexRows<OrdinalSource, ScaledCoefficients<TSimd, TVector, T>, TTerm>(
-                    plan, arguments, new(tables.OrdinalWindow, numClasses, plan));
-            case SmoothingKind.WeightedOrdinal:
-                return IndexRows<WeightedOrdinalSource, WeightedScaledCoefficients<TSimd, TVector, T>, TTerm>(
-                    plan, arguments, new(tables.OrdinalWindow, tables.Weights, numClasses, plan));
-            case SmoothingKind.Matrix:
-                return IndexRows<MatrixSource, ScaledCoefficients<TSimd, TVector, T>, TTerm>(
-                    plan, arguments, new(tables.MatrixRows, numClasses, T.CreateTruncating(plan.Alpha)));
-            default:
-                return IndexRows<WeightedMatrixSource, WeightedScaledCoefficients<TSimd, TVector, T>, TTerm>(
-                    plan, arguments, new(tables.MatrixRows, tables.Weights, numClasses, T.CreateTruncating(plan.Alpha)));
-        }
-    }
+        where TTerm : IRowTerm =>
+        CoefficientSources<TSimd, TVector, T>.Run(plan, tables, new IndexRowsCall<TTerm>(plan, arguments));
 
     /// <summary>Probability targets, every sample of the piece. Returns <c>Σ l_i</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -185,46 +159,14 @@ internal static unsafe class FusedBatch<TSimd, TVector, T>
         return entropy;
     }
 
-    /// <summary>Creates the coefficients of a row from its label.</summary>
-    private interface ICoefficientSource<TCoefficients>
-    {
-        TCoefficients ForLabel(int label);
-    }
-
-    /// <summary>The same coefficients for every label.</summary>
-    private readonly struct SharedSource<TCoefficients>(TCoefficients coefficients) : ICoefficientSource<TCoefficients>
+    /// <summary><see cref="IndexRows"/> bound to its operands, for <see cref="CoefficientSources{TSimd, TVector, T}"/>.</summary>
+    private readonly struct IndexRowsCall<TTerm>(LossPlan plan, BatchArguments<T> arguments) : ICoefficientRows<TVector, T>
+        where TTerm : IRowTerm
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TCoefficients ForLabel(int label) => coefficients;
-    }
-
-    /// <summary>The ordinal prior's masses centred on the label, scaled by <c>α/Z(y)</c>.</summary>
-    private readonly struct OrdinalSource(T* window, int numClasses, LossPlan plan) : ICoefficientSource<ScaledCoefficients<TSimd, TVector, T>>
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public ScaledCoefficients<TSimd, TVector, T> ForLabel(int label) =>
-            new(window + (numClasses - 1 - label), T.CreateTruncating(plan.Alpha * plan.InverseNormalisers![label]));
-    }
-
-    /// <summary>Row <c>y</c> of the matrix prior, scaled by <c>α</c>.</summary>
-    private readonly struct MatrixSource(T* rows, int numClasses, T alpha) : ICoefficientSource<ScaledCoefficients<TSimd, TVector, T>>
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public ScaledCoefficients<TSimd, TVector, T> ForLabel(int label) => new(rows + ((nint)label * numClasses), alpha);
-    }
-
-    /// <summary>As <see cref="MatrixSource"/>, with class weights.</summary>
-    private readonly struct WeightedMatrixSource(T* rows, T* weights, int numClasses, T alpha) : ICoefficientSource<WeightedScaledCoefficients<TSimd, TVector, T>>
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public WeightedScaledCoefficients<TSimd, TVector, T> ForLabel(int label) => new(rows + ((nint)label * numClasses), weights, alpha);
-    }
-
-    /// <summary>As <see cref="OrdinalSource"/>, with class weights.</summary>
-    private readonly struct WeightedOrdinalSource(T* window, T* weights, int numClasses, LossPlan plan) : ICoefficientSource<WeightedScaledCoefficients<TSimd, TVector, T>>
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public WeightedScaledCoefficients<TSimd, TVector, T> ForLabel(int label) =>
-            new(window + (numClasses - 1 - label), weights, T.CreateTruncating(plan.Alpha * plan.InverseNormalisers![label]));
+        public double Run<TSource, TCoefficients>(TSource source)
+            where TSource : struct, ICoefficientSource<TCoefficients>
+            where TCoefficients : struct, IRowCoefficients<TVector, T> =>
+            IndexRows<TSource, TCoefficients, TTerm>(plan, arguments, source);
     }
 }
