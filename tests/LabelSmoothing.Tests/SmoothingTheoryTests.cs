@@ -105,8 +105,15 @@ public abstract class SmoothingTheoryTests<T>
             }
         }
 
+        // The float loss adds the K smoothing terms α/K·(m − z_c), all ≈ α/K·gap here, per SIMD lane in float. On the narrowest vector
+        // path (Vector128, 4 lanes: DOTNET_EnableAVX2=0) a lane adds K/4 of them, whose roundings share their sign, so the error reaches
+        // the bound of recursive summation, (K/4 − 1)·u·α·gap with u = 2^−24 (1.4e-5 for K = 1000). Measured for K = 1000: 1.2e-7
+        // (Vector512), 4.7e-7 (Vector256), 1.07e-6 (Vector128), 4e-9 (no SIMD: double sums); the loss in double at the same logits is
+        // within 2e-13 of the minimum.
+        double summationBound = ((numClasses / 4.0) - 1.0) * Math.Pow(2.0, -24) * Alpha * gap;
+        double lossTolerance = TestNumerics<T>.IsSingle ? Math.Max(LossTolerance, summationBound) : LossTolerance;
         worstGap.Should().BeLessThanOrEqualTo(GapTolerance, $"every gap z_y − z_k converges to log(1 + K(1 − α)/α) = {gap}");
-        TestNumerics<T>.ToDouble(value).Should().BeApproximately(minimum, LossTolerance, "the loss converges to H(S(e_y))");
+        TestNumerics<T>.ToDouble(value).Should().BeApproximately(minimum, lossTolerance, "the loss converges to H(S(e_y))");
         SmoothingTheory.OptimalLogitGap(numClasses, Alpha, SmoothingPrior.Uniform, Label).Should().Be(gap);
     }
 
