@@ -23,9 +23,10 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackages>
 
     public PackageTests(PackedPackages packages) => _packages = packages;
 
+    public static TheoryData<string> PackageIds => new() { "LabelSmoothing", "LabelSmoothing.MathNet" };
+
     [Theory]
-    [InlineData("LabelSmoothing")]
-    [InlineData("LabelSmoothing.MathNet")]
+    [MemberData(nameof(PackageIds))]
     public void Package_CarriesItsGalleryReadme_WithTheInstallLineFirst_AndNoRelativeLink(string id)
     {
         using ZipArchive package = _packages.Open(id, "nupkg");
@@ -53,8 +54,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackages>
     }
 
     [Theory]
-    [InlineData("LabelSmoothing")]
-    [InlineData("LabelSmoothing.MathNet")]
+    [MemberData(nameof(PackageIds))]
     public void Package_NamesItsRepository_LicenceAndAMinVerVersion(string id)
     {
         using ZipArchive package = _packages.Open(id, "nupkg");
@@ -71,8 +71,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackages>
     }
 
     [Theory]
-    [InlineData("LabelSmoothing")]
-    [InlineData("LabelSmoothing.MathNet")]
+    [MemberData(nameof(PackageIds))]
     public void SymbolsPackage_CarriesThePortablePdb(string id)
     {
         using ZipArchive symbols = _packages.Open(id, "snupkg");
