@@ -4,7 +4,8 @@
 # surviving mutants are. Usage: bash tools/mutation.sh [extra stryker options]; the report goes to artifacts/mutation/.
 #
 # Feasible on 2 cores (about 40 minutes): the tests that pin numbers of the public layer and of the reference kernels, not the
-# SIMD sweeps, tensor-door layouts, demo, allocation or packaging tests, which mutants of these files do not need. The test host
+# SIMD sweeps, tensor-door layouts, demo, allocation or packaging tests, which mutants of these files do not need. The tensor doors
+# (*.Tensors.cs) are left out: Stryker 5.1 cannot compile its mutant switches around their scoped span returns (CS8347, CS8349). The test host
 # runs with DOTNET_EnableHWIntrinsic=0, where the reference kernels compute every loss (with SIMD they serve only a few shapes),
 # so every parity and worked-example test also checks them.
 set -euo pipefail
@@ -12,8 +13,7 @@ cd "$(dirname "$0")/.."
 
 tests=(TorchParityTests WorkedExampleTests ValidationTests CrossEntropyLossTests LabelSmootherTests SmoothingPriorTests OneHotTests
        LogSoftmaxTests SmoothingTheoryTests CalibrationTests TemperatureScalingTests BinaryCrossEntropyLossTests
-       BinaryCrossEntropyParityTests ChunkTests GradientCheckTests DenseParityTests KLDivergenceTests LmParityTests SampleWeightTests
-       HalfMeanTests ReadmeTests)
+       BinaryCrossEntropyParityTests ChunkTests GradientCheckTests DenseParityTests LmParityTests SampleWeightTests ReadmeTests)
 filter="$(printf 'FullyQualifiedName~LabelSmoothing.Tests.%s|' "${tests[@]}")"
 output="$PWD/artifacts/mutation"
 
@@ -25,6 +25,7 @@ DOTNET_EnableHWIntrinsic=0 dotnet stryker \
   --concurrency "${STRYKER_CONCURRENCY:-2}" \
   --mutate '**/src/LabelSmoothing/*.cs' \
   --mutate '**/src/LabelSmoothing/Internal/CrossEntropy/Reference/*.cs' \
+  --mutate '!**/src/LabelSmoothing/*.Tensors.cs' \
   --test-case-filter "${filter%|}" \
   --reporter html --reporter json --reporter progress --reporter cleartext \
   --output "$output" \
