@@ -44,7 +44,7 @@ How the expected values are computed (all in torch.float64)
   ignore_index is not passed to PyTorch for probability targets (it does not apply). 'mean' divides by N (PyTorch).
 - Mean over zero total weight (N = 0, every label ignored, or every counted label of weight 0): the library defines the
   result as 0 with a zero gradient (PyTorch gives NaN or ±inf); 0 and zeros are recorded there.
-Every case is also checked against an independent NumPy implementation of API.md §6 (normwise relative difference < 1e-12),
+Every case is also checked against an independent NumPy implementation of the README's "Semantics" (normwise relative difference < 1e-12),
 and normalised probability rows are checked against PyTorch's own label_smoothing (they agree up to float32 row-sum rounding).
 """
 
@@ -141,7 +141,7 @@ def total_weight(case):
 
 
 def numpy_expected(case):
-    """Independent implementation of API.md §6 (Uniform prior), float64."""
+    """Independent implementation of the README's "Semantics" (Uniform prior), float64."""
     n, k, alpha, red = case["n"], case["k"], case["alpha"], case["reduction"]
     w = np.ones(k) if case["weights"] is None else np.asarray(case["weights"], dtype=np.float64)
     z = np.asarray(case["logits"], dtype=np.float64).reshape(n, k)

@@ -44,7 +44,7 @@ Every case is cross-checked (normwise relative difference < 1e-12) against two i
   - Keras/TensorFlow: tf.nn.sigmoid_cross_entropy_with_logits, max(z, 0) − z·t' + log1p(exp(−|z|)) (or, with positive
     weights, tf.nn.weighted_cross_entropy_with_logits), averaged over the last axis and then over the batch as
     keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=α) does;
-  - API.md §8: l = w·t'·softplus(−z) + (1 − t')·softplus(z), gradient (1 − t')·σ(z) − w·t'·σ(−z).
+  - the closed form: l = w·t'·softplus(−z) + (1 − t')·softplus(z), gradient (1 − t')·σ(z) − w·t'·σ(−z).
 """
 
 import json
@@ -127,7 +127,7 @@ def keras_losses(z, t, alpha, w):
 
 
 def reference_expected(case):
-    """API.md §8 and the Keras reduction, float64."""
+    """The closed form above and the Keras reduction, float64."""
     n, m, alpha, red = case["n"], case["m"], case["alpha"], case["reduction"]
     w = None if case["positive_weights"] is None else np.asarray(case["positive_weights"], dtype=np.float64)
     wc = np.ones(m) if w is None else w
@@ -138,7 +138,7 @@ def reference_expected(case):
     losses = wc * ts * softplus(-z) + (1.0 - ts) * softplus(z)
     keras = keras_losses(z, t, alpha, w)
     if nwise(keras, losses) >= 1e-12:
-        sys.exit(f"{case['name']}: the Keras formula and API.md §8 disagree ({nwise(keras, losses):.3e})")
+        sys.exit(f"{case['name']}: the Keras formula and the closed form disagree ({nwise(keras, losses):.3e})")
     dl = (1.0 - ts) * sigmoid(z) - wc * ts * sigmoid(-z)
     if red == "none":
         return losses.sum(), losses.ravel(), dl.ravel(), (dl * up.reshape(n, m)).ravel()

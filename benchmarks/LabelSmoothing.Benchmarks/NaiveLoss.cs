@@ -3,7 +3,7 @@ using System;
 namespace LabelSmoothing.Benchmarks;
 
 /// <summary>
-/// The baseline: label-smoothed cross-entropy as the source documents' PyTorch code writes it (seeds/003 <c>LSR</c>): materialise the
+/// The baseline: label-smoothed cross-entropy as tutorial PyTorch code writes it (an <c>LSR</c> module, docs/worked-examples.md W11): materialise the
 /// smoothed one-hot targets <c>[N, K]</c>, take the log-softmax, then <c>mean(Σ −lp·target)</c> and its gradient <c>(softmax − target)/N</c>.
 /// Plain loops, no SIMD, one temporary of the batch's size per call.
 /// </summary>

@@ -13,7 +13,7 @@ namespace LabelSmoothing;
 /// </summary>
 /// <remarks>
 /// Immutable and thread-safe. <see cref="CrossEntropyLoss"/> never needs materialised targets; use this class to inspect them, to feed
-/// another loss, or to reproduce the source documents' <c>y_LS = y(1 − α) + α/K</c>.
+/// another loss, or to reproduce Szegedy et al. 2016's <c>y_LS = y(1 − α) + α/K</c> ("Rethinking the Inception Architecture for Computer Vision").
 /// PyTorch has no public function for it (the loss applies <c>t·(1 − α) + α/K</c> internally); Optax: <c>smooth_labels(labels, alpha)</c>;
 /// PaddlePaddle: <c>label_smooth(label, prior_dist, epsilon)</c>.
 /// </remarks>

@@ -58,7 +58,7 @@ public abstract class SmoothingPrior
     /// <param name="scale">The decay length in classes: finite and &gt; 0.</param>
     /// <returns>The prior.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="scale"/> is NaN, infinite, zero or negative.</exception>
-    /// <remarks>No framework ships this; it answers the ordinal case of the source documents ("between grade 5 and grade 6").</remarks>
+    /// <remarks>No framework ships this; it answers ordered classes such as grades, where "between grade 5 and grade 6" is a near miss.</remarks>
     public static SmoothingPrior Ordinal(double scale) => new OrdinalPrior(scale);
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace LabelSmoothing.Tests;
 
 /// <summary>
 /// <see cref="BinaryCrossEntropyLoss"/> in float and double: the Keras examples, exactness at logits of ±1e4 and beyond, infinite and NaN
-/// logits, the smoothed optimum, the reductions, the bad-input table of API.md §8 (exception, parameter name, untouched outputs,
+/// logits, the smoothed optimum, the reductions, the bad-input contract of its XML docs (exception, parameter name, untouched outputs,
 /// unmodified inputs) and exact aliasing.
 /// </summary>
 public abstract class BinaryCrossEntropyLossTests<T>
@@ -625,7 +625,7 @@ public abstract class BinaryCrossEntropyLossTests<T>
 
     private static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
 
-    /// <summary>API.md §8 written independently: <c>w·t'·softplus(−z) + (1 − t')·softplus(z)</c> for an already smoothed <c>t'</c>.</summary>
+    /// <summary>The loss of Keras's <c>BinaryCrossentropy</c> on logits, written independently: <c>w·t'·softplus(−z) + (1 − t')·softplus(z)</c> for an already smoothed <c>t'</c>.</summary>
     private static double Reference(double z, double smoothed, double weight) =>
         (weight * smoothed * Softplus(-z)) + ((1.0 - smoothed) * Softplus(z));
 

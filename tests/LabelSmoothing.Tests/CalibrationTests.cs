@@ -8,7 +8,7 @@ using Xunit;
 namespace LabelSmoothing.Tests;
 
 /// <summary>
-/// ECE, MCE and reliability bins (Guo et al. 2017; API.md §8): worked examples whose numbers are derived in the comments, exact
+/// ECE, MCE and reliability bins (Guo et al. 2017, "On Calibration of Modern Neural Networks"): worked examples whose numbers are derived in the comments, exact
 /// results where every confidence is exact in binary, the bin edges, an independent reference binning, and the error table.
 /// </summary>
 public abstract class CalibrationTests<T>

@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace LabelSmoothing.Tests;
 
 /// <summary>
-/// Chunks and shards (API.md §8): a batch split into pieces, each run through
+/// Chunks and shards (the README's "Chunks and shards"): a batch split into pieces, each run through
 /// <c>ForwardBackward(logits, labels|targets, gradient, divisor)</c> with the global divisor (<c>TotalWeight</c> of the whole batch, or
 /// its row count for probability targets), gives the unsplit mean and gradient. The divisor is validated; <c>TotalWeight</c> counts the
 /// weights of non-ignored labels and validates the labels as <c>Forward</c> does.

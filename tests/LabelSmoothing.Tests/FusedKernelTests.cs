@@ -590,7 +590,7 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
             }
             else
             {
-                // No mass at the label (UniformOthers or Ordinal at α = 1): 0·∞, left unspecified by API.md; not compared.
+                // No mass at the label (UniformOthers or Ordinal at α = 1): 0·∞, which the library leaves unspecified; not compared.
                 expectedLosses[row] = TestNumerics<T>.ToDouble(losses[row]);
             }
         }
@@ -680,7 +680,7 @@ public abstract class FusedKernelTests<T>(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A NaN or +∞ logit makes that sample's loss and whole gradient row NaN (API.md §6, the library's remarks, PyTorch); the other samples
+    /// A NaN or +∞ logit makes that sample's loss and whole gradient row NaN (the README's "NaN and infinity", the library's remarks, PyTorch); the other samples
     /// are untouched, and an ignored sample stays 0 with a zero gradient. Rows 4, 21 and 37 of 40 sit in the first and second small-class
     /// block and in the tail.
     /// </summary>

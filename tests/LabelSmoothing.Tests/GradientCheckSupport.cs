@@ -24,7 +24,7 @@ public enum IgnoreMode
 
 /// <summary>
 /// A smoothing prior described independently of the library: <see cref="Distribution"/> computes <c>u(y)</c> from the definitions in
-/// API.md §3, <see cref="Create"/> builds the library's prior.
+/// the <see cref="SmoothingPrior"/> docs, <see cref="Create"/> builds the library's prior.
 /// </summary>
 public sealed record PriorSpec(PriorKind Kind, double[] Masses)
 {
@@ -68,7 +68,7 @@ public sealed record PriorSpec(PriorKind Kind, double[] Masses)
 }
 
 /// <summary>
-/// Random problems, an independent reference of the loss written from API.md §6, and central finite differences.
+/// Random problems, an independent reference of the loss written from the README's "Semantics", and central finite differences.
 /// </summary>
 public static class GradientCheckSupport
 {

@@ -10,7 +10,7 @@ namespace LabelSmoothing.Tests;
 /// Step <c>h = 1e-6·max(1, |z_j|)</c>; every gradient entry must agree within <c>1e-7·max(‖analytic‖∞, ‖numeric‖∞)</c>
 /// (the rounding error of the difference quotient is about <c>ε·|f| / h ≈ 2e-10·|f|</c>, its truncation error <c>h²·|f'''| / 6 ≈ 1e-13</c>;
 /// the largest error over these cases lies between 5e-9 and 1e-8 relative, so the tolerance leaves a margin of at least 10).
-/// Each case also checks that the forward value equals an independent reference written from API.md §6 (within 1e-12 relative).
+/// Each case also checks that the forward value equals an independent reference written from the README's "Semantics" (within 1e-12 relative).
 /// Shapes: N ∈ [1, 6], K ∈ [2, 12], logits in [−4, 4], from a seeded <see cref="Random"/>; α ∈ {0, 0.1, 0.45, 1}.
 /// </summary>
 public sealed class GradientCheckTests

@@ -9,7 +9,7 @@ namespace LabelSmoothing.Tests;
 
 /// <summary>
 /// One batch of 70 000 samples, K = 10, in <see cref="Half"/>, whose divisor (70 000) does not fit in a Half (largest finite 65 504), and
-/// the double computation on the same Half-rounded logits (API.md §9: "a mean over any number of samples is right").
+/// the double computation on the same Half-rounded logits (a mean over any number of samples is right: the divisor is a double whatever the element type).
 /// </summary>
 public sealed class HalfMeanBatch
 {

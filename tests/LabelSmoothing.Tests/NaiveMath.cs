@@ -3,7 +3,7 @@ using System;
 namespace LabelSmoothing.Tests;
 
 /// <summary>
-/// Straightforward double-precision reference computations, written from the formulas of API.md and the source documents and
+/// Straightforward double-precision reference computations, written from the formulas of the README ("Semantics") and docs/worked-examples.md and
 /// independent of the library: they materialise every target row the library never builds.
 /// </summary>
 internal static class NaiveMath

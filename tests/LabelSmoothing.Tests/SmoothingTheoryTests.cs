@@ -7,9 +7,9 @@ namespace LabelSmoothing.Tests;
 
 /// <summary>
 /// <see cref="SmoothingTheory"/>: the closed forms of the optimum of label-smoothed cross-entropy (<c>softmax(z) = S(e_y)</c>), checked against
-/// the formulas of API.md §8 and research/peers.md §7, against <see cref="SmoothingPrior.GetDistribution"/> for every prior, and against gradient
+/// the optimum <c>softmax(z) = q</c> (Müller, Kornblith &amp; Hinton 2019, "When does label smoothing help?", in closed form), against <see cref="SmoothingPrior.GetDistribution"/> for every prior, and against gradient
 /// descent on the library's own <see cref="CrossEntropyLoss.ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T})"/> (the experiment
-/// of seeds/000 §3.2, and the Uniform prior with K = 10 and K = 1000); plus the error table.
+/// W9 of docs/worked-examples.md, and the Uniform prior with K = 10 and K = 1000); plus the error table.
 /// </summary>
 /// <typeparam name="T">The element type of the gradient-descent runs (the closed forms are double).</typeparam>
 public abstract class SmoothingTheoryTests<T>
@@ -29,7 +29,7 @@ public abstract class SmoothingTheoryTests<T>
     [Fact]
     public void Seeds000_eleven_classes_xi_tenth_UniformOthers_gap_is_ln90_and_minimum_loss_is_0_55534()
     {
-        // seeds/000 §3.2: K = 10 "other" classes (11 logits), α = 0.1 on the others; the document prints 4.4995 and 0.5553.
+        // docs/worked-examples.md, W9: K = 10 "other" classes (11 logits), α = 0.1 on the others; the tutorial prints 4.4995 and 0.5553.
         double gap = SmoothingTheory.OptimalLogitGap(11, 0.1, SmoothingPrior.UniformOthers);
         double minimum = SmoothingTheory.MinimumLoss(11, 0.1, SmoothingPrior.UniformOthers);
 
@@ -105,8 +105,15 @@ public abstract class SmoothingTheoryTests<T>
             }
         }
 
+        // The float loss adds the K smoothing terms α/K·(m − z_c), all ≈ α/K·gap here, per SIMD lane in float. On the narrowest vector
+        // path (Vector128, 4 lanes: DOTNET_EnableAVX2=0) a lane adds K/4 of them, whose roundings share their sign, so the error reaches
+        // the bound of recursive summation, (K/4 − 1)·u·α·gap with u = 2^−24 (1.4e-5 for K = 1000). Measured for K = 1000: 1.2e-7
+        // (Vector512), 4.7e-7 (Vector256), 1.07e-6 (Vector128), 4e-9 (no SIMD: double sums); the loss in double at the same logits is
+        // within 2e-13 of the minimum.
+        double summationBound = ((numClasses / 4.0) - 1.0) * Math.Pow(2.0, -24) * Alpha * gap;
+        double lossTolerance = TestNumerics<T>.IsSingle ? Math.Max(LossTolerance, summationBound) : LossTolerance;
         worstGap.Should().BeLessThanOrEqualTo(GapTolerance, $"every gap z_y − z_k converges to log(1 + K(1 − α)/α) = {gap}");
-        TestNumerics<T>.ToDouble(value).Should().BeApproximately(minimum, LossTolerance, "the loss converges to H(S(e_y))");
+        TestNumerics<T>.ToDouble(value).Should().BeApproximately(minimum, lossTolerance, "the loss converges to H(S(e_y))");
         SmoothingTheory.OptimalLogitGap(numClasses, Alpha, SmoothingPrior.Uniform, Label).Should().Be(gap);
     }
 

@@ -9,7 +9,7 @@ using Xunit;
 namespace LabelSmoothing.Tests;
 
 /// <summary>
-/// Temperature scaling (API.md §8): the fitted temperature against closed forms and data generated at a known temperature, the
+/// Temperature scaling (Guo et al. 2017, "On Calibration of Modern Neural Networks"): the fitted temperature against closed forms and data generated at a known temperature, the
 /// stationarity of the NLL at the fit, the ends of [1e-3, 1e3], identities (scaling and shifting the logits), <c>Apply</c>, and errors.
 /// </summary>
 public abstract class TemperatureScalingTests<T>

@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace LabelSmoothing.Tests;
 
 /// <summary>
-/// Every tensor overload of <see cref="CrossEntropyLoss"/> (API.md §9) against the flat span path on a contiguous copy: index and
+/// Every tensor overload of <see cref="CrossEntropyLoss"/> (their XML docs) against the flat span path on a contiguous copy: index and
 /// probability targets; the scalar <c>Forward</c>, <c>Forward(losses)</c>, <c>ForwardBackward</c>, <c>ForwardBackward</c> with a divisor,
 /// <c>Backward</c> with a Mean, Sum and None upstream, <c>TotalWeight</c>; gradient aliasing the logits (and the targets) exactly. Layouts:
 /// dense <c>(N, C)</c>, <c>(N, C, d1)</c>, <c>(N, C, d1, d2)</c>; channels-last and column-major storage viewed through strides; slices of

@@ -39,7 +39,7 @@ public enum TensorRole
 }
 
 /// <summary>
-/// The bad-input table of API.md §7 and §9 for every tensor overload (<c>ReadOnlyTensorSpan</c>/<c>TensorSpan</c> and <see cref="Tensor{T}"/>)
+/// The bad-input contract of the XML docs for every tensor overload (<c>ReadOnlyTensorSpan</c>/<c>TensorSpan</c> and <see cref="Tensor{T}"/>)
 /// of every type: the exception type and parameter name; every output (pre-filled with a sentinel, storage around the view included) left as
 /// it was and every input unmodified. Shapes: logits of rank &lt; 2, a class axis of the wrong length, labels, targets, gradient, losses and
 /// upstream of another shape, outputs with a zero stride or partially overlapping an input, labels out of range (the message names the

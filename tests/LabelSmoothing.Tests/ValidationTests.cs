@@ -12,7 +12,7 @@ using Xunit;
 namespace LabelSmoothing.Tests;
 
 /// <summary>
-/// The bad-input table of API.md §7, for every public method it applies to: the exception type and parameter name, outputs left as
+/// The bad-input contract of the XML docs (their <c>exception</c> lines), for every public method it applies to: the exception type and parameter name, outputs left as
 /// they were (pre-filled with a sentinel), inputs unmodified; and the exact aliasing the contract allows.
 /// </summary>
 public abstract class ValidationTests<T>

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace LabelSmoothing.Tests;
 
-/// <summary>The worked examples W1–W13 of WORKED_EXAMPLES.md, each named after its example.</summary>
+/// <summary>The worked examples W1–W13 of docs/worked-examples.md, each named after its example.</summary>
 public abstract class WorkedExampleTests<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
