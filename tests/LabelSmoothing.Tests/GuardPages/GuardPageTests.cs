@@ -31,6 +31,8 @@ namespace LabelSmoothing.Tests.GuardPages;
 /// float, double and Half alike; long rows every <c>N</c> below 34 once and every tenth above (four times fewer without SIMD speed).</item>
 /// <item><see cref="BinaryCrossEntropyLossCalls{T}.All"/>: 2 settings, 20 calls; every 17th shape, half of the complete rows: every shape
 /// (21 times fewer element by element).</item>
+/// <item><see cref="FamilyCalls{T}.All"/>: the six losses of the family, 24 calls; every 24th shape, a third of the complete rows: every
+/// shape.</item>
 /// <item><see cref="LogSoftmaxCalls{T}.All"/> 7 calls, every 17th; <see cref="LabelSmootherCalls{T}.All"/> 12 calls (6), every 47th, a
 /// third of the complete rows; <see cref="OneHotCalls{T}.All"/> 2 calls, every other shape (so every shape); <see cref="CalibrationCalls{T}.All"/>
 /// 6 calls, every 31st, half the complete rows; <see cref="TemperatureScalingCalls{T}.All"/> 5 calls, every 31st, a quarter of the complete
@@ -61,6 +63,9 @@ public abstract class GuardPageTests<T>(ITestOutputHelper output)
 
     [GuardPageFact]
     public void BinaryCrossEntropyLoss_StaysInsideItsBuffers_AndMatchesManagedArrays() => Sweep(BinaryCrossEntropyLossCalls<T>.All, BinaryCrossEntropyLossDensity);
+
+    [GuardPageFact]
+    public void TheLossFamily_StaysInsideItsBuffers_AndMatchesManagedArrays() => Sweep(FamilyCalls<T>.All, new SweepDensity(RowStride: 24, CompleteRowSharing: 3), chunked: true);
 
     [GuardPageFact]
     public void LogSoftmax_StaysInsideItsBuffers_AndMatchesManagedArrays() => Sweep(LogSoftmaxCalls<T>.All, new SweepDensity(RowStride: 17));
