@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using LabelSmoothing.Internal.Layout;
 
 namespace LabelSmoothing.Internal.CrossEntropy;
@@ -207,6 +208,23 @@ internal static unsafe class LossRunner
         return request.Labels.IsPresent ? SumWeights(plan, request.Labels, request.SampleWeights, layout) : layout.Samples;
     }
 
+    /// <summary>How many of <paramref name="count"/> labels are <paramref name="ignoreIndex"/>: an integer count, without a chain of additions.</summary>
+    private static int Ignored(ref int labels, nint stride, int count, int ignoreIndex)
+    {
+        if (stride == 1)
+        {
+            return MemoryMarshal.CreateReadOnlySpan(ref labels, count).Count(ignoreIndex);
+        }
+
+        int ignored = 0;
+        for (int i = 0; i < count; i++)
+        {
+            ignored += Unsafe.Add(ref labels, i * stride) == ignoreIndex ? 1 : 0;
+        }
+
+        return ignored;
+    }
+
     /// <summary><c>Σ_{i not ignored} s_i·w[y_i]</c>, <c>s_i = 1</c> when <paramref name="sampleWeights"/> is absent.</summary>
     private static double SumWeights<T>(LossPlan plan, scoped in Operand<int> labels, scoped in Operand<T> sampleWeights, in BatchLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -221,6 +239,12 @@ internal static unsafe class LossRunner
             ref int start = ref Unsafe.Add(ref labels.Origin, layout.Offset(Slot.Labels, first));
             ref T weights = ref weighted ? ref Unsafe.Add(ref sampleWeights.Origin, layout.Offset(Slot.Upstream, first)) : ref Unsafe.NullRef<T>();
             int count = Math.Min(segment, layout.Samples - first);
+            if (!weighted && plan.Weights is null)
+            {
+                total += count - Ignored(ref start, stride, count, plan.IgnoreIndex);
+                continue;
+            }
+
             for (int i = 0; i < count; i++)
             {
                 int label = Unsafe.Add(ref start, i * stride);
