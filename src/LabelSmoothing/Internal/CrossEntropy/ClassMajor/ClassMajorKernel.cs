@@ -104,7 +104,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         for (int k0 = 0; k0 < numClasses; k0 += strip.ChunkLength, chunk++)
         {
             int k1 = Math.Min(numClasses, k0 + strip.ChunkLength);
-            ChunkMax(piece.Logits, piece.LogitsClassStride, strip, k0, k1, chunk);
+            ChunkMax(piece.Logits, piece.LogitsClassStride, piece.Gradient, piece.GradientClassStride, strip, k0, k1, chunk);
             IndexChunkSums(piece, tables, strip, k0, k1, chunk);
         }
 
@@ -171,7 +171,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
 
     /// <summary>Each slot's maximum over the classes <c>[k0, k1)</c>, the rows read in order; kept as the chunk's maximum.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void ChunkMax(T* logits, nint stride, in Strip strip, int k0, int k1, int chunk)
+    private static void ChunkMax(T* logits, nint stride, T* gradient, nint gradientStride, in Strip strip, int k0, int k1, int chunk)
     {
         T* maxima = strip.ChunkMaxima(chunk);
         TVector lowest = TSimd.Broadcast(T.NegativeInfinity);
@@ -184,6 +184,11 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         {
             T* row = logits + (k * stride);
             Prefetch(row + (PrefetchRows * stride), strip);
+            if (gradient is not null && gradient != logits)
+            {
+                Prefetch(gradient + ((k + PrefetchRows) * gradientStride), strip);
+            }
+
             for (int j = 0; j < strip.Slots; j++)
             {
                 // A NaN stays (Max returns the right operand where either is NaN); the sum of exponentials turns NaN as well.
@@ -436,7 +441,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         for (int k0 = 0; k0 < numClasses; k0 += strip.ChunkLength, chunk++)
         {
             int k1 = Math.Min(numClasses, k0 + strip.ChunkLength);
-            ChunkMax(piece.Logits, piece.LogitsClassStride, strip, k0, k1, chunk);
+            ChunkMax(piece.Logits, piece.LogitsClassStride, parked ? piece.Gradient : null, piece.GradientClassStride, strip, k0, k1, chunk);
             ProbabilityChunkSums(plan, piece, tables, strip, k0, k1, chunk, parked);
         }
 
