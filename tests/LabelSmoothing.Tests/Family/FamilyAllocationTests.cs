@@ -90,15 +90,33 @@ public sealed class FamilyAllocationTests(ITestOutputHelper output)
         var second = o.Second is null ? default : o.Second.ReadOnly;
         switch (door)
         {
-            case 0: mean.Forward(mean.Logits, mean.Labels, mean.Second); break;
-            case 1: none.Losses(mean.Logits, mean.Labels, mean.Second, o.FlatLosses); break;
-            case 2: mean.ForwardBackward(mean.Logits, mean.Labels, mean.Second, o.FlatGradient); break;
-            case 3: mean.Forward(logits, labels, second); break;
-            case 4: none.Losses(logits, labels, second, o.Losses.Span); break;
-            case 5: mean.ForwardBackward(logits, labels, second, o.Gradient.Span); break;
-            case 6: mean.Forward(o.LogitsTensor, o.LabelsTensor, o.SecondTensor); break;
-            case 7: none.Losses(o.LogitsTensor, o.LabelsTensor, o.SecondTensor, o.LossesTensor); break;
-            default: mean.ForwardBackward(o.LogitsTensor, o.LabelsTensor, o.SecondTensor, o.GradientTensor); break;
+            case 0:
+                mean.Forward(mean.Logits, mean.Labels, mean.Second);
+                break;
+            case 1:
+                none.Losses(mean.Logits, mean.Labels, mean.Second, o.FlatLosses);
+                break;
+            case 2:
+                mean.ForwardBackward(mean.Logits, mean.Labels, mean.Second, o.FlatGradient);
+                break;
+            case 3:
+                mean.Forward(logits, labels, second);
+                break;
+            case 4:
+                none.Losses(logits, labels, second, o.Losses.Span);
+                break;
+            case 5:
+                mean.ForwardBackward(logits, labels, second, o.Gradient.Span);
+                break;
+            case 6:
+                mean.Forward(o.LogitsTensor, o.LabelsTensor, o.SecondTensor);
+                break;
+            case 7:
+                none.Losses(o.LogitsTensor, o.LabelsTensor, o.SecondTensor, o.LossesTensor);
+                break;
+            default:
+                mean.ForwardBackward(o.LogitsTensor, o.LabelsTensor, o.SecondTensor, o.GradientTensor);
+                break;
         }
     }
 

@@ -87,13 +87,26 @@ internal sealed class FamilySubject<T>
     {
         switch (Loss)
         {
-            case PolyLoss l: l.Forward(logits, labels, losses); break;
-            case FocalLoss l: l.Forward(logits, labels, losses); break;
-            case LabelRelaxationLoss l: l.Forward(logits, labels, losses); break;
-            case ConfidencePenaltyLoss l: l.Forward(logits, labels, losses); break;
-            case BinaryFocalLoss l: l.Forward(logits, second, losses); break;
-            case DistillationLoss l: l.Forward(logits, second, losses); break;
-            default: throw new InvalidOperationException();
+            case PolyLoss l:
+                l.Forward(logits, labels, losses);
+                break;
+            case FocalLoss l:
+                l.Forward(logits, labels, losses);
+                break;
+            case LabelRelaxationLoss l:
+                l.Forward(logits, labels, losses);
+                break;
+            case ConfidencePenaltyLoss l:
+                l.Forward(logits, labels, losses);
+                break;
+            case BinaryFocalLoss l:
+                l.Forward(logits, second, losses);
+                break;
+            case DistillationLoss l:
+                l.Forward(logits, second, losses);
+                break;
+            default:
+                throw new InvalidOperationException();
         }
     }
 
@@ -130,13 +143,26 @@ internal sealed class FamilySubject<T>
     {
         switch (Loss)
         {
-            case PolyLoss l: l.Forward(logits, labels, losses); break;
-            case FocalLoss l: l.Forward(logits, labels, losses); break;
-            case LabelRelaxationLoss l: l.Forward(logits, labels, losses); break;
-            case ConfidencePenaltyLoss l: l.Forward(logits, labels, losses); break;
-            case BinaryFocalLoss l: l.Forward(logits, second, losses); break;
-            case DistillationLoss l: l.Forward(logits, second, losses); break;
-            default: throw new InvalidOperationException();
+            case PolyLoss l:
+                l.Forward(logits, labels, losses);
+                break;
+            case FocalLoss l:
+                l.Forward(logits, labels, losses);
+                break;
+            case LabelRelaxationLoss l:
+                l.Forward(logits, labels, losses);
+                break;
+            case ConfidencePenaltyLoss l:
+                l.Forward(logits, labels, losses);
+                break;
+            case BinaryFocalLoss l:
+                l.Forward(logits, second, losses);
+                break;
+            case DistillationLoss l:
+                l.Forward(logits, second, losses);
+                break;
+            default:
+                throw new InvalidOperationException();
         }
     }
 
@@ -166,13 +192,26 @@ internal sealed class FamilySubject<T>
     {
         switch (Loss)
         {
-            case PolyLoss l: l.Forward(logits, labels!, losses); break;
-            case FocalLoss l: l.Forward(logits, labels!, losses); break;
-            case LabelRelaxationLoss l: l.Forward(logits, labels!, losses); break;
-            case ConfidencePenaltyLoss l: l.Forward(logits, labels!, losses); break;
-            case BinaryFocalLoss l: l.Forward(logits, second!, losses); break;
-            case DistillationLoss l: l.Forward(logits, second!, losses); break;
-            default: throw new InvalidOperationException();
+            case PolyLoss l:
+                l.Forward(logits, labels!, losses);
+                break;
+            case FocalLoss l:
+                l.Forward(logits, labels!, losses);
+                break;
+            case LabelRelaxationLoss l:
+                l.Forward(logits, labels!, losses);
+                break;
+            case ConfidencePenaltyLoss l:
+                l.Forward(logits, labels!, losses);
+                break;
+            case BinaryFocalLoss l:
+                l.Forward(logits, second!, losses);
+                break;
+            case DistillationLoss l:
+                l.Forward(logits, second!, losses);
+                break;
+            default:
+                throw new InvalidOperationException();
         }
     }
 
