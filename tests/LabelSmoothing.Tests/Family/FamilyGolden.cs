@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.IO;
-using System.Reflection;
 using Xunit;
 
 namespace LabelSmoothing.Tests.Family;
@@ -13,11 +12,8 @@ public static class FamilyGolden
 {
     private static readonly GoldenSet<FamilyGoldenCase> Set = new("torch_family_golden.json");
 
-    /// <summary>
-    /// Every case this build can run, one theory row each: the cases with a <c>matrix</c> prior need <c>SmoothingPrior.FromMatrix</c>
-    /// (issue 10, part 2), and run once it exists (found by reflection, so that they join without an edit).
-    /// </summary>
-    public static TheoryData<string> CaseNames => Set.Names(c => c.IsRunnable);
+    /// <summary>Every case, one theory row each.</summary>
+    public static TheoryData<string> CaseNames => Set.Names();
 
     /// <summary>The PyTorch version that produced the expected values.</summary>
     public static string TorchVersion => Set.TorchVersion;
@@ -48,16 +44,11 @@ internal sealed class FamilyParameters
 /// <summary>The smoothing prior of a family case.</summary>
 internal sealed class FamilyPrior
 {
-    private static readonly MethodInfo? FromMatrix = typeof(SmoothingPrior).GetMethod("FromMatrix", [typeof(double[]), typeof(int)]);
-
     public string Kind { get; init; } = "";
 
     public double[]? Values { get; init; }
 
     public double? Scale { get; init; }
-
-    /// <summary>Whether this build has what the prior needs (<c>FromMatrix</c> for a matrix prior).</summary>
-    public bool IsAvailable => Kind != "matrix" || FromMatrix is not null;
 
     public SmoothingPrior Create(int numClasses) => Kind switch
     {
@@ -65,7 +56,7 @@ internal sealed class FamilyPrior
         "uniform_others" => SmoothingPrior.UniformOthers,
         "distribution" => SmoothingPrior.FromDistribution(Values!),
         "ordinal" => SmoothingPrior.Ordinal(Scale!.Value),
-        "matrix" => (SmoothingPrior)FromMatrix!.Invoke(null, [Values!, numClasses])!,
+        "matrix" => SmoothingPrior.FromMatrix(Values!, numClasses),
         _ => throw new InvalidDataException($"unknown prior kind '{Kind}'"),
     };
 }
@@ -106,8 +97,6 @@ internal sealed class FamilyGoldenCase : IGoldenCase
     public double[] Losses { get; init; } = [];
 
     public double[] Gradient { get; init; } = [];
-
-    public bool IsRunnable => Prior?.IsAvailable ?? true;
 
     public Reduction ParsedReduction => Reduction switch
     {
