@@ -120,7 +120,7 @@ public sealed partial class BinaryCrossEntropyLoss
         return request;
     }
 
-    private static Operand<T> LikeLogits<T>(in TensorSpan<T> output, in OperandShape logits, string paramName)
+    private static Operand<T> LikeLogits<T>(in TensorSpan<T> output, scoped in OperandShape logits, string paramName)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var operand = Operand<T>.Of(output, paramName);

@@ -362,7 +362,7 @@ public sealed partial class CrossEntropyLoss
         return request;
     }
 
-    private static Operand<T> PerSample<T>(in TensorSpan<T> output, in OperandShape logits, string paramName)
+    private static Operand<T> PerSample<T>(in TensorSpan<T> output, scoped in OperandShape logits, string paramName)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var operand = Operand<T>.Of(output, paramName);
@@ -378,7 +378,7 @@ public sealed partial class CrossEntropyLoss
         return operand;
     }
 
-    private Operand<T> Upstream<T>(in ReadOnlyTensorSpan<T> upstream, in OperandShape logits)
+    private Operand<T> Upstream<T>(in ReadOnlyTensorSpan<T> upstream, scoped in OperandShape logits)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var operand = Operand<T>.Of(upstream, nameof(upstream));
