@@ -14,7 +14,9 @@ cd "$(dirname "$0")/.."
 
 tests=(TorchParityTests WorkedExampleTests ValidationTests CrossEntropyLossTests LabelSmootherTests SmoothingPriorTests OneHotTests
        LogSoftmaxTests SmoothingTheoryTests CalibrationTests TemperatureScalingTests BinaryCrossEntropyLossTests
-       BinaryCrossEntropyParityTests ChunkTests GradientCheckTests DenseParityTests LmParityTests SampleWeightTests ReadmeTests)
+       BinaryCrossEntropyParityTests ChunkTests GradientCheckTests DenseParityTests LmParityTests SampleWeightTests ReadmeTests
+       TokenStatisticsTests OnlineLabelSmoothingTests MatrixPriorTests PublicSurfaceCoverageTests TensorDoorTests TensorValidationTests
+       LogSoftmaxTensorDoorTests LabelSmootherTensorDoorTests CalibrationTensorDoorTests BinaryCrossEntropyTensorDoorTests)
 filter="$(printf 'FullyQualifiedName~LabelSmoothing.Tests.%s|' "${tests[@]}")"
 output="$PWD/artifacts/mutation"
 

@@ -130,6 +130,26 @@ public abstract class TokenStatisticsTests<T>
     }
 
     [Fact]
+    public void LambdaTimesLogSumExpSquared_IsTheZLoss_WithSampleWeights()
+    {
+        const int N = 40;
+        const int K = 30;
+        const double Lambda = 1e-2;
+        T[] logits = TestNumerics<T>.Random(N * K, -3.0, 3.0, seed: 4);
+        int[] labels = TestNumerics<T>.RandomLabels(N, K, seed: 4);
+        labels[7] = 2;
+        T[] weights = TestNumerics<T>.Random(N, 0.0, 2.0, seed: 5);
+        var statistics = default(TokenStatistics);
+        double withZLoss = double.CreateTruncating(new CrossEntropyLoss(K, 0.1, ignoreIndex: 2, zLoss: Lambda)
+            .ForwardBackward<T>(logits, labels, weights, new T[N * K], 1.0, ref statistics));
+        double without = double.CreateTruncating(new CrossEntropyLoss(K, 0.1, ignoreIndex: 2)
+            .ForwardBackward<T>(logits, labels, weights, new T[N * K], 1.0));
+
+        (withZLoss - without).Should().BeApproximately(Lambda * statistics.LogSumExpSquared, TestNumerics<T>.Tolerance * withZLoss);
+        statistics.LogSumExpSquared.Should().BeGreaterThan(statistics.LogSumExp * statistics.LogSumExp / statistics.Tokens * 0.999, "Σs·lse² ≥ (Σs·lse)²/Σs");
+    }
+
+    [Fact]
     public void NoTokens_GiveNeutralSummaries()
     {
         var statistics = default(TokenStatistics);
