@@ -127,6 +127,8 @@ public abstract class TokenStatisticsTests<T>
         chunked.NegativeLogLikelihood.Should().BeApproximately(whole.NegativeLogLikelihood, 1e-12 * whole.NegativeLogLikelihood);
         chunked.Perplexity.Should().BeApproximately(Math.Exp(whole.NegativeLogLikelihood / whole.Tokens), 1e-12 * chunked.Perplexity);
         chunked.Accuracy.Should().Be(whole.Correct / whole.Tokens);
+        chunked.MeanNegativeLogLikelihood.Should().Be(chunked.NegativeLogLikelihood / chunked.Tokens);
+        chunked.MeanLogSumExp.Should().Be(chunked.LogSumExp / chunked.Tokens);
     }
 
     [Fact]

@@ -54,8 +54,10 @@ public sealed class OnlineLabelSmoothingTests
         Row(ols.Prior, 2).Should().Equal([1.0 / 3, 1.0 / 3, 1.0 / 3], "class 2 had no correctly classified sample");
         ols.CorrectCounts.ToArray().Should().Equal(0L, 0L, 0L);
 
+        ols.Accumulate<double>([0.0, 3.0, 0.0], [1]);
         ols.NextEpoch();
-        Row(ols.Prior, 0).Should().Equal([1.0 / 3, 1.0 / 3, 1.0 / 3], "an epoch without samples starts again from the uniform matrix");
+        Row(ols.Prior, 0).Should().Equal([1.0 / 3, 1.0 / 3, 1.0 / 3], "an epoch without samples of class 0 starts it again from the uniform row");
+        Row(ols.Prior, 1).Should().Equal(Softmax(0.0, 3.0, 0.0), (a, e) => Math.Abs(a - e) <= 1e-15, "the previous epoch's mass is gone");
     }
 
     [Fact]
