@@ -38,6 +38,33 @@ internal static class Guard
         }
     }
 
+    /// <summary>
+    /// Checks that <paramref name="masses"/> is a probability distribution: finite, ≥ 0 and summing to 1 within ±1e-6. The messages name
+    /// the entries as <c>paramName[k]</c>, or <c>paramName[row, k]</c> for a row of a matrix.
+    /// </summary>
+    public static void Distribution(ReadOnlySpan<double> masses, string paramName, int? row = null)
+    {
+        const double SumTolerance = 1e-6;
+        double sum = 0.0;
+        for (int k = 0; k < masses.Length; k++)
+        {
+            double mass = masses[k];
+            if (!(mass >= 0.0 && double.IsFinite(mass)))
+            {
+                string entry = row is int y ? $"{paramName}[{y}, {k}]" : $"{paramName}[{k}]";
+                ThrowHelper.Argument(paramName, string.Create(CultureInfo.InvariantCulture, $"{entry} = {mass} is not a finite, non-negative probability."));
+            }
+
+            sum += mass;
+        }
+
+        if (Math.Abs(sum - 1.0) > SumTolerance)
+        {
+            string what = row is int r ? string.Create(CultureInfo.InvariantCulture, $"Row {r} of {paramName}") : $"The distribution {paramName}";
+            ThrowHelper.Argument(paramName, string.Create(CultureInfo.InvariantCulture, $"{what} sums to {sum}, not to 1 (±{SumTolerance})."));
+        }
+    }
+
     /// <summary>Validates the divisor of a chunk (finite and ≥ 0) and returns it.</summary>
     public static double Divisor(double divisor)
     {

@@ -7,7 +7,6 @@ namespace LabelSmoothing.Priors;
 /// <summary><c>u_k(y) = π_k</c>: see <see cref="SmoothingPrior.FromDistribution"/>.</summary>
 internal sealed class DistributionPrior : LinearPrior
 {
-    private const double SumTolerance = 1e-6;
     private readonly double[] _distribution;
 
     public DistributionPrior(ReadOnlySpan<double> prior)
@@ -17,23 +16,7 @@ internal sealed class DistributionPrior : LinearPrior
             ThrowHelper.Argument(nameof(prior), "The prior distribution must have at least one class.");
         }
 
-        double sum = 0.0;
-        for (int k = 0; k < prior.Length; k++)
-        {
-            double p = prior[k];
-            if (!(p >= 0.0 && double.IsFinite(p)))
-            {
-                ThrowHelper.Argument(nameof(prior), string.Create(CultureInfo.InvariantCulture, $"prior[{k}] = {p} is not a finite, non-negative probability."));
-            }
-
-            sum += p;
-        }
-
-        if (Math.Abs(sum - 1.0) > SumTolerance)
-        {
-            ThrowHelper.Argument(nameof(prior), string.Create(CultureInfo.InvariantCulture, $"The prior distribution sums to {sum}, not to 1 (±{SumTolerance})."));
-        }
-
+        Guard.Distribution(prior, nameof(prior));
         _distribution = prior.ToArray();
     }
 

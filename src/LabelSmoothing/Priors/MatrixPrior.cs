@@ -8,7 +8,6 @@ namespace LabelSmoothing.Priors;
 /// <summary><c>u_k(y) = M[y, k]</c>, a row-stochastic <c>K × K</c> matrix: see <see cref="SmoothingPrior.FromMatrix"/>.</summary>
 internal sealed class MatrixPrior : SmoothingPrior
 {
-    private const double SumTolerance = 1e-6;
     private readonly double[] _rows;
 
     public MatrixPrior(ReadOnlySpan<double> rows, int numClasses)
@@ -21,22 +20,7 @@ internal sealed class MatrixPrior : SmoothingPrior
 
         for (int y = 0; y < numClasses; y++)
         {
-            double sum = 0.0;
-            for (int k = 0; k < numClasses; k++)
-            {
-                double mass = rows[(y * numClasses) + k];
-                if (!(mass >= 0.0 && double.IsFinite(mass)))
-                {
-                    ThrowHelper.Argument(nameof(rows), string.Create(CultureInfo.InvariantCulture, $"rows[{y}, {k}] = {mass} is not a finite, non-negative probability."));
-                }
-
-                sum += mass;
-            }
-
-            if (Math.Abs(sum - 1.0) > SumTolerance)
-            {
-                ThrowHelper.Argument(nameof(rows), string.Create(CultureInfo.InvariantCulture, $"Row {y} sums to {sum}, not to 1 (±{SumTolerance})."));
-            }
+            Guard.Distribution(rows.Slice(y * numClasses, numClasses), nameof(rows), y);
         }
 
         NumClasses = numClasses;
