@@ -106,17 +106,18 @@ public sealed class OnlineLabelSmoothing
         for (int y = 0; y < k; y++)
         {
             Span<double> row = rows.AsSpan(y * k, k);
+            if (_counts[y] == 0)
+            {
+                row.Fill(1.0 / k);
+                continue;
+            }
+
+            // Each correctly classified sample added a softmax row (summing to 1, its largest entry at least 1/K): the total is positive.
             ReadOnlySpan<double> sums = _sums.AsSpan(y * k, k);
             double total = 0.0;
             foreach (double mass in sums)
             {
                 total += mass;
-            }
-
-            if (_counts[y] == 0 || !(total > 0.0))
-            {
-                row.Fill(1.0 / k);
-                continue;
             }
 
             for (int c = 0; c < k; c++)
