@@ -1,4 +1,5 @@
 using LabelSmoothing.Internal.CrossEntropy;
+using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.Family;
 

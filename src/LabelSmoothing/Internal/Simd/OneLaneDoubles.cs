@@ -1,8 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using LabelSmoothing.Internal.Simd;
 
-namespace LabelSmoothing.Internal.Family;
+namespace LabelSmoothing.Internal.Simd;
 
 /// <summary><see cref="IDoubleLanes{TVector}"/> on one lane (<see cref="OneLane{T}"/> of double): one element, widened and rounded back.</summary>
 internal readonly struct OneLaneDoubles : IDoubleLanes<double>

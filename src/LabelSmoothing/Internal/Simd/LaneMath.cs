@@ -1,8 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using LabelSmoothing.Internal.Simd;
 
-namespace LabelSmoothing.Internal.Family;
+namespace LabelSmoothing.Internal.Simd;
 
 /// <summary>Lane-wise products with the limits the losses need where a factor is 0 and the other infinite.</summary>
 /// <typeparam name="TSimd">The vector operations.</typeparam>

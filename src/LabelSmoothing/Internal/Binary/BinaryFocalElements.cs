@@ -2,10 +2,9 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using LabelSmoothing.Internal.Binary;
 using LabelSmoothing.Internal.Simd;
 
-namespace LabelSmoothing.Internal.Family;
+namespace LabelSmoothing.Internal.Binary;
 
 /// <summary>
 /// The element kernel of <see cref="BinaryFocalLoss"/>, in double lanes whatever the element type (float and Half widened on load, rounded

@@ -1,6 +1,6 @@
 using System;
 
-namespace LabelSmoothing.Internal.Family;
+namespace LabelSmoothing.Internal.Simd;
 
 /// <summary>The scalar functions of the family's row statistics, in double.</summary>
 internal static class ScalarMath

@@ -1,9 +1,8 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using LabelSmoothing.Internal.Simd;
 
-namespace LabelSmoothing.Internal.Family;
+namespace LabelSmoothing.Internal.Simd;
 
 /// <summary>
 /// <see cref="ISimd{TVector, T}"/> on one lane: the element itself. The row kernels of the loss family run on it for rows shorter than the
