@@ -31,6 +31,44 @@ internal static class MatrixStorage
         }
     }
 
+    /// <summary>
+    /// The samples of an <c>N × K</c> matrix of logits: checks that it is not null and has <paramref name="columns"/> columns, and that
+    /// <paramref name="samples"/> (the length of the per-sample operand <paramref name="samplesName"/>, or −1 when there is none) is its row count.
+    /// </summary>
+    public static ReadOnlyTensorSpan<T> Logits<T>(Matrix<T>? logits, int columns, int samples = -1, string samplesName = "labels", string paramName = "logits")
+        where T : struct, IEquatable<T>, IFormattable
+    {
+        NotNull(logits, paramName);
+        if (logits!.ColumnCount != columns)
+        {
+            throw new ArgumentException($"{paramName} is {logits.RowCount} × {logits.ColumnCount}, but it needs {columns} columns (one per class).", paramName);
+        }
+
+        if (samples >= 0)
+        {
+            Length(samples, logits.RowCount, samplesName, paramName + ".RowCount");
+        }
+
+        return Read(logits);
+    }
+
+    /// <summary>A matrix shaped like <paramref name="logits"/> (targets, teacher logits), read as a tensor.</summary>
+    public static ReadOnlyTensorSpan<T> Like<T>(Matrix<T>? matrix, Matrix<T> logits, string paramName)
+        where T : struct, IEquatable<T>, IFormattable
+    {
+        Shape(matrix, logits.RowCount, logits.ColumnCount, paramName);
+        return Read(matrix!);
+    }
+
+    /// <summary>Checks the length of a per-sample span against the logits' row count.</summary>
+    public static void Length(int actual, int expected, string paramName, string expectation = "logits.RowCount")
+    {
+        if (actual != expected)
+        {
+            throw new ArgumentException($"{paramName} has length {actual}, but {expectation} = {expected}.", paramName);
+        }
+    }
+
     /// <summary>The matrix as a read-only tensor: its dense storage itself, or a column-major copy of other storage kinds.</summary>
     public static ReadOnlyTensorSpan<T> Read<T>(Matrix<T> matrix)
         where T : struct, IEquatable<T>, IFormattable =>

@@ -319,7 +319,7 @@ public abstract class MatrixTests<T>
         var smoother = new LabelSmoother(0.1);
 
         ShouldThrow(() => loss.Forward(transposed, labels), "logits");
-        ShouldThrow(() => lossOfFive.Forward(transposed, labels), "logits");
+        ShouldThrow(() => lossOfFive.Forward(transposed, labels), "labels");
         ShouldThrow(() => loss.Forward(transposed, labels, new T[5]), "logits");
         ShouldThrow(() => loss.ForwardBackward(logits, labels, Filled(3, 5, 0.0)), "gradient");
         ShouldThrow(() => loss.Backward(logits, labels, [T.One], Filled(3, 5, 0.0)), "gradient");
@@ -344,7 +344,7 @@ public abstract class MatrixTests<T>
         var mean = new CrossEntropyLoss(3, 0.1);
         var none = new CrossEntropyLoss(3, 0.1, Reduction.None);
 
-        ShouldThrow(() => mean.Forward(logits, labels[..3]), "logits");
+        ShouldThrow(() => mean.Forward(logits, labels[..3]), "labels");
         ShouldThrow(() => mean.Forward(logits, labels, new T[3]), "losses");
         ShouldThrow(() => mean.Forward(logits, targets, new T[3]), "losses");
         ShouldThrow(() => mean.Backward(logits, labels, new T[5], Filled(5, 3, 0.0)), "upstream");
@@ -393,7 +393,7 @@ public abstract class MatrixTests<T>
     private static string Describe(CrossEntropyLoss loss) =>
         $"({loss.Reduction}, α = {loss.LabelSmoothing}, {loss.Prior}, ignore {loss.IgnoreIndex}, weighted {!loss.ClassWeights.IsEmpty})";
 
-    /// <summary>Labels with class 0 in the first row and <see cref="CrossEntropyLoss.IgnoreIndex"/> in the second.</summary>
+    /// <summary>Labels with class 0 in the first row and <see cref="SoftmaxLoss.IgnoreIndex"/> in the second.</summary>
     private static int[] LabelsFor(CrossEntropyLoss loss, int rows)
     {
         int[] labels = Labels(rows, loss.NumClasses);

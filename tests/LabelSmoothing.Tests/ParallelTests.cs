@@ -8,7 +8,7 @@ namespace LabelSmoothing.Tests;
 
 /// <summary>
 /// Large batches (≥ 2^17 logits) are cut into at most 64 blocks of rows that depend only on the shape, and may run on several cores:
-/// the loss and the gradient are bit-identical whatever <see cref="CrossEntropyLoss.MaxDegreeOfParallelism"/>; one loss object used
+/// the loss and the gradient are bit-identical whatever <see cref="SoftmaxLoss.MaxDegreeOfParallelism"/>; one loss object used
 /// from several threads at once gives what sequential calls give; the property rejects 0 and values below −1.
 /// </summary>
 /// <typeparam name="T">The element type under test.</typeparam>

@@ -1,3 +1,4 @@
+using LabelSmoothing.Internal.CallPath;
 using LabelSmoothing.Internal.CrossEntropy;
 
 namespace LabelSmoothing.Tests;

@@ -8,7 +8,7 @@ namespace LabelSmoothing.Tests;
 /// <summary>
 /// <see cref="SmoothingTheory"/>: the closed forms of the optimum of label-smoothed cross-entropy (<c>softmax(z) = S(e_y)</c>), checked against
 /// the optimum <c>softmax(z) = q</c> (Müller, Kornblith &amp; Hinton 2019, "When does label smoothing help?", in closed form), against <see cref="SmoothingPrior.GetDistribution"/> for every prior, and against gradient
-/// descent on the library's own <see cref="CrossEntropyLoss.ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T})"/> (the experiment
+/// descent on the library's own <see cref="SoftmaxLoss.ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T})"/> (the experiment
 /// W9 of docs/worked-examples.md, and the Uniform prior with K = 10 and K = 1000); plus the error table.
 /// </summary>
 /// <typeparam name="T">The element type of the gradient-descent runs (the closed forms are double).</typeparam>

@@ -257,7 +257,7 @@ public abstract class WorkedExampleTests<T>
         int[] labels = [0, 1];
 
         FluentActions.Invoking(() => new CrossEntropyLoss(K, 0.1).Forward<T>(logits, labels))
-            .Should().ThrowExactly<ArgumentException>().WithParameterName("logits");
+            .Should().ThrowExactly<ArgumentException>().WithParameterName("labels");
         FluentActions.Invoking(() => new LabelSmoother(0.1).Smooth<T>(labels, K, new T[3 * K]))
             .Should().ThrowExactly<ArgumentException>().WithParameterName("destination");
         FluentActions.Invoking(() => new CrossEntropyLoss(K).Forward<T>(logits, new T[2 * K]))

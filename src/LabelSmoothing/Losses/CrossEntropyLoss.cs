@@ -1,5 +1,3 @@
-using System;
-using LabelSmoothing.Internal;
 using LabelSmoothing.Internal.CrossEntropy;
 
 namespace LabelSmoothing;
@@ -13,7 +11,7 @@ namespace LabelSmoothing;
 /// <para>Logits are a row-major <c>[N, K]</c> block: sample <c>i</c> owns <c>logits[i·K .. i·K + K)</c>. With <c>lp = log_softmax(z)</c>,
 /// <c>α</c> the smoothing, <c>w</c> the class weights (1 when not given) and <c>u(y)</c> the prior:</para>
 /// <list type="bullet">
-/// <item>index target <c>y</c>: <c>l_i = (1 − α)·w_y·(−lp_y) + α·Σ_c u_c(y)·w_c·(−lp_c)</c>; a sample whose label is <see cref="IgnoreIndex"/>
+/// <item>index target <c>y</c>: <c>l_i = (1 − α)·w_y·(−lp_y) + α·Σ_c u_c(y)·w_c·(−lp_c)</c>; a sample whose label is <see cref="SoftmaxLoss.IgnoreIndex"/>
 /// gives <c>l_i = 0</c> and a zero gradient. It is computed as <c>A·log s + (1 − α)·w_y·(m − z_y) + α·Σ_c u_c(y)·w_c·(m − z_c)</c> with
 /// <c>m = max z</c> and <c>s = Σ exp(z − m)</c>, which cannot overflow and never builds a one-hot or smoothed row.</item>
 /// <item>probability target <c>t</c> (entries ≥ 0): <c>t' = S(t) = (1 − α)·t + α·U·t</c> and <c>l_i = −Σ_c w_c·t'_c·lp_c</c>.</item>
@@ -29,16 +27,15 @@ namespace LabelSmoothing;
 /// <para>NaN and infinity: a NaN or +∞ logit makes its sample's loss and gradient NaN (as PyTorch); −∞ logits are exact zeros of
 /// probability and give an infinite loss when they carry target or smoothing mass. Finite logits never overflow: ±1e4 in float and
 /// ±1e300 in double give finite results whenever the exact result is finite.</para>
-/// <para>Every method has a door for each kind of input, all onto one call path: flat row-major spans; .NET tensors
-/// (<c>ReadOnlyTensorSpan&lt;T&gt;</c>, <c>TensorSpan&lt;T&gt;</c>, <c>Tensor&lt;T&gt;</c>) of shape <c>(N, C)</c> or <c>(N, C, d1, …, dk)</c> with any
-/// strides, as PyTorch takes dense-prediction inputs; and MathNet <c>Matrix&lt;T&gt;</c> (one row per sample, read in place) through the
-/// <c>LabelSmoothing.MathNet</c> package. <see cref="TotalWeight(ReadOnlySpan{int})"/> and the divisor overloads of
-/// <see cref="ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T}, double)"/> split a batch into chunks or shards; the KL form
-/// (<see cref="KLDivergence"/>) reports the loss relative to its optimum.</para>
-/// <para>Instances are immutable and thread-safe. Every method validates all of its arguments before it writes any output, and
-/// never modifies its inputs. Outputs may alias an input only exactly (same start and length).</para>
+/// <para>It is a <see cref="SoftmaxLoss"/>: every entry point of the base (per-sample losses, divisors for chunks and shards, sample
+/// weights, <see cref="TokenStatistics"/>, <see cref="SoftmaxLoss.Backward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, ReadOnlySpan{T}, Span{T})"/>)
+/// comes through spans, tensors of any strides and MathNet matrices; this class adds probability targets on the same doors. The KL form
+/// (<see cref="KLDivergence"/>) reports the loss relative to its optimum; <see cref="ZLoss"/> and <see cref="LogitSoftcap"/> are the
+/// language-model options. A probability target with a 0 where the log-probability is −∞ gives NaN (0·∞), as PyTorch.</para>
+/// <para>Instances are immutable and thread-safe. Every method validates all of its arguments before it writes any output, and never
+/// modifies its inputs. Outputs may alias an input only exactly (same start and length).</para>
 /// </remarks>
-public sealed partial class CrossEntropyLoss
+public sealed partial class CrossEntropyLoss : SoftmaxLoss
 {
     private readonly double[]? _classWeights;
     private readonly LossPlan _plan;
@@ -73,20 +70,16 @@ public sealed partial class CrossEntropyLoss
         bool klDivergence = false,
         double zLoss = 0.0,
         double logitSoftcap = 0.0)
+        : base(numClasses, reduction, ignoreIndex)
     {
-        Guard.NumClasses(numClasses);
         Guard.Alpha(labelSmoothing, nameof(labelSmoothing));
-        Guard.Reduction(reduction);
         Guard.NonNegativeFinite(zLoss, nameof(zLoss), "z-loss coefficient");
         Guard.NonNegativeFinite(logitSoftcap, nameof(logitSoftcap), "logit soft cap");
         _classWeights = Guard.Weights(classWeights, numClasses, nameof(classWeights), "classes");
         prior ??= SmoothingPrior.Uniform;
         prior.Validate(numClasses, nameof(prior));
 
-        NumClasses = numClasses;
         LabelSmoothing = labelSmoothing;
-        Reduction = reduction;
-        IgnoreIndex = ignoreIndex;
         Prior = prior;
         KLDivergence = klDivergence;
         ZLoss = zLoss;
@@ -94,17 +87,8 @@ public sealed partial class CrossEntropyLoss
         _plan = new LossPlan(numClasses, labelSmoothing, reduction, _classWeights, ignoreIndex, prior, klDivergence, zLoss, logitSoftcap);
     }
 
-    /// <summary>The number of classes <c>K</c>.</summary>
-    public int NumClasses { get; }
-
     /// <summary>The smoothing <c>α ∈ [0, 1]</c> (PyTorch <c>label_smoothing</c>).</summary>
     public double LabelSmoothing { get; }
-
-    /// <summary>How per-sample losses are combined.</summary>
-    public Reduction Reduction { get; }
-
-    /// <summary>The label of ignored samples (PyTorch <c>ignore_index</c>).</summary>
-    public int IgnoreIndex { get; }
 
     /// <summary>Where the smoothing mass goes.</summary>
     public SmoothingPrior Prior { get; }
@@ -133,34 +117,10 @@ public sealed partial class CrossEntropyLoss
     /// </summary>
     public double LogitSoftcap { get; }
 
-    /// <summary>
-    /// The most cores one call may use; −1 (the default) for all of them, 1 to stay on the calling thread. Batches of fewer than
-    /// 2^17 logits always run on the calling thread. Results are bit-identical whatever the value: a large batch is cut into blocks that
-    /// depend only on its shape, and their partial sums are added in block order.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is 0 or below −1.</exception>
-    public int MaxDegreeOfParallelism
-    {
-        get => _plan.MaxDegreeOfParallelism;
-        init
-        {
-            if (value == 0 || value < -1)
-            {
-                ThrowHelper.ArgumentOutOfRange(nameof(value), value, "The degree of parallelism must be −1 (all cores) or at least 1.");
-            }
-
-            _plan = _plan.WithMaxDegreeOfParallelism(value);
-        }
-    }
-
     /// <summary>The class weights <c>w</c> (a copy taken at construction), or an empty span when the loss is unweighted.</summary>
     public ReadOnlySpan<double> ClassWeights => _classWeights;
 
-    private void RequireScalarReduction()
-    {
-        if (Reduction == Reduction.None)
-        {
-            ThrowHelper.InvalidOperation("Reduction is None: there is no scalar loss. Use the overload that writes the per-sample losses.");
-        }
-    }
+    private protected override double[]? DivisorWeights => _classWeights;
+
+    private protected override T Run<T>(scoped in LossRequest<T> request) => LossRunner.Run(Settings, new CrossEntropyKernel(_plan), request);
 }

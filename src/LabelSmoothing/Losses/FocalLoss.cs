@@ -1,10 +1,5 @@
-using System;
-using System.Numerics;
-using System.Numerics.Tensors;
-using LabelSmoothing.Internal;
 using LabelSmoothing.Internal.CrossEntropy;
 using LabelSmoothing.Internal.Family;
-using LabelSmoothing.Internal.Layout;
 
 namespace LabelSmoothing;
 
@@ -23,7 +18,7 @@ namespace LabelSmoothing;
 /// the same per-sample loss on probabilities clipped to <c>[1e-7, 1 − 1e-7]</c>; this library does not clip (a confident sample keeps
 /// its small loss and gradient instead of a clipped constant) and does not lose digits in <c>1 − p</c> as <c>p → 1</c>. PyTorch has no
 /// softmax focal loss; <c>F.cross_entropy(z, y, weight=a, label_smoothing=α, reduction='none')</c> is the γ = 0 case.</para>
-/// <para>Reductions: <see cref="Reduction.Mean"/> divides by the number of samples whose label is not <see cref="IgnoreIndex"/> — the count,
+/// <para>Reductions: <see cref="Reduction.Mean"/> divides by the number of samples whose label is not <see cref="SoftmaxLoss.IgnoreIndex"/> — the count,
 /// not <c>Σ a_y</c> as PyTorch's weighted cross-entropy does (Keras divides by the batch size too); 0 with a zero gradient when no sample
 /// counts. Ignored samples give 0 and a zero gradient row. So γ = 0 equals <see cref="CrossEntropyLoss"/> under <see cref="Reduction.Sum"/>
 /// and <see cref="Reduction.None"/>, and under <see cref="Reduction.Mean"/> when unweighted.</para>
@@ -36,11 +31,10 @@ namespace LabelSmoothing;
 /// are immutable and thread-safe; every method validates all its arguments before it writes any output and never modifies its inputs;
 /// an output may alias an input only exactly.</para>
 /// </remarks>
-public sealed class FocalLoss
+public sealed class FocalLoss : SoftmaxLoss
 {
     private readonly double[]? _classWeights;
     private readonly LossPlan _smoothing;
-    private readonly FamilyPlan _plan;
 
     /// <summary>Creates the loss.</summary>
     /// <param name="numClasses">The number of classes <c>K</c> (≥ 1; ≥ 2 for priors that exclude the label).</param>
@@ -64,21 +58,15 @@ public sealed class FocalLoss
         double[]? classWeights = null,
         int ignoreIndex = -100,
         SmoothingPrior? prior = null)
+        : base(numClasses, reduction, ignoreIndex)
     {
-        prior = FamilyGuard.SmoothedTarget(numClasses, labelSmoothing, reduction, prior);
-        Gamma = FamilyGuard.NonNegative(gamma, nameof(gamma));
+        prior = Guard.SmoothedTarget(numClasses, labelSmoothing, prior);
+        Gamma = Guard.NonNegative(gamma, nameof(gamma));
         _classWeights = Guard.Weights(classWeights, numClasses, nameof(classWeights), "classes");
-        NumClasses = numClasses;
         LabelSmoothing = labelSmoothing;
-        Reduction = reduction;
-        IgnoreIndex = ignoreIndex;
         Prior = prior;
         _smoothing = new LossPlan(numClasses, labelSmoothing, reduction, _classWeights, ignoreIndex, prior, klDivergence: false);
-        _plan = new FamilyPlan(numClasses, reduction, ignoreIndex, _smoothing);
     }
-
-    /// <summary>The number of classes <c>K</c>.</summary>
-    public int NumClasses { get; }
 
     /// <summary>The focusing parameter <c>γ ≥ 0</c>.</summary>
     public double Gamma { get; }
@@ -86,98 +74,12 @@ public sealed class FocalLoss
     /// <summary>The smoothing <c>α ∈ [0, 1]</c> of the target.</summary>
     public double LabelSmoothing { get; }
 
-    /// <summary>How per-sample losses are combined.</summary>
-    public Reduction Reduction { get; }
-
-    /// <summary>The label of ignored samples (PyTorch <c>ignore_index</c>).</summary>
-    public int IgnoreIndex { get; }
-
     /// <summary>Where the smoothing mass goes.</summary>
     public SmoothingPrior Prior { get; }
 
     /// <summary>The class weights <c>a</c> (a copy taken at construction), or an empty span when the loss is unweighted.</summary>
     public ReadOnlySpan<double> ClassWeights => _classWeights;
 
-    /// <summary>
-    /// The most cores one call may use; −1 (the default) for all of them, 1 to stay on the calling thread. Batches of fewer than 2^17 logits
-    /// always run on the calling thread; results do not depend on the value.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is 0 or below −1.</exception>
-    public int MaxDegreeOfParallelism
-    {
-        get => _plan.MaxDegreeOfParallelism;
-        init => _plan = _plan.WithMaxDegreeOfParallelism(FamilyGuard.Parallelism(value));
-    }
-
-    private FocalRow Row => new(_smoothing, Gamma);
-
-    /// <summary>The reduced loss: <c>Σ l_i / n</c> over the <c>n</c> non-ignored samples (<see cref="Reduction.Mean"/>) or <c>Σ l_i</c> (<see cref="Reduction.Sum"/>).</summary>
-    /// <typeparam name="T">The element type: <see cref="float"/> and <see cref="double"/> are fast, <see cref="Half"/> is exact to its precision.</typeparam>
-    /// <param name="logits">The row-major <c>[N, K]</c> scores, <c>N = labels.Length</c>.</param>
-    /// <param name="labels">The class of each sample, in <c>[0, K)</c> or equal to <see cref="IgnoreIndex"/>.</param>
-    /// <returns>The reduced loss.</returns>
-    /// <exception cref="InvalidOperationException"><see cref="Reduction"/> is <see cref="Reduction.None"/>.</exception>
-    /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c> (<c>logits</c>).</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c> and is not <see cref="IgnoreIndex"/> (<c>labels</c>).</exception>
-    /// <remarks>Keras: <c>CategoricalFocalCrossentropy(alpha=a, gamma=γ, from_logits=True, label_smoothing=α)</c> on <c>one_hot(y)</c>, without its clipping.</remarks>
-    public T Forward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels)
-        where T : unmanaged, IFloatingPointIeee754<T> => FamilyDoors.Reduced(_plan, Row, logits, labels);
-
-    /// <summary>The per-sample losses <c>losses[i] = l_i</c> (0 for ignored samples), whatever the <see cref="Reduction"/>.</summary>
-    /// <typeparam name="T">The element type.</typeparam>
-    /// <param name="logits">The row-major <c>[N, K]</c> scores.</param>
-    /// <param name="labels">The class of each sample.</param>
-    /// <param name="losses">Receives the <c>N</c> losses.</param>
-    /// <exception cref="ArgumentException">A length does not match (the span is named), or <paramref name="losses"/> overlaps an input.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c> and is not <see cref="IgnoreIndex"/>.</exception>
-    public void Forward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, Span<T> losses)
-        where T : unmanaged, IFloatingPointIeee754<T> => FamilyDoors.PerSample(_plan, Row, logits, labels, losses);
-
-    /// <summary>The fused forward and backward pass: returns the reduced loss (<see cref="Reduction.None"/>: <c>Σ l_i</c>) and writes its gradient.</summary>
-    /// <typeparam name="T">The element type.</typeparam>
-    /// <param name="logits">The row-major <c>[N, K]</c> scores.</param>
-    /// <param name="labels">The class of each sample.</param>
-    /// <param name="gradient">Receives <c>d(returned loss)/dz</c>, length <c>N·K</c>. It may be <paramref name="logits"/> itself.</param>
-    /// <returns>The reduced loss.</returns>
-    /// <exception cref="ArgumentException">A length does not match, or <paramref name="gradient"/> overlaps <paramref name="logits"/> other than exactly.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c> and is not <see cref="IgnoreIndex"/>.</exception>
-    public T ForwardBackward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, Span<T> gradient)
-        where T : unmanaged, IFloatingPointIeee754<T> => FamilyDoors.WithGradient(_plan, Row, logits, labels, gradient);
-
-    /// <inheritdoc cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{int})"/>
-    /// <param name="logits">The scores, <c>(N, C)</c> or <c>(N, C, d1, …, dk)</c>, any strides.</param>
-    /// <param name="labels">The class of each sample, <c>(N, d1, …, dk)</c>.</param>
-    /// <exception cref="ArgumentException"><paramref name="logits"/> has fewer than two dimensions or a class axis of another length than
-    /// <see cref="NumClasses"/>; <paramref name="labels"/> is not shaped <c>(N, d1, …, dk)</c>.</exception>
-    public T Forward<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels)
-        where T : unmanaged, IFloatingPointIeee754<T> => FamilyDoors.Reduced(_plan, Row, logits, labels);
-
-    /// <inheritdoc cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T})"/>
-    /// <param name="logits">The scores, <c>(N, C)</c> or <c>(N, C, d1, …, dk)</c>, any strides.</param>
-    /// <param name="labels">The class of each sample, <c>(N, d1, …, dk)</c>.</param>
-    /// <param name="losses">Receives the losses, <c>(N, d1, …, dk)</c>, any strides.</param>
-    public void Forward<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, TensorSpan<T> losses)
-        where T : unmanaged, IFloatingPointIeee754<T> => FamilyDoors.PerSample(_plan, Row, logits, labels, losses);
-
-    /// <inheritdoc cref="ForwardBackward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, Span{T})"/>
-    /// <param name="logits">The scores, <c>(N, C)</c> or <c>(N, C, d1, …, dk)</c>, any strides.</param>
-    /// <param name="labels">The class of each sample, <c>(N, d1, …, dk)</c>.</param>
-    /// <param name="gradient">Receives the gradient, shaped like <paramref name="logits"/>, any strides (the logits themselves allowed).</param>
-    public T ForwardBackward<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, TensorSpan<T> gradient)
-        where T : unmanaged, IFloatingPointIeee754<T> => FamilyDoors.WithGradient(_plan, Row, logits, labels, gradient);
-
-    /// <inheritdoc cref="Forward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int})"/>
-    public T Forward<T>(Tensor<T> logits, Tensor<int> labels)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Forward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)));
-
-    /// <inheritdoc cref="Forward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, TensorSpan{T})"/>
-    public void Forward<T>(Tensor<T> logits, Tensor<int> labels, Tensor<T> losses)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Forward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), TensorArgument.Write(losses, nameof(losses)));
-
-    /// <inheritdoc cref="ForwardBackward{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, TensorSpan{T})"/>
-    public T ForwardBackward<T>(Tensor<T> logits, Tensor<int> labels, Tensor<T> gradient)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        ForwardBackward(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), TensorArgument.Write(gradient, nameof(gradient)));
+    private protected override T Run<T>(scoped in LossRequest<T> request) =>
+        LossRunner.Run(Settings, new FamilyKernel<FocalRow>(_smoothing, IgnoreIndex, new(_smoothing, Gamma)), request);
 }

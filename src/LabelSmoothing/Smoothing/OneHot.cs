@@ -1,7 +1,3 @@
-using System;
-using System.Numerics;
-using LabelSmoothing.Internal;
-
 namespace LabelSmoothing;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System;
-using LabelSmoothing.Internal;
 using LabelSmoothing.Priors;
 
 namespace LabelSmoothing;

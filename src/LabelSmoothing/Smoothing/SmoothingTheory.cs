@@ -1,5 +1,3 @@
-using System;
-using LabelSmoothing.Internal;
 using LabelSmoothing.Internal.CrossEntropy;
 using LabelSmoothing.Priors;
 

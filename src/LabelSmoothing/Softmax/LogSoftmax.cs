@@ -1,9 +1,5 @@
-using System;
-using System.Numerics;
 using System.Numerics.Tensors;
-using LabelSmoothing.Internal;
 using LabelSmoothing.Internal.CrossEntropy;
-using LabelSmoothing.Internal.Layout;
 
 namespace LabelSmoothing;
 

@@ -10,7 +10,7 @@ namespace LabelSmoothing.Tests;
 /// <summary>
 /// Per-sample weights: the identities that define them (all ones is the plain call, a zero weight is an ignored sample, the weighted call is
 /// <c>Forward(losses)</c> then <c>Backward</c> with the upstream <c>s_i/W</c>), every door against the span door, and chunks that add up to the
-/// global weighted mean with the divisor <see cref="CrossEntropyLoss.TotalWeight{T}(ReadOnlySpan{int}, ReadOnlySpan{T})"/>.
+/// global weighted mean with the divisor <see cref="SoftmaxLoss.TotalWeight{T}(ReadOnlySpan{int}, ReadOnlySpan{T})"/>.
 /// </summary>
 /// <typeparam name="T">The element type under test.</typeparam>
 public abstract class SampleWeightTests<T>

@@ -1,8 +1,4 @@
-using System;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.Binary;
 
@@ -18,11 +14,10 @@ internal static unsafe class BinaryCrossEntropyKernel
     /// <summary>
     /// Writes what is requested and returns <c>Σ l</c> (0 when <paramref name="sumLosses"/> is false and <paramref name="losses"/> is empty).
     /// </summary>
-    /// <param name="logits">The logits, in the storage order of <paramref name="labelMajor"/>.</param>
+    /// <param name="logits">The logits: whole row-major rows of <c>M</c> (<paramref name="label"/> −1), or elements of one label.</param>
     /// <param name="targets">The targets in <c>[0, 1]</c> (validated), same order.</param>
     /// <param name="weights">The positive weights of the loss.</param>
-    /// <param name="labelMajor">False for row-major <c>[N, M]</c> (sample <c>i</c> owns a block of <c>M</c>); true for column-major storage
-    /// (MathNet matrices: label <c>c</c> owns a block of <c>N</c>).</param>
+    /// <param name="label">−1 for whole rows; otherwise the label every element belongs to (a label's run of a column-major batch).</param>
     /// <param name="alpha">The smoothing <c>α</c>.</param>
     /// <param name="sumLosses">Whether to return <c>Σ l</c>.</param>
     /// <param name="losses">Receives <c>l</c> per element, or empty.</param>
@@ -32,7 +27,7 @@ internal static unsafe class BinaryCrossEntropyKernel
     /// <remarks>Each vector of elements is read before its outputs are written, so outputs may alias inputs exactly.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Run<T>(
-        ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, BinaryLabelWeights weights, bool labelMajor, double alpha, bool sumLosses,
+        ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, BinaryLabelWeights weights, int label, double alpha, bool sumLosses,
         Span<T> losses, Span<T> gradient, ReadOnlySpan<T> upstream, double gradientFactor)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -61,18 +56,18 @@ internal static unsafe class BinaryCrossEntropyKernel
             };
             if (Vector512.IsHardwareAccelerated)
             {
-                return Runs<T, Simd512<double>, Vector512<double>, DoubleLanes512>(batch, weights, labelMajor, logits.Length);
+                return Runs<T, Simd512<double>, Vector512<double>, DoubleLanes512>(batch, weights, label, logits.Length);
             }
 
             return Vector256.IsHardwareAccelerated
-                ? Runs<T, Simd256<double>, Vector256<double>, DoubleLanes256>(batch, weights, labelMajor, logits.Length)
-                : Runs<T, Simd128<double>, Vector128<double>, DoubleLanes128>(batch, weights, labelMajor, logits.Length);
+                ? Runs<T, Simd256<double>, Vector256<double>, DoubleLanes256>(batch, weights, label, logits.Length)
+                : Runs<T, Simd128<double>, Vector128<double>, DoubleLanes128>(batch, weights, label, logits.Length);
         }
     }
 
     /// <summary>Cuts the batch into runs of elements whose weights are one constant or one stretch of the tiled weights.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Runs<T, TSimd, TVector, TLanes>(in Batch<T> batch, BinaryLabelWeights weights, bool labelMajor, int length)
+    private static double Runs<T, TSimd, TVector, TLanes>(in Batch<T> batch, BinaryLabelWeights weights, int label, int length)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TSimd : ISimd<TVector, double>
         where TVector : struct
@@ -88,13 +83,9 @@ internal static unsafe class BinaryCrossEntropyKernel
         {
             tailTotal += Run<T, TSimd, TVector, TLanes>(batch, 0, length, null, 1.0, tail, ref total);
         }
-        else if (labelMajor)
+        else if (label >= 0)
         {
-            int samples = length / weights.Labels.Length;
-            for (int c = 0; c < weights.Labels.Length; c++)
-            {
-                tailTotal += Run<T, TSimd, TVector, TLanes>(batch, c * samples, samples, null, weights.Labels[c], tail, ref total);
-            }
+            tailTotal += Run<T, TSimd, TVector, TLanes>(batch, 0, length, null, weights.Labels[label], tail, ref total);
         }
         else
         {

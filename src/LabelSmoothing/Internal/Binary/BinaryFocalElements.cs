@@ -1,8 +1,4 @@
-using System;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.Binary;
 
@@ -23,7 +19,7 @@ internal readonly unsafe struct BinaryFocalElements(double gamma, double alpha, 
     private const double SmallestLogArgument = 1e-300;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public double Run<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, bool labelMajor, bool sumLosses, Span<T> losses, Span<T> gradient, ReadOnlySpan<T> upstream, double gradientFactor)
+    public double Run<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, int label, bool sumLosses, Span<T> losses, Span<T> gradient, ReadOnlySpan<T> upstream, double gradientFactor)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (logits.IsEmpty)

@@ -1,6 +1,3 @@
-using System.Numerics;
-using LabelSmoothing.Internal.Layout;
-
 namespace LabelSmoothing.Internal.Calibration;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using System;
 using System.Buffers;
-using System.Numerics;
-using LabelSmoothing.Internal.Layout;
 
 namespace LabelSmoothing.Internal.Calibration;
 

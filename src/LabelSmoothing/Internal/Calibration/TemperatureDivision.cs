@@ -1,5 +1,3 @@
-using System;
-using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace LabelSmoothing.Internal.Calibration;

@@ -1,5 +1,3 @@
-using System;
-using System.Numerics;
 using System.Threading;
 using LabelSmoothing.Priors;
 
@@ -129,9 +127,6 @@ internal sealed class LossPlan
     /// <summary>The label of ignored samples.</summary>
     public int IgnoreIndex { get; }
 
-    /// <summary>The most cores one call may use (−1: all).</summary>
-    public int MaxDegreeOfParallelism { get; private set; } = -1;
-
     /// <summary>The class weights <c>w</c>, or null when every weight is 1.</summary>
     public double[]? Weights { get; }
 
@@ -219,14 +214,6 @@ internal sealed class LossPlan
 
     /// <summary><c>w_k</c> (1 when unweighted).</summary>
     public double Weight(int k) => Weights is null ? 1.0 : Weights[k];
-
-    /// <summary>The same plan, run on at most <paramref name="maxDegreeOfParallelism"/> cores.</summary>
-    public LossPlan WithMaxDegreeOfParallelism(int maxDegreeOfParallelism)
-    {
-        var plan = (LossPlan)MemberwiseClone();
-        plan.MaxDegreeOfParallelism = maxDegreeOfParallelism;
-        return plan;
-    }
 
     private static TTables Publish<TTables>(ref TTables? field, TTables tables)
         where TTables : class =>

@@ -1,7 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using LabelSmoothing.Internal.Simd;
-
 namespace LabelSmoothing.Internal.CrossEntropy;
 
 /// <summary>The <see cref="TokenStatistics"/> of the kernels with one sample per vector lane.</summary>

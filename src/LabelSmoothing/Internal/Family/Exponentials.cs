@@ -1,7 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using LabelSmoothing.Internal.Simd;
-
 namespace LabelSmoothing.Internal.Family;
 
 /// <summary>

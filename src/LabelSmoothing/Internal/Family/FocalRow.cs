@@ -1,8 +1,4 @@
-using System;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using LabelSmoothing.Internal.CrossEntropy;
-using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.Family;
 

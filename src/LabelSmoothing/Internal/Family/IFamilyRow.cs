@@ -1,18 +1,16 @@
-using System.Numerics;
 using LabelSmoothing.Internal.CrossEntropy;
-using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.Family;
 
 /// <summary>
 /// One loss of the softmax family, computed one contiguous row at a time: the only part of a loss that is its own. Everything else
 /// (doors, shape and value checks, overlaps, reductions, strides, <see cref="System.Half"/>, blocks and threads) is
-/// <see cref="FamilyRunner"/>'s. Implementations are small structs holding the loss's options, taken as a type argument so that every
+/// the call path's (<see cref="CallPath.LossRunner"/>). Implementations are small structs holding the loss's options, taken as a type argument so that every
 /// call is specialised and inlined.
 /// </summary>
 internal interface IFamilyRow
 {
-    /// <summary>The loss reads smoothing coefficients (<see cref="FamilyPlan.Smoothing"/>): the runner passes each row's <c>q</c>.</summary>
+    /// <summary>The loss reads smoothing coefficients (the smoothed target's <see cref="LossPlan"/>): the runner passes each row's <c>q</c>.</summary>
     static virtual bool UsesSmoothing => false;
 
     /// <summary>The loss compares the logits with teacher logits of the same shape instead of labels.</summary>
@@ -32,7 +30,7 @@ internal interface IFamilyRow
 }
 
 /// <summary>One contiguous row of a family loss, in the kernels' element type.</summary>
-internal readonly unsafe struct RowInput<T>(T* logits, T* teacher, T* gradient, nuint length, int label, double gradientScale, NextRow nextRow)
+internal readonly unsafe struct RowInput<T>(T* logits, T* teacher, T* gradient, nuint length, int label, double gradientScale, NextRow nextRow, LabelOutcome* outcome = null)
     where T : unmanaged
 {
     /// <summary>The row's <see cref="Length"/> logits.</summary>
@@ -55,4 +53,7 @@ internal readonly unsafe struct RowInput<T>(T* logits, T* teacher, T* gradient, 
 
     /// <summary>Where the next row lies, for the first pass to prefetch it.</summary>
     public NextRow NextRow { get; } = nextRow;
+
+    /// <summary>When not null (labelled losses gathering <see cref="TokenStatistics"/>), receives the row's log-sum-exp and whether its first arg-max is the label.</summary>
+    public LabelOutcome* Outcome { get; } = outcome;
 }

@@ -1,7 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using LabelSmoothing.Internal.Simd;
-
 namespace LabelSmoothing.Internal.Family;
 
 /// <summary>Up to four per-lane contributions of classes <c>k .. k + Count − 1</c> to the sums of one pass over a row.</summary>

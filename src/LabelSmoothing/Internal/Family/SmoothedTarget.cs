@@ -1,5 +1,4 @@
 using LabelSmoothing.Internal.CrossEntropy;
-using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.Family;
 

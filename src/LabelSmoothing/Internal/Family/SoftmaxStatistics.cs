@@ -1,8 +1,4 @@
-using System;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using LabelSmoothing.Internal.CrossEntropy;
-using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.Family;
 
@@ -84,7 +80,7 @@ internal readonly struct SoftmaxStatistics
     /// <summary>
     /// The statistics of <paramref name="row"/> (labelled): reads its label's logit, finds the maximum, and runs the first pass: the normaliser,
     /// the margin of <paramref name="coefficients"/> (skipped when they are all zero) and <typeparamref name="TExtra"/>; parks <c>exp(z − m)</c>
-    /// in the gradient row when <see cref="Park"/> allows, and prefetches the next row.
+    /// in the gradient row when <see cref="Park"/> allows, and prefetches the next row; fills the row's <see cref="RowInput{T}.Outcome"/> when asked.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe SoftmaxStatistics Of<TSimd, TVector, T, TCoefficients, TExtra>(in RowInput<T> row, in TCoefficients coefficients)
@@ -97,7 +93,15 @@ internal readonly struct SoftmaxStatistics
         double labelLogit = double.CreateTruncating(row.Logits[row.Label]);
         T max = FusedRowKernel<TSimd, TVector, T>.Max(row.Logits, row.Length);
         var pass = new FirstPass<TSimd, TVector, T, TCoefficients, TExtra>(row.Logits, TSimd.Broadcast(max), coefficients, Park(row), row.NextRow);
-        return new SoftmaxStatistics(labelLogit, double.CreateTruncating(max), RowLoops<TSimd, TVector, T>.Sum(row.Length, pass));
+        var statistics = new SoftmaxStatistics(labelLogit, double.CreateTruncating(max), RowLoops<TSimd, TVector, T>.Sum(row.Length, pass));
+        if (row.Outcome is not null)
+        {
+            // The first pass parks its exponentials only where they do not overwrite the logits, so the row can still be searched.
+            row.Outcome->LogSumExp = statistics.Max + statistics.LogSum;
+            row.Outcome->Correct = labelLogit == statistics.Max && !FusedRowKernel<TSimd, TVector, T>.Contains(row.Logits, (nuint)row.Label, max);
+        }
+
+        return statistics;
     }
 
     /// <summary>

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace LabelSmoothing.Internal.Layout;
 
 /// <summary>One value per axis (a length or a stride), stored inline so that describing an operand allocates nothing.</summary>

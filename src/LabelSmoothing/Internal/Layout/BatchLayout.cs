@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace LabelSmoothing.Internal.Layout;
 
 /// <summary>
@@ -14,7 +12,7 @@ namespace LabelSmoothing.Internal.Layout;
 /// </summary>
 internal struct BatchLayout
 {
-    private const int Slots = 7;
+    private const int Slots = (int)Slot.Upstream + 1;
 
     private SlotStrides _sampleStrides;
     private SlotClassStrides _classStrides;
@@ -67,15 +65,12 @@ internal struct BatchLayout
 
     /// <summary>
     /// Adds an operand already checked to have the right lengths: shaped like the logits (<see cref="Slot.Logits"/>,
-    /// <see cref="Slot.Targets"/>, <see cref="Slot.Gradient"/>), or one entry per sample (the others).
+    /// <see cref="Slot.Targets"/>, <see cref="Slot.Gradient"/>, and any slot when <paramref name="elementWise"/>: the losses and upstream
+    /// values of a sigmoid loss), or one entry per sample (the others).
     /// </summary>
-    public void Add(Slot slot, in OperandShape shape) => AddStrides(slot, shape, IsClassShaped(slot));
-
-    /// <summary>Adds an operand shaped like the logits whatever its slot (the element-wise losses of a binary loss).</summary>
-    public void AddClassShaped(Slot slot, in OperandShape shape) => AddStrides(slot, shape, classShaped: true);
-
-    private void AddStrides(Slot slot, in OperandShape shape, bool classShaped)
+    public void Add(Slot slot, in OperandShape shape, bool elementWise = false)
     {
+        bool classShaped = elementWise || slot is Slot.Logits or Slot.Targets or Slot.Gradient;
         _present |= 1 << (int)slot;
         ref AxisValues strides = ref _sampleStrides[(int)slot];
         if (classShaped)
@@ -156,8 +151,6 @@ internal struct BatchLayout
 
         return offset;
     }
-
-    private static bool IsClassShaped(Slot slot) => slot is Slot.Logits or Slot.Targets or Slot.Gradient;
 
     private readonly bool Contiguous(int outer, int inner)
     {

@@ -1,6 +1,4 @@
-using System;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace LabelSmoothing.Internal.Layout;
@@ -34,12 +32,12 @@ internal readonly ref struct Operand<T>
         new(ref MemoryMarshal.GetReference(span), OperandShape.RowMajor(rows, columns));
 
     /// <summary>A tensor span (throws, naming <paramref name="paramName"/>, when its rank exceeds <see cref="OperandShape.MaxRank"/>).</summary>
-    public static Operand<T> Of(in ReadOnlyTensorSpan<T> tensor, string paramName) =>
+    public static Operand<T> Of(scoped in ReadOnlyTensorSpan<T> tensor, string paramName) =>
         new(ref Unsafe.AsRef(in TensorMarshal.GetReference(tensor)), OperandShape.Of(tensor.Lengths, tensor.Strides, paramName));
 
     /// <summary>A writable tensor span (throws, naming <paramref name="paramName"/>, when its rank exceeds <see cref="OperandShape.MaxRank"/>).</summary>
-    public static Operand<T> Of(in TensorSpan<T> tensor, string paramName) =>
-        new(ref TensorMarshal.GetReference(tensor), OperandShape.Of(tensor.Lengths, tensor.Strides, paramName));
+    public static Operand<T> Of(scoped in TensorSpan<T> tensor, string paramName) =>
+        new(ref Unsafe.AsRef(in TensorMarshal.GetReference(tensor)), OperandShape.Of(tensor.Lengths, tensor.Strides, paramName));
 
     /// <summary>The bytes from the operand's first element to the end of its last one (0 when it has no element).</summary>
     public long ByteExtent => Shape.Extent * Unsafe.SizeOf<T>();

@@ -34,7 +34,7 @@ internal struct SampleCursor
             _inSegment = 0;
         }
 
-        for (int s = 0; s <= (int)Slot.SampleWeights; s++)
+        for (int s = 0; s <= (int)Slot.Upstream; s++)
         {
             var slot = (Slot)s;
             _offsets[s] = newSegment ? _layout.Offset(slot, Sample) : _offsets[s] + _layout.SampleStride(slot);

@@ -1,6 +1,6 @@
 namespace LabelSmoothing.Internal.Layout;
 
-/// <summary>The operands of a loss call, by role: three shaped like the logits, four with one entry per sample.</summary>
+/// <summary>The operands of a loss call, by role: three shaped like the logits, three with one entry per sample (or per element, for a sigmoid loss's losses and upstream).</summary>
 internal enum Slot
 {
     Logits,
@@ -8,6 +8,7 @@ internal enum Slot
     Gradient,
     Labels,
     Losses,
+
+    /// <summary>Upstream gradients, or the sample weights that stand in their place.</summary>
     Upstream,
-    SampleWeights,
 }

@@ -1,6 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-
 namespace LabelSmoothing.Internal.Simd;
 
 /// <summary>Lane-wise products with the limits the losses need where a factor is 0 and the other infinite.</summary>

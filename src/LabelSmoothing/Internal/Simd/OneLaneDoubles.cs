@@ -1,6 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-
 namespace LabelSmoothing.Internal.Simd;
 
 /// <summary><see cref="IDoubleLanes{TVector}"/> on one lane (<see cref="OneLane{T}"/> of double): one element, widened and rounded back.</summary>

@@ -1,6 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-
 namespace LabelSmoothing.Internal.Simd;
 
 /// <summary>Lane-by-lane fallbacks of <see cref="ISimd{TVector, T}"/> operations the hardware lacks (gathers without AVX2).</summary>

@@ -1,5 +1,3 @@
-using System;
-
 namespace LabelSmoothing.Internal.Simd;
 
 /// <summary>The scalar functions of the family's row statistics, in double.</summary>

@@ -1,9 +1,5 @@
-using System;
 using System.Globalization;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using LabelSmoothing.Internal.Layout;
 
 namespace LabelSmoothing.Internal;
 
@@ -90,6 +86,18 @@ internal static class Guard
         if (actual != expected)
         {
             ThrowHelper.LengthMismatch(paramName, actual, expected, expectation);
+        }
+    }
+
+    /// <summary>
+    /// Checks <c>actual == expected</c> where the expectation is named by an operand and a suffix (<c>logits</c> and <c>.Length</c>), joined
+    /// only when the check fails.
+    /// </summary>
+    public static void Length(int actual, long expected, string paramName, string operandName, string expectation)
+    {
+        if (actual != expected)
+        {
+            ThrowHelper.LengthMismatch(paramName, actual, expected, operandName + expectation);
         }
     }
 
@@ -392,6 +400,104 @@ internal static class Guard
             {
                 ThrowHelper.InvalidProbability(paramName, firstIndex + i, double.CreateTruncating(t), atMostOne);
             }
+        }
+    }
+
+    /// <summary>
+    /// The options of a smoothed target, checked as <see cref="CrossEntropyLoss"/> checks them: the smoothing and the prior
+    /// (<see cref="SmoothingPrior.Uniform"/> when null), which is returned.
+    /// </summary>
+    public static SmoothingPrior SmoothedTarget(int numClasses, double labelSmoothing, SmoothingPrior? prior)
+    {
+        Alpha(labelSmoothing, nameof(labelSmoothing));
+        prior ??= SmoothingPrior.Uniform;
+        prior.Validate(numClasses, nameof(prior));
+        return prior;
+    }
+
+    /// <summary>A finite value of any sign (Poly-1's ε).</summary>
+    public static double Finite(double value, string paramName)
+    {
+        if (!double.IsFinite(value))
+        {
+            ThrowHelper.ArgumentOutOfRange(paramName, value, $"{paramName} must be finite.");
+        }
+
+        return value;
+    }
+
+    /// <summary>A finite value ≥ 0 (focal γ, confidence-penalty β).</summary>
+    public static double NonNegative(double value, string paramName)
+    {
+        if (!(value >= 0.0 && double.IsFinite(value)))
+        {
+            ThrowHelper.ArgumentOutOfRange(paramName, value, $"{paramName} must be finite and at least 0.");
+        }
+
+        return value;
+    }
+
+    /// <summary>A finite value &gt; 0 (the distillation temperature).</summary>
+    public static double Positive(double value, string paramName)
+    {
+        if (!(value > 0.0 && double.IsFinite(value)))
+        {
+            ThrowHelper.ArgumentOutOfRange(paramName, value, $"{paramName} must be finite and greater than 0.");
+        }
+
+        return value;
+    }
+
+    /// <summary>A value in <c>[0, 1]</c> (the relaxation α); NaN is rejected.</summary>
+    public static double Fraction(double value, string paramName)
+    {
+        if (!(value >= 0.0 && value <= 1.0))
+        {
+            ThrowHelper.ArgumentOutOfRange(paramName, value, $"{paramName} must lie in [0, 1] (NaN is rejected).");
+        }
+
+        return value;
+    }
+
+    /// <summary>A finite value of at most 1 (the binary focal balance, whose negative values turn balancing off).</summary>
+    public static double AtMostOne(double value, string paramName)
+    {
+        if (!(value <= 1.0 && double.IsFinite(value)))
+        {
+            ThrowHelper.ArgumentOutOfRange(paramName, value, $"{paramName} must be finite and at most 1 (negative: no balancing).");
+        }
+
+        return value;
+    }
+
+    /// <summary>A degree of parallelism: −1 (all cores) or at least 1 (the error names the property, <c>MaxDegreeOfParallelism</c>).</summary>
+    public static int Parallelism(int value)
+    {
+        if (value == 0 || value < -1)
+        {
+            ThrowHelper.ArgumentOutOfRange("MaxDegreeOfParallelism", value, "The degree of parallelism must be −1 (all cores) or at least 1.");
+        }
+
+        return value;
+    }
+
+    /// <summary>A sample count (≥ 0), returned.</summary>
+    public static int Samples(int samples)
+    {
+        if (samples < 0)
+        {
+            ThrowHelper.ArgumentOutOfRange(nameof(samples), samples, "The number of samples must be at least 0.");
+        }
+
+        return samples;
+    }
+
+    /// <summary>A scalar entry point without a gradient has nothing to return under <see cref="LabelSmoothing.Reduction.None"/>.</summary>
+    public static void ScalarReduction(Reduction reduction, string outputs = "per-sample losses")
+    {
+        if (reduction == LabelSmoothing.Reduction.None)
+        {
+            ThrowHelper.InvalidOperation($"Reduction is None: there is no scalar loss. Use the overload that writes the {outputs}.");
         }
     }
 }

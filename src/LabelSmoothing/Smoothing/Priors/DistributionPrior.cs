@@ -1,6 +1,4 @@
-using System;
 using System.Globalization;
-using LabelSmoothing.Internal;
 
 namespace LabelSmoothing.Priors;
 

@@ -1,10 +1,6 @@
-using System;
 using System.Buffers;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
-using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.CrossEntropy;
 

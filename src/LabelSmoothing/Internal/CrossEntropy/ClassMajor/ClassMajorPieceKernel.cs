@@ -1,7 +1,4 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.CrossEntropy;
 
@@ -32,6 +29,6 @@ internal readonly struct ClassMajorPieceKernel<T, TTerm>(LossPlan plan) : IPiece
             return ClassMajorKernel<Simd128<T>, Vector128<T>, T>.Run<TTerm>(plan, tables, piece);
         }
 
-        return new StagedKernel<T, T, TTerm, IdentityTransform>(plan).Run(piece);
+        return new Staging<T, T, DenseKernel<T, TTerm>, IdentityTransform>(new(plan), default).Run(piece);
     }
 }

@@ -1,7 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using LabelSmoothing.Internal.Simd;
-
 namespace LabelSmoothing.Internal.CrossEntropy;
 
 /// <summary>Creates the smoothing coefficients <c>q_k(y) = α·u_k(y)·w_k</c> of a row from its label.</summary>

@@ -1,8 +1,4 @@
-using System;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
-using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.CrossEntropy;
 
@@ -279,7 +275,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
 
     /// <summary>Whether one of the first <paramref name="length"/> elements equals <paramref name="value"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static bool Contains(T* values, nuint length, T value)
+    public static bool Contains(T* values, nuint length, T value)
     {
         nuint count = (nuint)TSimd.Count;
         TVector target = TSimd.Broadcast(value);

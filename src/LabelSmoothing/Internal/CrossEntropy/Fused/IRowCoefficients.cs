@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace LabelSmoothing.Internal.CrossEntropy;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using LabelSmoothing.Internal.Simd;
-
 namespace LabelSmoothing.Internal.CrossEntropy;
 
 /// <summary><c>q_k = 0</c>: an index target without smoothing.</summary>

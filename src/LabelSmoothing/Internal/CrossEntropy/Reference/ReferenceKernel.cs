@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace LabelSmoothing.Internal.CrossEntropy;
 
 /// <summary>The reference kernels on a piece of any strides: index targets when the piece has labels, probability targets otherwise.</summary>

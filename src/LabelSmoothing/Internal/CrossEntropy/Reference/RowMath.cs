@@ -1,6 +1,3 @@
-using System;
-using System.Numerics;
-
 namespace LabelSmoothing.Internal.CrossEntropy;
 
 /// <summary>Per-row building blocks of the reference (scalar, double-accumulating) kernels.</summary>

@@ -1,9 +1,5 @@
-using System;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.CrossEntropy;
 

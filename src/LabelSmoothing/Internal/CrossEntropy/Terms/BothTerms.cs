@@ -1,6 +1,3 @@
-using System.Numerics;
-using LabelSmoothing.Internal.Simd;
-
 namespace LabelSmoothing.Internal.CrossEntropy;
 
 /// <summary>Two row terms at once: their shares of the loss and of the factor of <c>p_k</c> add.</summary>

@@ -1,6 +1,3 @@
-using System.Numerics;
-using LabelSmoothing.Internal.Simd;
-
 namespace LabelSmoothing.Internal.CrossEntropy;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using System;
-using System.Numerics;
 using System.Runtime.Intrinsics;
-using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.CrossEntropy;
 
@@ -9,36 +6,36 @@ namespace LabelSmoothing.Internal.CrossEntropy;
 /// Logit soft-capping (Gemma 2 <c>final_logit_softcapping</c>, Liger-Kernel <c>softcap</c>): <c>z' = c·tanh(z/c)</c>, derivative
 /// <c>1 − tanh²(z/c)</c>, one vectorised tanh per element (<see cref="SimdMath.Tanh"/>).
 /// </summary>
-internal readonly struct SoftcapTransform : ILogitTransform
+/// <param name="cap">The cap <c>c &gt; 0</c>.</param>
+internal readonly struct SoftcapTransform(double cap) : ILogitTransform
 {
     public static bool IsIdentity => false;
 
-    public static unsafe void Apply<T>(LossPlan plan, T* source, T* values, T* derivatives, int count)
+    public unsafe void Apply<T>(T* source, T* values, T* derivatives, int count)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            ApplyVectors<Simd512<T>, Vector512<T>, T>(plan, source, values, derivatives, count);
+            ApplyVectors<Simd512<T>, Vector512<T>, T>(cap, source, values, derivatives, count);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            ApplyVectors<Simd256<T>, Vector256<T>, T>(plan, source, values, derivatives, count);
+            ApplyVectors<Simd256<T>, Vector256<T>, T>(cap, source, values, derivatives, count);
         }
         else if (Vector128.IsHardwareAccelerated)
         {
-            ApplyVectors<Simd128<T>, Vector128<T>, T>(plan, source, values, derivatives, count);
+            ApplyVectors<Simd128<T>, Vector128<T>, T>(cap, source, values, derivatives, count);
         }
         else
         {
-            ApplyScalar(plan, source, values, derivatives, count);
+            ApplyScalar(cap, source, values, derivatives, count);
         }
     }
 
     /// <summary>Without SIMD hardware: <see cref="Math.Tanh"/>, and the derivative as <c>4e/(1 + e)²</c> where <c>1 − t²</c> would cancel.</summary>
-    private static unsafe void ApplyScalar<T>(LossPlan plan, T* source, T* values, T* derivatives, int count)
+    private static unsafe void ApplyScalar<T>(double cap, T* source, T* values, T* derivatives, int count)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double cap = plan.LogitSoftcap;
         for (int i = 0; i < count; i++)
         {
             double x = double.CreateTruncating(source[i]) * (1.0 / cap);
@@ -50,13 +47,13 @@ internal readonly struct SoftcapTransform : ILogitTransform
     }
 
     /// <summary>The run a vector at a time; the last partial vector through a padded buffer on the stack.</summary>
-    private static unsafe void ApplyVectors<TSimd, TVector, T>(LossPlan plan, T* source, T* values, T* derivatives, int count)
+    private static unsafe void ApplyVectors<TSimd, TVector, T>(double softcap, T* source, T* values, T* derivatives, int count)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        TVector cap = TSimd.Broadcast(T.CreateTruncating(plan.LogitSoftcap));
-        TVector inverse = TSimd.Broadcast(T.CreateTruncating(1.0 / plan.LogitSoftcap));
+        TVector cap = TSimd.Broadcast(T.CreateTruncating(softcap));
+        TVector inverse = TSimd.Broadcast(T.CreateTruncating(1.0 / softcap));
         int whole = count - (count % TSimd.Count);
         for (int i = 0; i < whole; i += TSimd.Count)
         {

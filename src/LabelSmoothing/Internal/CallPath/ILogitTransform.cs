@@ -1,9 +1,7 @@
-using System.Numerics;
-
-namespace LabelSmoothing.Internal.CrossEntropy;
+namespace LabelSmoothing.Internal.CallPath;
 
 /// <summary>
-/// A transform of every logit applied before the loss (as <see cref="StagedKernel{TStorage, TCompute, TTerm, TTransform}"/> stages a
+/// A transform of every logit applied before the loss (as <see cref="Staging{TStorage, TCompute, TKernel, TTransform}"/> stages a
 /// block), whose chain-rule factor multiplies the gradient on the way back. Kernels take it as a type argument, so the identity costs nothing.
 /// </summary>
 internal interface ILogitTransform
@@ -15,7 +13,7 @@ internal interface ILogitTransform
     /// Writes the transform of <paramref name="count"/> contiguous logits read from <paramref name="source"/> (which may be
     /// <paramref name="values"/> itself) into <paramref name="values"/>, and each one's derivative into <paramref name="derivatives"/>.
     /// </summary>
-    static abstract unsafe void Apply<T>(LossPlan plan, T* source, T* values, T* derivatives, int count)
+    unsafe void Apply<T>(T* source, T* values, T* derivatives, int count)
         where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
@@ -24,7 +22,7 @@ internal readonly struct IdentityTransform : ILogitTransform
 {
     public static bool IsIdentity => true;
 
-    public static unsafe void Apply<T>(LossPlan plan, T* source, T* values, T* derivatives, int count)
+    public unsafe void Apply<T>(T* source, T* values, T* derivatives, int count)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
     }

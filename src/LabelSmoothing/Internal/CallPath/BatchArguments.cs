@@ -1,7 +1,4 @@
-using System.Numerics;
-using LabelSmoothing.Internal.Layout;
-
-namespace LabelSmoothing.Internal.CrossEntropy;
+namespace LabelSmoothing.Internal.CallPath;
 
 /// <summary>
 /// The pinned operands of one <em>piece</em> of a batch: <see cref="Count"/> consecutive samples of one segment
@@ -32,6 +29,9 @@ internal readonly unsafe struct BatchArguments<T>
 
     public nint LossesStride { get; init; }
 
+    /// <summary>The distance between a sample's consecutive element losses (<see cref="ElementWise"/> losses only).</summary>
+    public nint LossesClassStride { get; init; }
+
     public T* Gradient { get; init; }
 
     public nint GradientStride { get; init; }
@@ -43,11 +43,23 @@ internal readonly unsafe struct BatchArguments<T>
 
     public nint UpstreamStride { get; init; }
 
+    /// <summary>The distance between a sample's consecutive element upstream values (<see cref="ElementWise"/> losses only).</summary>
+    public nint UpstreamClassStride { get; init; }
+
     /// <summary>
     /// Whether <see cref="Upstream"/> holds sample weights <c>s_i</c>, which weight each sample's share of the returned total as well as its
     /// gradient (the per-sample losses written stay unweighted).
     /// </summary>
     public bool WeightsLosses { get; init; }
+
+    /// <summary>Whether the caller uses the returned <c>Σ l_i</c> (not a backward pass): a kernel that only computes it for the sum may skip it.</summary>
+    public bool SumsLosses { get; init; }
+
+    /// <summary>
+    /// Losses and upstream values are one per element, shaped like the logits (a sigmoid loss), rather than one per sample: their class
+    /// strides are <see cref="LossesClassStride"/> and <see cref="UpstreamClassStride"/>.
+    /// </summary>
+    public bool ElementWise { get; init; }
 
     /// <summary>Accumulates the samples' <see cref="TokenStatistics"/> when not null (index targets).</summary>
     public TokenStatistics* Statistics { get; init; }
@@ -62,6 +74,12 @@ internal readonly unsafe struct BatchArguments<T>
 
     /// <summary>The number of samples of the piece.</summary>
     public required int Count { get; init; }
+
+    /// <summary>
+    /// <see cref="ElementWise"/> upstream values, one per element, rather than one value shared by every element (a reduced loss's backward
+    /// pass), whose class stride is 0.
+    /// </summary>
+    public bool UpstreamPerElement => ElementWise && Upstream is not null && UpstreamClassStride != 0;
 
     /// <summary>Index targets (labels given) rather than probability targets.</summary>
     public bool IsIndex => Labels is not null;

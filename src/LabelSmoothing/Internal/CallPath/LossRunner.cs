@@ -1,30 +1,29 @@
-using System;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using LabelSmoothing.Internal.Layout;
 
-namespace LabelSmoothing.Internal.CrossEntropy;
+namespace LabelSmoothing.Internal.CallPath;
 
 /// <summary>
-/// The one call path of <see cref="CrossEntropyLoss"/>: every door builds a <see cref="LossRequest{T}"/> and comes here. Checks the
-/// label and target values, the overlaps of outputs with inputs, works out the divisor of the reduction, and runs the kernels.
+/// The one call path of every loss: every door builds a <see cref="LossRequest{T}"/> and comes here with the loss's
+/// <see cref="LossSettings"/> and kernel. Lays the operands out (<see cref="BatchLayout"/>), checks the overlaps of the outputs with the
+/// inputs and the values of the labels, targets and sample weights before anything is written, works out the divisor of the reduction,
+/// pins the operands, and lets the kernel pick its piece kernel, which <see cref="BlockScheduler{T}"/> runs over the blocks.
 /// </summary>
 internal static unsafe class LossRunner
 {
     /// <summary>Runs <paramref name="request"/> and returns the reduced loss (or, with an explicit divisor, <c>Σ l_i / divisor</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static T Run<T>(LossPlan plan, scoped in LossRequest<T> request)
+    public static T Run<T, TKernel>(in LossSettings settings, in TKernel kernel, scoped in LossRequest<T> request)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TKernel : struct, ILossKernel
     {
-        BatchLayout layout = Layout(plan, request);
-        CheckOverlaps(request);
-        CheckValues(plan, request, layout);
+        BatchLayout layout = Layout(settings, request);
+        CheckOutput(request.Losses, "losses", request);
+        CheckOutput(request.Gradient, "gradient", request);
+        CheckValues(settings, request, layout);
 
-        double divisor = Divisor(plan, request, layout);
+        double divisor = Divisor(settings, request, layout);
         bool wantsGradient = request.Gradient.IsPresent;
-        bool wantsStatistics = request.Statistics is not null;
-        if (divisor == 0.0 && !request.Losses.IsPresent && !wantsStatistics)
+        if (divisor == 0.0 && !request.Losses.IsPresent && request.Statistics is null)
         {
             if (wantsGradient)
             {
@@ -54,78 +53,82 @@ internal static unsafe class LossRunner
                 TargetsClassStride = layout.ClassStride(Slot.Targets),
                 Losses = request.Losses.IsPresent ? losses : null,
                 LossesStride = layout.SampleStride(Slot.Losses),
+                LossesClassStride = layout.ClassStride(Slot.Losses),
                 Gradient = wantsGradient ? gradient : null,
                 GradientStride = layout.SampleStride(Slot.Gradient),
                 GradientClassStride = layout.ClassStride(Slot.Gradient),
                 Upstream = request.Upstream.IsPresent ? upstream : request.SampleWeights.IsPresent ? sampleWeights : null,
                 UpstreamStride = layout.SampleStride(Slot.Upstream),
+                UpstreamClassStride = layout.ClassStride(Slot.Upstream),
                 WeightsLosses = request.SampleWeights.IsPresent,
+                SumsLosses = !request.Upstream.IsPresent,
+                ElementWise = settings.ElementWise,
                 Statistics = request.Statistics,
                 GradientFactor = divisor == 0.0 ? 0.0 : 1.0 / divisor,
-                NumClasses = plan.NumClasses,
+                NumClasses = settings.NumClasses,
                 Count = layout.Samples,
             };
-            double total = layout.Samples == 0 ? 0.0 : KernelRunner.Run(plan, layout, origin);
+            double total = layout.Samples == 0 ? 0.0 : kernel.Run(origin, new BlockScheduler<T>(layout, origin, settings.MaxDegreeOfParallelism));
             if (divisor == 0.0 && wantsGradient)
             {
                 Clear(request.Gradient, layout, Slot.Gradient);
             }
 
-            return divisor == 0.0 ? T.Zero : T.CreateTruncating(total / divisor);
+            return divisor == 0.0 || request.Upstream.IsPresent ? T.Zero : T.CreateTruncating(total / divisor);
         }
     }
 
-    /// <summary>As <see cref="Run{T}(LossPlan, in LossRequest{T})"/>, adding the call's statistics to <paramref name="statistics"/>.</summary>
-    public static T Run<T>(LossPlan plan, scoped in LossRequest<T> request, ref TokenStatistics statistics)
+    /// <summary>As <see cref="Run{T, TKernel}(in LossSettings, in TKernel, in LossRequest{T})"/>, adding the call's statistics to <paramref name="statistics"/>.</summary>
+    public static T Run<T, TKernel>(in LossSettings settings, in TKernel kernel, scoped in LossRequest<T> request, ref TokenStatistics statistics)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TKernel : struct, ILossKernel
     {
         fixed (TokenStatistics* pinned = &statistics)
         {
             LossRequest<T> withStatistics = request;
             withStatistics.Statistics = pinned;
-            return Run(plan, withStatistics);
+            return Run(settings, kernel, withStatistics);
         }
     }
 
     /// <summary>
-    /// <c>Σ_{i not ignored} w[y_i]</c> (the count of non-ignored samples when unweighted): the divisor of a mean over index targets.
+    /// The divisor of a mean over index targets with sample weights <paramref name="sampleWeights"/> (shaped like the labels; absent: every
+    /// <c>s_i = 1</c>): <c>Σ_{i not ignored} s_i·w[y_i]</c>, <c>w</c> the loss's <see cref="LossSettings.DivisorWeights"/>.
     /// </summary>
-    public static double TotalWeight(LossPlan plan, scoped in Operand<int> labels) => TotalWeight<float>(plan, labels, default);
-
-    /// <summary>
-    /// <c>Σ_{i not ignored} s_i·w[y_i]</c>: the divisor of a mean over index targets with sample weights <paramref name="sampleWeights"/>
-    /// (shaped like the labels; absent: every <c>s_i = 1</c>).
-    /// </summary>
-    public static double TotalWeight<T>(LossPlan plan, scoped in Operand<int> labels, scoped in Operand<T> sampleWeights)
+    public static double TotalWeight<T>(in LossSettings settings, scoped in Operand<int> labels, scoped in Operand<T> sampleWeights)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The labels' own axes stand for the sample axes; a class axis of length 1 is inserted so that BatchLayout can read them.
         var layout = BatchLayout.OfSamples(labels.Shape);
         AddIfPresent(ref layout, Slot.Upstream, sampleWeights.Shape);
         layout.Merge();
-        Guard.Labels(labels, layout, plan.NumClasses, plan.IgnoreIndex);
+        Guard.Labels(labels, layout, settings.NumClasses, settings.IgnoreIndex);
         if (sampleWeights.IsPresent)
         {
             Guard.SampleWeights(sampleWeights, layout, Slot.Upstream, "sampleWeights");
         }
 
-        return SumWeights(plan, labels, sampleWeights, layout);
+        return SumWeights(settings, labels, sampleWeights, layout);
     }
 
-    private static BatchLayout Layout<T>(LossPlan plan, scoped in LossRequest<T> request)
+    private static BatchLayout Layout<T>(in LossSettings settings, scoped in LossRequest<T> request)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         OperandShape logits = request.Logits.Shape;
-        var layout = BatchLayout.Of(logits, checked((int)(logits.Count / plan.NumClasses)));
+        var layout = BatchLayout.Of(logits, checked((int)(logits.Count / settings.NumClasses)));
         AddIfPresent(ref layout, Slot.Labels, request.Labels.Shape);
         AddIfPresent(ref layout, Slot.Targets, request.Targets.Shape);
-        AddIfPresent(ref layout, Slot.Losses, request.Losses.Shape);
         AddIfPresent(ref layout, Slot.Gradient, request.Gradient.Shape);
+        if (request.Losses.IsPresent)
+        {
+            layout.Add(Slot.Losses, request.Losses.Shape, settings.ElementWise);
+        }
+
         if (request.Upstream.IsPresent)
         {
-            if (plan.Reduction == Reduction.None && request.Divisor is null)
+            if (settings.Reduction == Reduction.None && request.Divisor is null)
             {
-                layout.Add(Slot.Upstream, request.Upstream.Shape);
+                layout.Add(Slot.Upstream, request.Upstream.Shape, settings.ElementWise);
             }
             else
             {
@@ -149,14 +152,7 @@ internal static unsafe class LossRunner
         }
     }
 
-    /// <summary>Outputs may alias an input of their element type only exactly; labels never overlap an output; outputs never overlap themselves.</summary>
-    private static void CheckOverlaps<T>(scoped in LossRequest<T> request)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        CheckOutput(request.Losses, "losses", request);
-        CheckOutput(request.Gradient, "gradient", request);
-    }
-
+    /// <summary>Outputs may alias an input of their element type only exactly; labels and sample weights never overlap an output.</summary>
     private static void CheckOutput<T>(scoped in Operand<T> output, string name, scoped in LossRequest<T> request)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -166,24 +162,24 @@ internal static unsafe class LossRunner
         }
 
         Guard.Output(output, name);
-        Guard.NoPartialOverlap(request.Logits, "logits", output, name);
-        Guard.NoPartialOverlap(request.Targets, "targets", output, name);
+        Guard.NoPartialOverlap(request.Logits, request.LogitsName, output, name);
+        Guard.NoPartialOverlap(request.Targets, request.TargetsName, output, name);
         Guard.NoPartialOverlap(request.Upstream, "upstream", output, name);
         Guard.NoOverlap(request.Labels, "labels", output, name);
         Guard.NoOverlap(request.SampleWeights, "sampleWeights", output, name);
     }
 
-    private static void CheckValues<T>(LossPlan plan, scoped in LossRequest<T> request, in BatchLayout layout)
+    private static void CheckValues<T>(in LossSettings settings, scoped in LossRequest<T> request, in BatchLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (request.Labels.IsPresent)
         {
-            Guard.Labels(request.Labels, layout, plan.NumClasses, plan.IgnoreIndex);
+            Guard.Labels(request.Labels, layout, settings.NumClasses, settings.IgnoreIndex);
         }
 
-        if (request.Targets.IsPresent)
+        if (request.Targets.IsPresent && settings.Targets != TargetCheck.None)
         {
-            Guard.Probabilities(request.Targets, layout, Slot.Targets, "targets");
+            Guard.Probabilities(request.Targets, layout, Slot.Targets, request.TargetsName, atMostOne: settings.Targets == TargetCheck.Probability);
         }
 
         if (request.SampleWeights.IsPresent)
@@ -192,7 +188,7 @@ internal static unsafe class LossRunner
         }
     }
 
-    private static double Divisor<T>(LossPlan plan, scoped in LossRequest<T> request, in BatchLayout layout)
+    private static double Divisor<T>(in LossSettings settings, scoped in LossRequest<T> request, in BatchLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (request.Divisor is double divisor)
@@ -200,12 +196,17 @@ internal static unsafe class LossRunner
             return divisor;
         }
 
-        if (plan.Reduction != Reduction.Mean)
+        if (settings.Reduction != Reduction.Mean)
         {
             return 1.0;
         }
 
-        return request.Labels.IsPresent ? SumWeights(plan, request.Labels, request.SampleWeights, layout) : layout.Samples;
+        if (settings.ElementWise)
+        {
+            return (double)layout.Samples * layout.NumClasses;
+        }
+
+        return request.Labels.IsPresent ? SumWeights(settings, request.Labels, request.SampleWeights, layout) : layout.Samples;
     }
 
     /// <summary>How many of <paramref name="count"/> labels are <paramref name="ignoreIndex"/>: an integer count, without a chain of additions.</summary>
@@ -226,10 +227,11 @@ internal static unsafe class LossRunner
     }
 
     /// <summary><c>Σ_{i not ignored} s_i·w[y_i]</c>, <c>s_i = 1</c> when <paramref name="sampleWeights"/> is absent.</summary>
-    private static double SumWeights<T>(LossPlan plan, scoped in Operand<int> labels, scoped in Operand<T> sampleWeights, in BatchLayout layout)
+    private static double SumWeights<T>(in LossSettings settings, scoped in Operand<int> labels, scoped in Operand<T> sampleWeights, in BatchLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int segment = layout.SegmentLength;
+        int ignoreIndex = settings.IgnoreIndex ?? int.MinValue;
         nint stride = layout.SampleStride(Slot.Labels);
         nint weightStride = layout.SampleStride(Slot.Upstream);
         bool weighted = sampleWeights.IsPresent;
@@ -239,18 +241,18 @@ internal static unsafe class LossRunner
             ref int start = ref Unsafe.Add(ref labels.Origin, layout.Offset(Slot.Labels, first));
             ref T weights = ref weighted ? ref Unsafe.Add(ref sampleWeights.Origin, layout.Offset(Slot.Upstream, first)) : ref Unsafe.NullRef<T>();
             int count = Math.Min(segment, layout.Samples - first);
-            if (!weighted && plan.Weights is null)
+            if (!weighted && settings.DivisorWeights is null)
             {
-                total += count - Ignored(ref start, stride, count, plan.IgnoreIndex);
+                total += count - Ignored(ref start, stride, count, ignoreIndex);
                 continue;
             }
 
             for (int i = 0; i < count; i++)
             {
                 int label = Unsafe.Add(ref start, i * stride);
-                if (label != plan.IgnoreIndex)
+                if (label != ignoreIndex)
                 {
-                    total += weighted ? double.CreateTruncating(Unsafe.Add(ref weights, i * weightStride)) * plan.Weight(label) : plan.Weight(label);
+                    total += weighted ? double.CreateTruncating(Unsafe.Add(ref weights, i * weightStride)) * settings.Weight(label) : settings.Weight(label);
                 }
             }
         }
