@@ -54,6 +54,48 @@ public static class CalibrationMatrixExtensions
         public static ReliabilityBin[] ReliabilityBins<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15, int ignoreIndex = -100)
             where T : unmanaged, IFloatingPointIeee754<T> =>
             Calibration.ReliabilityBins(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins, ignoreIndex);
+
+        /// <summary>The multi-class Brier score, as <see cref="Calibration.BrierScore{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>.</summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
+        /// <param name="labels">The true class of each sample, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+        /// <param name="ignoreIndex">The label of samples to leave out (padding).</param>
+        /// <returns>The Brier score <c>(1/N)·Σ_i Σ_k (p_ik − [k = y_i])²</c>, in <c>[0, 2]</c>.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c>.</exception>
+        /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
+        public static double BrierScore<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int ignoreIndex = -100)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            Calibration.BrierScore(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), ignoreIndex);
+
+        /// <summary>The class-wise expected calibration error, as <see cref="Calibration.ClasswiseExpectedCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, int)"/>.</summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
+        /// <param name="labels">The true class of each sample, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+        /// <param name="bins">The number of equal-width bins <c>M</c> per class (≥ 1).</param>
+        /// <param name="ignoreIndex">The label of samples to leave out (padding).</param>
+        /// <returns>The class-wise ECE (static calibration error), in <c>[0, 1]</c>.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1 or <c>K·M</c> exceeds the largest array, or a label
+        /// is outside <c>[0, K)</c>.</exception>
+        /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
+        public static double ClasswiseExpectedCalibrationError<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15, int ignoreIndex = -100)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            Calibration.ClasswiseExpectedCalibrationError(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins, ignoreIndex);
+
+        /// <summary>The adaptive (equal-mass bins) expected calibration error, as <see cref="Calibration.AdaptiveExpectedCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, int)"/>.</summary>
+        /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+        /// <param name="logits">An <c>N × K</c> matrix of scores, <c>N = labels.Length</c>.</param>
+        /// <param name="labels">The true class of each sample, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+        /// <param name="bins">The number of equal-mass bins <c>M</c> (≥ 1).</param>
+        /// <param name="ignoreIndex">The label of samples to leave out (padding).</param>
+        /// <returns>The adaptive ECE, in <c>[0, 1]</c>.</returns>
+        /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1, or a label is outside <c>[0, K)</c>.</exception>
+        /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
+        public static double AdaptiveExpectedCalibrationError<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15, int ignoreIndex = -100)
+            where T : unmanaged, IFloatingPointIeee754<T> =>
+            Calibration.AdaptiveExpectedCalibrationError(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins, ignoreIndex);
     }
 
     extension(TemperatureScaling)

@@ -8,7 +8,7 @@ using Xunit;
 namespace LabelSmoothing.Tests;
 
 /// <summary>
-/// The tensor overloads of <see cref="Calibration"/> (ECE, MCE, reliability bins) and <see cref="TemperatureScaling"/> (<c>Fit</c>,
+/// The tensor overloads of <see cref="Calibration"/> (ECE, MCE, reliability bins, Brier score, class-wise and adaptive ECE) and <see cref="TemperatureScaling"/> (<c>Fit</c>,
 /// <c>Apply</c>, in place too) on logits <c>(N, K, d1, …, dk)</c> and labels <c>(N, d1, …, dk)</c> of dense, permuted and sliced layouts,
 /// against the span overloads on the contiguous <c>[N·d1·…·dk, K]</c> rows: the same numbers (computed in double from the same inputs)
 /// within 1e-12 relative, the same bin counts, the temperature within 1e-7 relative, and <c>Apply</c> bit for bit.
@@ -43,6 +43,12 @@ public abstract class CalibrationTensorDoorTests<T>
         checks.Number("ECE", Calibration.ExpectedCalibrationError(logits.ReadOnly, labels.ReadOnly, Bins), ece);
         checks.Number("ECE, 15 bins", Calibration.ExpectedCalibrationError(logits.ReadOnly, labels.ReadOnly), Calibration.ExpectedCalibrationError<T>(rows, labelValues, numClasses));
         checks.Number("MCE", Calibration.MaximumCalibrationError(logits.ReadOnly, labels.ReadOnly, Bins), Calibration.MaximumCalibrationError<T>(rows, labelValues, numClasses, Bins));
+        checks.Number("Brier score", Calibration.BrierScore(logits.ReadOnly, labels.ReadOnly), Calibration.BrierScore<T>(rows, labelValues, numClasses));
+        checks.Number("class-wise ECE", Calibration.ClasswiseExpectedCalibrationError(logits.ReadOnly, labels.ReadOnly, Bins), Calibration.ClasswiseExpectedCalibrationError<T>(rows, labelValues, numClasses, Bins));
+        checks.Number("adaptive ECE", Calibration.AdaptiveExpectedCalibrationError(logits.ReadOnly, labels.ReadOnly, Bins), Calibration.AdaptiveExpectedCalibrationError<T>(rows, labelValues, numClasses, Bins));
+        checks.Number("Brier score, class 0 ignored", Calibration.BrierScore(logits.ReadOnly, labels.ReadOnly, ignoreIndex: 0), Calibration.BrierScore<T>(rows, labelValues, numClasses, ignoreIndex: 0));
+        checks.Number("class-wise ECE, class 0 ignored", Calibration.ClasswiseExpectedCalibrationError(logits.ReadOnly, labels.ReadOnly, Bins, ignoreIndex: 0), Calibration.ClasswiseExpectedCalibrationError<T>(rows, labelValues, numClasses, Bins, ignoreIndex: 0));
+        checks.Number("adaptive ECE, class 0 ignored", Calibration.AdaptiveExpectedCalibrationError(logits.ReadOnly, labels.ReadOnly, Bins, ignoreIndex: 0), Calibration.AdaptiveExpectedCalibrationError<T>(rows, labelValues, numClasses, Bins, ignoreIndex: 0));
         ReliabilityBin[] expectedBins = Calibration.ReliabilityBins<T>(rows, labelValues, numClasses, Bins);
         ReliabilityBin[] bins = Calibration.ReliabilityBins(logits.ReadOnly, labels.ReadOnly, Bins);
         checks.Same("bin count", bins.Length == Bins, $"{bins.Length} bins");
@@ -104,6 +110,33 @@ public abstract class CalibrationTensorDoorTests<T>
             bins[m].Accuracy.Should().BeApproximately(expected[m].Accuracy, 1e-12);
             bins[m].Confidence.Should().BeApproximately(expected[m].Confidence, 1e-12);
         }
+    }
+
+    [Fact]
+    public void TensorOfT_BrierScore_NeedsNoTypeArgument()
+    {
+        var (logits, labels, rows, labelValues) = TensorArguments();
+        double expected = Calibration.BrierScore<T>(rows, labelValues, 4);
+        expected.Should().BeGreaterThan(0.0);
+        Calibration.BrierScore(logits, labels).Should().BeApproximately(expected, 1e-12 * expected);
+    }
+
+    [Fact]
+    public void TensorOfT_ClasswiseExpectedCalibrationError_NeedsNoTypeArgument()
+    {
+        var (logits, labels, rows, labelValues) = TensorArguments();
+        double expected = Calibration.ClasswiseExpectedCalibrationError<T>(rows, labelValues, 4, 5);
+        expected.Should().BeGreaterThan(0.0);
+        Calibration.ClasswiseExpectedCalibrationError(logits, labels, 5).Should().BeApproximately(expected, 1e-12 * expected);
+    }
+
+    [Fact]
+    public void TensorOfT_AdaptiveExpectedCalibrationError_NeedsNoTypeArgument()
+    {
+        var (logits, labels, rows, labelValues) = TensorArguments();
+        double expected = Calibration.AdaptiveExpectedCalibrationError<T>(rows, labelValues, 4, 5);
+        expected.Should().BeGreaterThan(0.0);
+        Calibration.AdaptiveExpectedCalibrationError(logits, labels, 5).Should().BeApproximately(expected, 1e-12 * expected);
     }
 
     [Fact]

@@ -392,6 +392,26 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         });
         Add(SoftM, $"{Matrix}[T] EncodeMatrix[T]({ReadOnlySpan}[{Int}], Int32)", "numClasses 0", aoore, "numClasses", () => OneHot.EncodeMatrix<double>(labels, 0));
 
+        // Calibration metrics: the Brier score, the class-wise ECE and the adaptive ECE, on the core doors and the MathNet door.
+        const string Brier = "Double BrierScore[T]";
+        const string Classwise = "Double ClasswiseExpectedCalibrationError[T]";
+        const string Adaptive = "Double AdaptiveExpectedCalibrationError[T]";
+        double[] undefinedRow = [0.1, 0.2, 0.3, double.NegativeInfinity, double.NegativeInfinity, double.NegativeInfinity];
+        Add(Cal, $"{Brier}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "span Brier numClasses 0", aoore, "numClasses", () => Calibration.BrierScore<double>(z, labels, 0));
+        Add(Cal, $"{Brier}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "span Brier label 3 of 3 classes", aoore, "labels", () => Calibration.BrierScore<double>(z, [0, 3], K));
+        Add(Cal, $"{Brier}({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32)", "tensor Brier a +∞ logit", ae, "logits", () => Calibration.BrierScore(In([0.1, double.PositiveInfinity, 0.3, 0.0, 1.0, 2.0], 2, 3), In(labels, 2)));
+        Add(Cal, $"{Brier}({TensorOf}[T], {TensorOf}[{Int}], Int32)", "Tensor<T> Brier labels (3) for logits (2, 3)", ae, "labels", () => Calibration.BrierScore(Tensor(z, 2, 3), Tensor(new[] { 0, 1, 2 }, 3)));
+        Add(Cal, $"{Classwise}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span class-wise bins 0", aoore, "bins", () => Calibration.ClasswiseExpectedCalibrationError<double>(z, labels, K, 0));
+        Add(Cal, $"{Classwise}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span class-wise K·M beyond the largest array", aoore, "bins", () => Calibration.ClasswiseExpectedCalibrationError<double>(z, labels, K, int.MaxValue));
+        Add(Cal, $"{Classwise}({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor class-wise a row of −∞ only", ae, "logits", () => Calibration.ClasswiseExpectedCalibrationError(In(undefinedRow, 2, 3), In(labels, 2)));
+        Add(Cal, $"{Classwise}({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> class-wise label −1", aoore, "labels", () => Calibration.ClasswiseExpectedCalibrationError(Tensor(z, 2, 3), Tensor(new[] { 0, -1 }, 2)));
+        Add(Cal, $"{Adaptive}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span adaptive logits of length 5", ae, "logits", () => Calibration.AdaptiveExpectedCalibrationError<double>(Logits(5), labels, K));
+        Add(Cal, $"{Adaptive}({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor adaptive bins −1", aoore, "bins", () => Calibration.AdaptiveExpectedCalibrationError(In(z, 2, 3), In(labels, 2), -1));
+        Add(Cal, $"{Adaptive}({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> adaptive a null labels tensor", ane, "labels", () => Calibration.AdaptiveExpectedCalibrationError(Tensor(z, 2, 3), (Tensor<int>)null!));
+        Add(CalM, $"{Brier}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32)", "Brier a null matrix", ane, "logits", () => Calibration.BrierScore((Matrix<double>)null!, labels));
+        Add(CalM, $"{Classwise}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "class-wise bins 0", aoore, "bins", () => Calibration.ClasswiseExpectedCalibrationError(logits, labels, 0));
+        Add(CalM, $"{Adaptive}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "adaptive 3 labels for 2 rows", ae, "logits", () => Calibration.AdaptiveExpectedCalibrationError(logits, [0, 1, 2]));
+
         // The smoothing loss family (PolyLoss, FocalLoss, BinaryFocalLoss, LabelRelaxationLoss, ConfidencePenaltyLoss, DistillationLoss).
         Family.FamilyBadInputCases.AddTo(cases);
         return cases;

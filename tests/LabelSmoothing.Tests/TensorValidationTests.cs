@@ -67,8 +67,8 @@ public abstract class TensorValidationTests<T>
     [Fact]
     public void TheDoorTable_HasEveryTensorOverload()
     {
-        // 11 + 10 CrossEntropyLoss, 4 + 4 BinaryCrossEntropyLoss, 3 + 3 Calibration, 2 + 2 TemperatureScaling, 3 LogSoftmax, 2 LabelSmoother.
-        Doors.Should().HaveCount(44);
+        // 11 + 10 CrossEntropyLoss, 4 + 4 BinaryCrossEntropyLoss, 6 + 6 Calibration, 2 + 2 TemperatureScaling, 3 LogSoftmax, 2 LabelSmoother.
+        Doors.Should().HaveCount(50);
         Doors.Select(d => d.Name).Should().OnlyHaveUniqueItems();
     }
 
@@ -351,7 +351,7 @@ public abstract class TensorValidationTests<T>
             Doors.Where(d => d.Name.StartsWith("Calibration", StringComparison.Ordinal) || d.Name.StartsWith("TemperatureScaling.Fit", StringComparison.Ordinal)),
             new Args { Logits = logits },
             _ => "logits");
-        exceptions.Should().HaveCount(8).And.OnlyContain(e => e.Exception.Message.Contains("sample 5", StringComparison.Ordinal));
+        exceptions.Should().HaveCount(14).And.OnlyContain(e => e.Exception.Message.Contains("sample 5", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -388,7 +388,8 @@ public abstract class TensorValidationTests<T>
     [InlineData(int.MinValue)]
     public void BinsBelowOne_AreRejected(int bins)
     {
-        ShouldAllReject<ArgumentOutOfRangeException>(Doors.Where(d => d.Name.StartsWith("Calibration", StringComparison.Ordinal)), new Args { Bins = bins }, _ => "bins");
+        ShouldAllReject<ArgumentOutOfRangeException>(
+            Doors.Where(d => d.Name.StartsWith("Calibration", StringComparison.Ordinal) && d.Name.EndsWith("bins)", StringComparison.Ordinal)), new Args { Bins = bins }, _ => "bins");
     }
 
     [Theory]
@@ -564,6 +565,12 @@ public abstract class TensorValidationTests<T>
             new("Calibration.ExpectedCalibrationError(Tensor logits, labels, bins)", a => Calibration.ExpectedCalibrationError(a.Logits.AsTensor(), a.Labels.AsTensor(), a.Bins), Roles(Logits, "logits", Labels, "labels")),
             new("Calibration.MaximumCalibrationError(Tensor logits, labels, bins)", a => Calibration.MaximumCalibrationError(a.Logits.AsTensor(), a.Labels.AsTensor(), a.Bins), Roles(Logits, "logits", Labels, "labels")),
             new("Calibration.ReliabilityBins(Tensor logits, labels, bins)", a => Calibration.ReliabilityBins(a.Logits.AsTensor(), a.Labels.AsTensor(), a.Bins), Roles(Logits, "logits", Labels, "labels")),
+            new("Calibration.BrierScore(logits, labels)", a => Calibration.BrierScore(a.Logits.ReadOnly, a.Labels.ReadOnly), Roles(Logits, "logits", Labels, "labels")),
+            new("Calibration.ClasswiseExpectedCalibrationError(logits, labels, bins)", a => Calibration.ClasswiseExpectedCalibrationError(a.Logits.ReadOnly, a.Labels.ReadOnly, a.Bins), Roles(Logits, "logits", Labels, "labels")),
+            new("Calibration.AdaptiveExpectedCalibrationError(logits, labels, bins)", a => Calibration.AdaptiveExpectedCalibrationError(a.Logits.ReadOnly, a.Labels.ReadOnly, a.Bins), Roles(Logits, "logits", Labels, "labels")),
+            new("Calibration.BrierScore(Tensor logits, labels)", a => Calibration.BrierScore(a.Logits.AsTensor(), a.Labels.AsTensor()), Roles(Logits, "logits", Labels, "labels")),
+            new("Calibration.ClasswiseExpectedCalibrationError(Tensor logits, labels, bins)", a => Calibration.ClasswiseExpectedCalibrationError(a.Logits.AsTensor(), a.Labels.AsTensor(), a.Bins), Roles(Logits, "logits", Labels, "labels")),
+            new("Calibration.AdaptiveExpectedCalibrationError(Tensor logits, labels, bins)", a => Calibration.AdaptiveExpectedCalibrationError(a.Logits.AsTensor(), a.Labels.AsTensor(), a.Bins), Roles(Logits, "logits", Labels, "labels")),
             new("TemperatureScaling.Fit(logits, labels)", a => TemperatureScaling.Fit(a.Logits.ReadOnly, a.Labels.ReadOnly), Roles(Logits, "logits", Labels, "labels")),
             new("TemperatureScaling.Apply(logits, temperature, destination)", a => Void(() => TemperatureScaling.Apply(a.Logits.ReadOnly, a.Temperature, a.GradientSpan)), Roles(Logits, "logits", Gradient, "destination")),
             new("TemperatureScaling.Fit(Tensor logits, labels)", a => TemperatureScaling.Fit(a.Logits.AsTensor(), a.Labels.AsTensor()), Roles(Logits, "logits", Labels, "labels")),

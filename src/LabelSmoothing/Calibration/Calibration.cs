@@ -4,8 +4,10 @@ using LabelSmoothing.Internal.Calibration;
 namespace LabelSmoothing;
 
 /// <summary>
-/// Top-label calibration of a classifier (Guo, Pleiss, Sun, Weinberger, "On Calibration of Modern Neural Networks", ICML 2017):
-/// how far its confidence is from its accuracy, measured over <c>M</c> equal-width confidence bins.
+/// Calibration of a classifier: top-label calibration (Guo, Pleiss, Sun, Weinberger, "On Calibration of Modern Neural Networks", ICML
+/// 2017), how far its confidence is from its accuracy over <c>M</c> equal-width confidence bins (ECE, MCE, reliability diagram) or
+/// <c>M</c> equal-mass bins (adaptive ECE); class-wise calibration over every class's probability (class-wise ECE); and the multi-class
+/// Brier score.
 /// </summary>
 /// <remarks>
 /// <para>Logits are a row-major <c>[N, K]</c> block (sample <c>i</c> owns <c>logits[i·K .. i·K + K)</c>), or a tensor <c>(N, K)</c> or
@@ -25,6 +27,9 @@ namespace LabelSmoothing;
 /// 128 bins, in a pooled array beyond). Infinities: a logit of −∞ is a class of probability 0 and is allowed. A row holding a NaN or
 /// +∞, or only −∞, has no defined softmax and is rejected with an <see cref="ArgumentException"/> (<c>logits</c>) naming the sample,
 /// rather than producing a NaN error or dropping the sample from every bin. Inputs are never modified.</para>
+/// <para>The Brier score and the class-wise ECE use every class probability <c>p_ik = softmax(z_i)_k</c>, max-shifted in the same way; a
+/// −∞ logit gives <c>p_ik = 0</c>. The adaptive ECE sorts the confidences in a pooled scratch array; the class-wise ECE keeps <c>K·M</c>
+/// bin totals on the stack up to 256, in a pooled array beyond. None of them allocates per call.</para>
 /// </remarks>
 public static class Calibration
 {
@@ -86,6 +91,107 @@ public static class Calibration
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Diagram(SpanInputs(logits, labels, numClasses, bins, ignoreIndex), bins);
 
+    /// <summary>
+    /// The multi-class Brier score <c>BS = (1/N)·Σ_i Σ_k (p_ik − [k = y_i])²</c> with <c>p_i = softmax(z_i)</c>, in <c>[0, 2]</c>; 0 when
+    /// <c>N = 0</c>.
+    /// </summary>
+    /// <typeparam name="T">The element type (<see cref="float"/>, <see cref="double"/>, <see cref="Half"/>, …).</typeparam>
+    /// <param name="logits">The row-major <c>[N, K]</c> scores, <c>N = labels.Length</c>.</param>
+    /// <param name="labels">The true class of each sample, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="numClasses">The number of classes <c>K</c> (≥ 1).</param>
+    /// <param name="ignoreIndex">The label of samples to leave out (padding); <c>N</c> counts the others.</param>
+    /// <returns>The Brier score: 0 for one-hot-confident correct predictions, 2 for one-hot-confident wrong ones.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> is below 1; a label is outside <c>[0, K)</c>
+    /// (<c>labels</c>; the message names the sample and the value).</exception>
+    /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c>, or a row holds a NaN or +∞ or only −∞
+    /// (<c>logits</c>).</exception>
+    /// <remarks>
+    /// <para>The squared error is summed over the classes, as Brier defined it ("Verification of forecasts expressed in terms of
+    /// probability", Monthly Weather Review, 1950), and averaged over the samples. Equivalents: scikit-learn (1.7 and later)
+    /// <c>brier_score_loss(y, softmax(z), labels=range(K))</c>, whose default <c>scale_by_half="auto"</c> does not halve a multi-class
+    /// score; mlr3measures <c>mbrier</c>; the <c>BrierScore</c> of Mukhoti et al.'s focal-calibration code. Peers that also average over the
+    /// classes, such as <c>F.mse_loss(softmax(z), F.one_hot(y, K).double())</c>, report <c>BS/K</c>, and the binary Brier score of a
+    /// probability of the positive class (scikit-learn with 1-D probabilities) is <c>BS/2</c> for <c>K = 2</c>. The sum is kept because it
+    /// is Brier's score and does not change when a class that is never predicted nor observed is added, where <c>BS/K</c> shrinks.</para>
+    /// <para>Per sample it is formed as <c>(1 − p_y)² + Σ_{k≠y} p_k²</c> with <c>1 − p_y = Σ_{k≠y} p_k</c>, every term non-negative, so the
+    /// small score of a confident, correct prediction keeps its relative precision.</para>
+    /// </remarks>
+    public static double BrierScore<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int ignoreIndex = -100)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        SquaredErrors.Mean(SpanInputs(logits, labels, numClasses, ignoreIndex));
+
+    /// <summary>
+    /// The class-wise expected calibration error, the static calibration error of Nixon et al. 2019:
+    /// <c>SCE = (1/K)·Σ_k Σ_m (|B_km|/N)·|acc(B_km) − conf(B_km)|</c> with <c>B_km = {i : (m − 1)/M &lt; p_ik ≤ m/M}</c>; 0 when
+    /// <c>N = 0</c>.
+    /// </summary>
+    /// <typeparam name="T">The element type (<see cref="float"/>, <see cref="double"/>, <see cref="Half"/>, …).</typeparam>
+    /// <param name="logits">The row-major <c>[N, K]</c> scores, <c>N = labels.Length</c>.</param>
+    /// <param name="labels">The true class of each sample, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="numClasses">The number of classes <c>K</c> (≥ 1).</param>
+    /// <param name="bins">The number of equal-width bins <c>M</c> per class (≥ 1).</param>
+    /// <param name="ignoreIndex">The label of samples to leave out (padding); <c>N</c> counts the others.</param>
+    /// <returns>The class-wise ECE, in <c>[0, 1]</c>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> or <paramref name="bins"/> is below 1, or <c>K·M</c>
+    /// exceeds <see cref="Array.MaxLength"/> (<c>bins</c>); a label is outside <c>[0, K)</c> (<c>labels</c>; the message names the sample
+    /// and the value).</exception>
+    /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c>, or a row holds a NaN or +∞ or only −∞
+    /// (<c>logits</c>).</exception>
+    /// <remarks>
+    /// <para>For every class <c>k</c>, every sample's probability <c>p_ik</c> is binned on the edges of
+    /// <see cref="ExpectedCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, int)"/> (a probability on an edge belongs to the
+    /// bin below it, a probability of 0 to the first bin); <c>acc(B_km)</c> is the fraction of the bin's samples labelled <c>k</c> and
+    /// <c>conf(B_km)</c> their mean <c>p_k</c>. Computed as <c>(1/(K·N))·Σ_k Σ_m |Σ_{i ∈ B_km} ([y_i = k] − p_ik)|</c>.</para>
+    /// <para>Equivalents: <c>ClasswiseECELoss(n_bins=M)</c> of Mukhoti et al.'s focal-calibration code ("Calibrating Deep Neural Networks
+    /// using Focal Loss", NeurIPS 2020), whose bins and weights (<c>p &gt; lower</c> and <c>p ≤ upper</c>, the proportion out of all
+    /// <c>N</c>, the mean over the classes) this follows, except that it places its edges in float32, leaves a probability of exactly 0
+    /// (a −∞ logit or an underflowing exponential) out of every bin, and takes <c>K</c> as the largest label plus one. Nixon et al.'s own
+    /// code, <c>uncertainty_metrics.numpy.sce(y, softmax(z), num_bins=M)</c>, bins with <c>np.digitize</c>, that is
+    /// <c>[lower, upper)</c>: the same value unless a probability lies exactly on an inner edge or equals 1 (a bin of its own there).
+    /// For <c>K = 2</c>, with no probability on an edge, the two classes contribute equally; with <c>M</c> even, <c>SCE ≥ ECE</c>, equal
+    /// when only one class is ever predicted.</para>
+    /// </remarks>
+    public static double ClasswiseExpectedCalibrationError<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins = 15, int ignoreIndex = -100)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ClasswiseBins.CalibrationError(SpanInputs(logits, labels, numClasses, bins, ignoreIndex), bins);
+
+    /// <summary>
+    /// The adaptive expected calibration error: the top-label ECE over <c>M</c> equal-mass bins,
+    /// <c>Σ_m (|B_m|/N)·|acc(B_m) − conf(B_m)|</c>, each bin holding <c>⌊N/M⌋</c> or <c>⌈N/M⌉</c> of the sorted confidences when they are
+    /// distinct (Nixon et al. 2019's adaptive binning); 0 when <c>N = 0</c>.
+    /// </summary>
+    /// <typeparam name="T">The element type (<see cref="float"/>, <see cref="double"/>, <see cref="Half"/>, …).</typeparam>
+    /// <param name="logits">The row-major <c>[N, K]</c> scores, <c>N = labels.Length</c>.</param>
+    /// <param name="labels">The true class of each sample, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="numClasses">The number of classes <c>K</c> (≥ 1).</param>
+    /// <param name="bins">The number of equal-mass bins <c>M</c> (≥ 1).</param>
+    /// <param name="ignoreIndex">The label of samples to leave out (padding); <c>N</c> counts the others.</param>
+    /// <returns>The adaptive ECE, in <c>[0, 1]</c>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> or <paramref name="bins"/> is below 1; a label is
+    /// outside <c>[0, K)</c> (<c>labels</c>; the message names the sample and the value).</exception>
+    /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c>, or a row holds a NaN or +∞ or only −∞
+    /// (<c>logits</c>).</exception>
+    /// <remarks>
+    /// <para>The bins, exactly as Nixon et al.'s code places them (<c>uncertainty_metrics.numpy.gce(y, softmax(z),
+    /// binning_scheme="adaptive", max_prob=True, class_conditional=False, norm="l1", num_bins=M)</c>: <c>get_adaptive_bins</c>, then
+    /// <c>np.digitize</c>): with the confidences <c>c_i</c> (as in <see cref="ExpectedCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, int)"/>)
+    /// sorted, <c>c_(0) ≤ … ≤ c_(N−1)</c>, the upper edges are <c>u_j = c_(min(round(j·N/M), N − 1))</c> for <c>j = 1 … M − 1</c>, where
+    /// <c>j·N/M</c> is the double <c>j × (N/M)</c> (as <c>np.linspace</c> forms it) rounded to the nearest integer, halves to even (as
+    /// <c>np.round</c>); bin <c>m</c> holds the confidences <c>c</c> with <c>#{j : u_j ≤ c} = m</c>. So when <c>M</c> does not divide
+    /// <c>N</c> the bins hold <c>⌊N/M⌋</c> or <c>⌈N/M⌉</c> samples, equal confidences are never split (a confidence equal to an edge
+    /// goes to the bin above it), and with <c>M &gt; N</c> some bins are empty. With one bin it is <c>|mean accuracy − mean confidence|</c>.</para>
+    /// <para>Mukhoti et al.'s <c>AdaptiveECELoss(n_bins=M)</c> (focal-calibration code, the "AdaECE" of their paper) bins the same sorted
+    /// confidences differently: its edges are interpolated between them (<c>np.interp</c> at <c>j·N/M</c>) and its bins are
+    /// <c>(lower, upper]</c>, so, for distinct confidences, its bin <c>j</c> holds the positions <c>⌊(j − 1)·N/M⌋ + 1 … ⌊j·N/M⌋</c>, and
+    /// the smallest confidence (and any tie of it) falls in no bin while still counted in <c>N</c>. The two differ by at most about
+    /// <c>2(M + 1)/N</c> (each of the <c>M</c> edges moves a sample by one bin, and one sample is dropped); 0.002 apart on the golden
+    /// cases with <c>N ≥ 500</c>. Nixon et al.'s <c>ace</c> is the
+    /// class-wise counterpart (every class's probability, adaptive bins), not this top-label measure.</para>
+    /// </remarks>
+    public static double AdaptiveExpectedCalibrationError<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins = 15, int ignoreIndex = -100)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        EqualMassBins.CalibrationError(SpanInputs(logits, labels, numClasses, bins, ignoreIndex), bins);
+
     /// <inheritdoc cref="ExpectedCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, int)"/>
     /// <param name="logits">The scores, <c>(N, K)</c> or <c>(N, K, d1, …, dk)</c> (class axis 1), any strides.</param>
     /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
@@ -116,6 +222,41 @@ public static class Calibration
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Diagram(TensorInputs(logits, labels, bins, ignoreIndex), bins);
 
+    /// <inheritdoc cref="BrierScore{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int)"/>
+    /// <param name="logits">The scores, <c>(N, K)</c> or <c>(N, K, d1, …, dk)</c> (class axis 1), any strides.</param>
+    /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="ignoreIndex">The label of samples to leave out (padding).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c> (<c>labels</c>; the message names the sample and the
+    /// value).</exception>
+    /// <exception cref="ArgumentException">A shape does not match, or a row holds a NaN or +∞ or only −∞ (<c>logits</c>).</exception>
+    public static double BrierScore<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int ignoreIndex = -100)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        SquaredErrors.Mean(TensorInputs(logits, labels, ignoreIndex));
+
+    /// <inheritdoc cref="ClasswiseExpectedCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, int)"/>
+    /// <param name="logits">The scores, <c>(N, K)</c> or <c>(N, K, d1, …, dk)</c> (class axis 1), any strides.</param>
+    /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="bins">The number of equal-width bins <c>M</c> per class (≥ 1).</param>
+    /// <param name="ignoreIndex">The label of samples to leave out (padding).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1, or <c>K·M</c> exceeds <see cref="Array.MaxLength"/>
+    /// (<c>bins</c>); a label is outside <c>[0, K)</c> (<c>labels</c>; the message names the sample and the value).</exception>
+    /// <exception cref="ArgumentException">A shape does not match, or a row holds a NaN or +∞ or only −∞ (<c>logits</c>).</exception>
+    public static double ClasswiseExpectedCalibrationError<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int bins = 15, int ignoreIndex = -100)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ClasswiseBins.CalibrationError(TensorInputs(logits, labels, bins, ignoreIndex), bins);
+
+    /// <inheritdoc cref="AdaptiveExpectedCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, int)"/>
+    /// <param name="logits">The scores, <c>(N, K)</c> or <c>(N, K, d1, …, dk)</c> (class axis 1), any strides.</param>
+    /// <param name="labels">The true class of each sample, <c>(N, d1, …, dk)</c>, in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.</param>
+    /// <param name="bins">The number of equal-mass bins <c>M</c> (≥ 1).</param>
+    /// <param name="ignoreIndex">The label of samples to leave out (padding).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1; a label is outside <c>[0, K)</c> (<c>labels</c>; the
+    /// message names the sample and the value).</exception>
+    /// <exception cref="ArgumentException">A shape does not match, or a row holds a NaN or +∞ or only −∞ (<c>logits</c>).</exception>
+    public static double AdaptiveExpectedCalibrationError<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int bins = 15, int ignoreIndex = -100)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        EqualMassBins.CalibrationError(TensorInputs(logits, labels, bins, ignoreIndex), bins);
+
     /// <inheritdoc cref="ExpectedCalibrationError{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int, int)"/>
     public static double ExpectedCalibrationError<T>(Tensor<T> logits, Tensor<int> labels, int bins = 15, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -131,6 +272,24 @@ public static class Calibration
         where T : unmanaged, IFloatingPointIeee754<T> =>
         ReliabilityBins(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), bins, ignoreIndex);
 
+    /// <inheritdoc cref="BrierScore{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int)"/>
+    /// <exception cref="ArgumentNullException">A tensor is null.</exception>
+    public static double BrierScore<T>(Tensor<T> logits, Tensor<int> labels, int ignoreIndex = -100)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        BrierScore(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), ignoreIndex);
+
+    /// <inheritdoc cref="ClasswiseExpectedCalibrationError{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int, int)"/>
+    /// <exception cref="ArgumentNullException">A tensor is null.</exception>
+    public static double ClasswiseExpectedCalibrationError<T>(Tensor<T> logits, Tensor<int> labels, int bins = 15, int ignoreIndex = -100)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ClasswiseExpectedCalibrationError(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), bins, ignoreIndex);
+
+    /// <inheritdoc cref="AdaptiveExpectedCalibrationError{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int, int)"/>
+    /// <exception cref="ArgumentNullException">A tensor is null.</exception>
+    public static double AdaptiveExpectedCalibrationError<T>(Tensor<T> logits, Tensor<int> labels, int bins = 15, int ignoreIndex = -100)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        AdaptiveExpectedCalibrationError(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), bins, ignoreIndex);
+
     private static CalibrationInputs<T> SpanInputs<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins, int ignoreIndex)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -139,6 +298,23 @@ public static class Calibration
         Guard.Length(logits.Length, (long)labels.Length * numClasses, nameof(logits), "labels.Length × numClasses");
         Guard.Labels(labels, numClasses, ignoreIndex);
         return new CalibrationInputs<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex);
+    }
+
+    private static CalibrationInputs<T> SpanInputs<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int ignoreIndex)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Guard.NumClasses(numClasses);
+        Guard.Length(logits.Length, (long)labels.Length * numClasses, nameof(logits), "labels.Length × numClasses");
+        Guard.Labels(labels, numClasses, ignoreIndex);
+        return new CalibrationInputs<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex);
+    }
+
+    private static CalibrationInputs<T> TensorInputs<T>(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, int ignoreIndex)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var inputs = new CalibrationInputs<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)), ignoreIndex);
+        inputs.Check();
+        return inputs;
     }
 
     private static CalibrationInputs<T> TensorInputs<T>(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, int bins, int ignoreIndex)

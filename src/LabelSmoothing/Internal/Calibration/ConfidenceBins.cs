@@ -18,7 +18,7 @@ internal static class ConfidenceBins
     /// <summary>The upper (closed) edge of the bin with index <paramref name="index"/>.</summary>
     public static double Upper(int index, int bins) => (double)(index + 1) / bins;
 
-    /// <summary>The index of the bin holding <paramref name="confidence"/> ∈ (0, 1].</summary>
+    /// <summary>The index of the bin holding <paramref name="confidence"/> ∈ (0, 1]; a probability of 0 goes to the first bin.</summary>
     public static int Index(double confidence, int bins)
     {
         int index = Math.Clamp((int)Math.Ceiling(confidence * bins) - 1, 0, bins - 1);
