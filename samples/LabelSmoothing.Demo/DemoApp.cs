@@ -16,13 +16,13 @@ public static class DemoApp
     public const int Failure = 1;
     public const int BadArguments = 2;
 
-    public static int Run(string[] args, IAnsiConsole console)
+    public static int Run(string[] args, DemoConsole console)
     {
-        var commandLine = new DemoCommandLine(console.Profile.Width);
+        var commandLine = new DemoCommandLine(console.Width);
         ParseResult parsed = commandLine.Parse(args);
         if (DemoCommandLine.AsksForHelp(parsed))
         {
-            console.WriteLine(commandLine.Help());
+            console.Out.WriteLine(commandLine.Help());
             return Success;
         }
 
@@ -52,24 +52,15 @@ public static class DemoApp
         Control.UseSingleThread();
         var (training, validation, test) = DigitsDataset.Load().Split();
         List<RunResult> runs = Train(console, options, training, validation, test);
-
-        console.Write(ResultsTable(runs));
-        console.MarkupLine("[grey]conf.: mean top-class probability; model is over- or under-confident (conf. above or below accuracy); " +
-            "T: temperature fitted on the validation set; ECE at T: test ECE after dividing the logits by T.[/]");
-        foreach (string finding in options.CompareLosses ? ReportWriter.Comparison(runs) : ReportWriter.Findings(runs))
-        {
-            console.MarkupLine("• " + Markup.Escape(finding));
-        }
-
-        foreach (RunResult run in runs)
-        {
-            console.Write(TerminalDiagram(run));
-        }
-
+        Print(console, options, runs);
         try
         {
             IReadOnlyList<string> files = ReportWriter.Write(options.OutputDirectory, options, runs);
-            console.MarkupLine("Wrote " + Markup.Escape(string.Join(", ", files.Select(Path.GetFileName))) + " to " + Markup.Escape(Path.GetFullPath(options.OutputDirectory)));
+            string written = "Wrote " + string.Join(", ", files.Select(Path.GetFileName)) + " to " + Path.GetFullPath(options.OutputDirectory);
+            foreach (string line in TextLayout.Wrap(written, console.Width))
+            {
+                console.Out.WriteLine(line);
+            }
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
@@ -81,19 +72,21 @@ public static class DemoApp
     }
 
     /// <summary>The column headers of the results table.</summary>
-    public static IReadOnlyList<string> Columns { get; } =
-        ["loss", "α", "noise", "accuracy", "NLL", "ECE", "MCE", "conf.", "model is", "T", "ECE at T"];
+    public static IReadOnlyList<string> Columns => ConsoleReport.Columns;
 
     /// <summary>
     /// What is trained: α ∈ {0, α} × noise ∈ {0, p} with the chosen loss; or, comparing losses, at noise p: the cross-entropy, label smoothing
-    /// with α, Poly-1, focal, label relaxation with α and the confidence penalty.
+    /// with α, Poly-1, focal, label relaxation with α and the confidence penalty. No configuration comes twice: with α = 0 label smoothing and
+    /// label relaxation are the cross-entropy, and the comparison trains it once (<see cref="Note"/>).
     /// </summary>
     public static IReadOnlyList<(string Loss, double Alpha, double Noise)> Settings(DemoOptions options)
     {
         if (options.CompareLosses)
         {
-            return [("ce", 0.0, options.Noise), ("ce", options.Alpha, options.Noise), ("poly", 0.0, options.Noise), ("focal", 0.0, options.Noise),
-                ("relaxation", options.Alpha, options.Noise), ("penalty", 0.0, options.Noise)];
+            (string Loss, double Alpha)[] losses = options.Alpha == 0.0
+                ? [("ce", 0.0), ("poly", 0.0), ("focal", 0.0), ("penalty", 0.0)]
+                : [("ce", 0.0), ("ce", options.Alpha), ("poly", 0.0), ("focal", 0.0), ("relaxation", options.Alpha), ("penalty", 0.0)];
+            return losses.Select(l => (l.Loss, l.Alpha, options.Noise)).ToList();
         }
 
         double[] noises = options.Noise == 0.0 ? [0.0] : [0.0, options.Noise];
@@ -101,11 +94,37 @@ public static class DemoApp
         return noises.SelectMany(noise => alphas.Select(alpha => (options.Loss, alpha, noise))).ToList();
     }
 
-    private static List<RunResult> Train(IAnsiConsole console, DemoOptions options, DigitsDataset training, DigitsDataset validation, DigitsDataset test)
+    /// <summary>What <see cref="Settings"/> left out and why, or <c>null</c>.</summary>
+    public static string? Note(DemoOptions options) =>
+        options.CompareLosses && options.Alpha == 0.0
+            ? "With α = 0, label smoothing and label relaxation are the cross-entropy: it is trained once."
+            : null;
+
+    private static List<RunResult> Train(DemoConsole console, DemoOptions options, DigitsDataset training, DigitsDataset validation, DigitsDataset test)
     {
         var settings = Settings(options);
+        if (console.Terminal is null)
+        {
+            var runs = new List<RunResult>();
+            foreach (var (name, alpha, noise) in settings)
+            {
+                RunResult run = Trainer.Train(options, name, alpha, noise, training, validation, test);
+                runs.Add(run);
+                console.Out.WriteLine(Invariant($"Trained {runs.Count}/{settings.Count}: {run.LossDescription}, noise {noise:0%}, final training loss {run.FinalTrainingLoss:0.0000}"));
+            }
+
+            return runs;
+        }
+
+        return TrainWithProgress(console.Terminal, options, settings, training, validation, test);
+    }
+
+    /// <summary>Trains with a live progress display: one bar per run, its description showing the last epoch's loss.</summary>
+    private static List<RunResult> TrainWithProgress(
+        IAnsiConsole terminal, DemoOptions options, IReadOnlyList<(string Loss, double Alpha, double Noise)> settings, DigitsDataset training, DigitsDataset validation, DigitsDataset test)
+    {
         var runs = new List<RunResult>();
-        console.Progress()
+        terminal.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(context =>
             {
@@ -125,51 +144,57 @@ public static class DemoApp
     }
 
     private static string Describe(string name, double alpha, double noise, double? loss) =>
-        Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{name}, α = {alpha:0.###}, noise {noise:0%}") + (loss is double l ? string.Create(CultureInfo.InvariantCulture, $", loss {l:0.0000}") : string.Empty));
+        Markup.Escape(Invariant($"{name}, α = {alpha:0.###}, noise {noise:0%}") + (loss is double l ? Invariant($", loss {l:0.0000}") : string.Empty));
 
-    private static Table ResultsTable(IReadOnlyList<RunResult> runs)
+    /// <summary>The results table, its legend, the findings and a diagram per run, for the console's width.</summary>
+    private static void Print(DemoConsole console, DemoOptions options, IReadOnlyList<RunResult> runs)
     {
-        var table = new Table().Title("Test set (360 images), 15-bin calibration");
-        foreach (string column in Columns)
+        var lines = new List<string> { "" };
+        lines.AddRange(ConsoleReport.Table(runs, console.Width));
+        lines.Add("");
+        lines.AddRange(ConsoleReport.Legend(console.Width));
+        lines.Add("");
+        IEnumerable<string> findings = options.CompareLosses ? ReportWriter.Comparison(runs) : ReportWriter.Findings(runs);
+        lines.AddRange(ConsoleReport.Findings(Note(options) is string note ? findings.Prepend(note) : findings, console.Width));
+        foreach (string line in lines)
         {
-            table.AddColumn(new TableColumn(Markup.Escape(column)).RightAligned());
+            console.Out.WriteLine(line);
+        }
+
+        console.Out.WriteLine();
+        foreach (string line in ConsoleReport.DiagramLegend(console.Width))
+        {
+            console.Out.WriteLine(line);
         }
 
         foreach (RunResult run in runs)
         {
-            table.AddRow(Cells(run).Select(Markup.Escape).ToArray());
+            console.Out.WriteLine();
+            foreach (DiagramLine line in ConsoleReport.Diagram(run, console.Width))
+            {
+                WriteDiagramLine(console, line);
+            }
         }
 
-        return table;
+        console.Out.WriteLine();
     }
 
-    private static IEnumerable<string> Cells(RunResult run)
+    /// <summary>A diagram line; on a terminal its bar is blue where the bin's accuracy reaches its mean confidence, red where it falls short.</summary>
+    private static void WriteDiagramLine(DemoConsole console, DiagramLine line)
     {
-        FormattableString[] cells =
-        [
-            $"{run.LossDescription}", $"{run.Alpha:0.###}", $"{run.Noise:0%}", $"{run.Accuracy:0.0%}", $"{run.Nll:0.000}", $"{run.Ece:0.000}", $"{run.Mce:0.000}",
-            $"{run.MeanConfidence:0.000}", $"{(run.MeanConfidence > run.Accuracy ? "over" : "under")}", $"{run.Temperature:0.00}", $"{run.EceAfterScaling:0.000}",
-        ];
-        return cells.Select(c => c.ToString(CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>A reliability diagram in the terminal: one bar per non-empty bin, its length the bin's accuracy.</summary>
-    private static BarChart TerminalDiagram(RunResult run)
-    {
-        var chart = new BarChart()
-            .Width(72)
-            .Label(Markup.Escape(ReliabilityDiagramSvg.Title(run)) + " — bar: accuracy per confidence bin")
-            .WithMaxValue(1.0);
-        foreach (ReliabilityBin bin in run.Bins.Where(b => b.Count > 0))
+        if (console.Terminal is null || line.Bar.Length == 0)
         {
-            string label = string.Create(CultureInfo.InvariantCulture, $"conf {bin.Lower:0.00}–{bin.Upper:0.00} (mean {bin.Confidence:0.00}, n={bin.Count})");
-            chart.AddItem(Markup.Escape(label), Math.Round(bin.Accuracy, 3), bin.Accuracy >= bin.Confidence ? Color.SteelBlue : Color.IndianRed);
+            console.Out.WriteLine(line.ToString());
+            return;
         }
 
-        return chart;
+        string color = line.Calibrated ? "steelblue" : "indianred";
+        console.Terminal.MarkupLine(Markup.Escape(line.Text) + $"[{color}]" + Markup.Escape(line.Bar) + "[/]");
     }
 
-    private static void WriteError(IAnsiConsole console, string message) => console.MarkupLine("[red]error:[/] " + Markup.Escape(message));
+    private static void WriteError(DemoConsole console, string message) => console.Error.WriteLine("error: " + message);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Creates the output folder if needed and checks that a file can be written there.</summary>
     private static void EnsureWritable(string directory)

@@ -1,4 +1,3 @@
 using LabelSmoothing.Demo;
-using Spectre.Console;
 
-return DemoApp.Run(args, AnsiConsole.Console);
+return DemoApp.Run(args, DemoConsole.ForProcess());

@@ -13,9 +13,9 @@ namespace LabelSmoothing.Demo;
 public static class ReliabilityDiagramSvg
 {
     private const int Width = 400;
-    private const int Height = 440;
+    private const int Height = 458;
     private const int Left = 60;
-    private const int Top = 56;
+    private const int Top = 74;
     private const int PlotSize = 300;
 
     public static string Render(RunResult run)
@@ -25,7 +25,8 @@ public static class ReliabilityDiagramSvg
         Append(svg, $"<title>{Escape(Title(run))}</title>");
         Append(svg, $"<rect x=\"0\" y=\"0\" width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>");
         Append(svg, $"<text x=\"{Left}\" y=\"20\" font-size=\"14\" font-weight=\"bold\">{Escape(Heading(run))}</text>");
-        Append(svg, $"<text x=\"{Left}\" y=\"38\" font-size=\"13\">{Escape(Subheading(run))}</text>");
+        Append(svg, $"<text x=\"{Left}\" y=\"38\" font-size=\"13\">{Escape(NoiseLine(run))}</text>");
+        Append(svg, $"<text x=\"{Left}\" y=\"56\" font-size=\"13\">{Escape(Subheading(run))}</text>");
         foreach (ReliabilityBin bin in run.Bins.Where(b => b.Count > 0))
         {
             double x = X(bin.Lower);
@@ -53,14 +54,17 @@ public static class ReliabilityDiagramSvg
         return svg.ToString();
     }
 
-    public static string Heading(RunResult run) =>
-        string.Create(CultureInfo.InvariantCulture, $"α = {run.Alpha:0.###}, label noise {run.Noise:0%}");
+    /// <summary>The run's loss, which names its α: <c>label smoothing (α = 0.1)</c>.</summary>
+    public static string Heading(RunResult run) => run.LossDescription;
+
+    public static string NoiseLine(RunResult run) => string.Create(CultureInfo.InvariantCulture, $"label noise {run.Noise:0%}");
 
     public static string Subheading(RunResult run) =>
         string.Create(CultureInfo.InvariantCulture, $"accuracy {run.Accuracy:0.0%}, ECE {run.Ece:0.000}: {run.Confidence}");
 
+    /// <summary>The run and its calibration in one line: <c>label smoothing (α = 0.1), label noise 30%: ECE 0.215, under-confident</c>.</summary>
     public static string Title(RunResult run) =>
-        string.Create(CultureInfo.InvariantCulture, $"α = {run.Alpha:0.###}, label noise {run.Noise:0%}: ECE {run.Ece:0.000}, {run.Confidence}");
+        string.Create(CultureInfo.InvariantCulture, $"{Heading(run)}, {NoiseLine(run)}: ECE {run.Ece:0.000}, {run.Confidence}");
 
     public static string BinText(ReliabilityBin bin) =>
         string.Create(CultureInfo.InvariantCulture, $"({bin.Lower:0.###}, {bin.Upper:0.###}]: {bin.Count} samples, accuracy {bin.Accuracy:0.000}, confidence {bin.Confidence:0.000}");

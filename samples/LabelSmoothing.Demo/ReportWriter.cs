@@ -15,6 +15,11 @@ public static class ReportWriter
 
     public static IReadOnlyList<string> Write(string directory, DemoOptions options, IReadOnlyList<RunResult> runs)
     {
+        if (runs.Select(run => run.Name).Distinct().Count() != runs.Count)
+        {
+            throw new ArgumentException("Two runs have the same configuration, and would write the same diagram.", nameof(runs));
+        }
+
         Directory.CreateDirectory(directory);
         var files = new List<string>();
         foreach (RunResult run in runs)
@@ -131,7 +136,8 @@ public static class ReportWriter
         text.AppendLine();
         text.AppendLine(options.CompareLosses ? "## Which loss did best here" : "## What this run measured");
         text.AppendLine();
-        foreach (string finding in options.CompareLosses ? Comparison(runs) : Findings(runs))
+        IEnumerable<string> findings = options.CompareLosses ? Comparison(runs) : Findings(runs);
+        foreach (string finding in DemoApp.Note(options) is string note ? findings.Prepend(note) : findings)
         {
             text.AppendLine("- " + finding);
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -6,7 +7,6 @@ using System.Text.Json;
 using System.Xml.Linq;
 using FluentAssertions;
 using LabelSmoothing.Demo;
-using Spectre.Console;
 using Xunit;
 
 namespace LabelSmoothing.Tests;
@@ -24,13 +24,13 @@ public sealed class DemoTests : IDisposable
     }
 
     [Fact]
-    public void Demo_WithTwoEpochs_PrintsTheTable_WritesOneBarPerNonEmptyBin_AndRepeatsItselfForTheSameSeed()
+    public void Demo_WithTwoEpochs_PrintsTheTable_WritesOneBarPerNonEmptyBin_AndRepeatsItselfForTheSameSeed_BitForBit()
     {
-        string first = Path.Combine(_root, "first");
-        string second = Path.Combine(_root, "second");
+        string first = Path.Combine(_root, "one");
+        string second = Path.Combine(_root, "two");
 
         (int exitCode, string output) = Run("--epochs", "2", "--seed", "7", "--out", first);
-        (int repeatCode, _) = Run("--epochs", "2", "--seed", "7", "--out", second);
+        (int repeatCode, string repeated) = Run("--epochs", "2", "--seed", "7", "--out", second);
 
         exitCode.Should().Be(DemoApp.Success);
         repeatCode.Should().Be(DemoApp.Success);
@@ -53,9 +53,11 @@ public sealed class DemoTests : IDisposable
 
         File.ReadAllText(Path.Combine(second, "results.json")).Should().Be(File.ReadAllText(Path.Combine(first, "results.json")));
         File.ReadAllText(Path.Combine(second, "report.md")).Should().Be(File.ReadAllText(Path.Combine(first, "report.md")));
+        repeated.Replace(second, first, StringComparison.Ordinal).Should().Be(output, "only the output folder differs");
     }
 
     [Theory]
+    [InlineData("--alpha must be a number in [0, 1], not '2'.", "--alpha", "2")]
     [InlineData("--alpha must be a number in [0, 1], not '1.5'.", "--alpha", "1.5")]
     [InlineData("--alpha must be a number in [0, 1], not '-0.1'.", "--alpha", "-0.1")]
     [InlineData("--alpha must be a number in [0, 1], not 'NaN'.", "--alpha", "NaN")]
@@ -79,14 +81,13 @@ public sealed class DemoTests : IDisposable
     [InlineData("Unrecognized command or argument '--ALPHA'.", "--ALPHA", "0.2")]
     [InlineData("Unrecognized command or argument 'extra'.", "extra")]
     [InlineData("Option '--alpha' expects a single argument but 2 were provided.", "--alpha", "0.2", "--alpha", "0.3")]
-    public void Demo_WithABadArgument_ExitsWith2BeforeTraining_AndSaysWhy(string error, params string[] args)
+    public void Demo_WithABadArgument_ExitsWith2BeforeTraining_PrintsNothingOnStdout_AndSaysWhyOnStderr(string error, params string[] args)
     {
         string output = Path.Combine(_root, "unused");
 
-        (int exitCode, string printed) = Run(["--out", output, .. args]);
+        string[] errors = RunWithBadArguments(["--out", output, .. args]);
 
-        exitCode.Should().Be(DemoApp.BadArguments);
-        Lines(printed).Should().HaveElementAt(0, "error: " + error).And.OnlyContain(line => line.StartsWith("error: ", StringComparison.Ordinal));
+        errors.Should().HaveElementAt(0, "error: " + error).And.OnlyContain(line => line.StartsWith("error: ", StringComparison.Ordinal));
         Directory.Exists(output).Should().BeFalse("the output folder is created only after the arguments are accepted");
     }
 
@@ -97,29 +98,26 @@ public sealed class DemoTests : IDisposable
     {
         string output = Path.Combine(_root, "unused");
 
-        (int exitCode, string printed) = Run(argument, "--epochs", "1", "--out", output);
+        string[] errors = RunWithBadArguments(argument, "--epochs", "1", "--out", output);
 
-        exitCode.Should().Be(DemoApp.BadArguments);
-        Lines(printed).Should().Equal($"error: Unrecognized command or argument '{argument}'.");
+        errors.Should().Equal($"error: Unrecognized command or argument '{argument}'.");
         Directory.Exists(output).Should().BeFalse();
     }
 
     [Fact]
     public void Demo_WithAnOptionMissingItsValueBeforeAnotherOption_TakesThatOptionAsTheBadValue()
     {
-        (int exitCode, string printed) = Run("--epochs", "--seed", "3");
+        string[] errors = RunWithBadArguments("--epochs", "--seed", "3");
 
-        exitCode.Should().Be(DemoApp.BadArguments);
-        Lines(printed).Should().BeEquivalentTo("error: --epochs must be an integer ≥ 1, not '--seed'.", "error: Unrecognized command or argument '3'.");
+        errors.Should().BeEquivalentTo("error: --epochs must be an integer ≥ 1, not '--seed'.", "error: Unrecognized command or argument '3'.");
     }
 
     [Fact]
     public void Demo_WithSeveralBadArguments_NamesEachOfThem()
     {
-        (int exitCode, string printed) = Run("--alpha", "2", "--epochs", "0", "--out", Path.Combine(_root, "unused"));
+        string[] errors = RunWithBadArguments("--alpha", "2", "--epochs", "0", "--out", Path.Combine(_root, "unused"));
 
-        exitCode.Should().Be(DemoApp.BadArguments);
-        Lines(printed).Should().Equal("error: --alpha must be a number in [0, 1], not '2'.", "error: --epochs must be an integer ≥ 1, not '0'.");
+        errors.Should().Equal("error: --alpha must be a number in [0, 1], not '2'.", "error: --epochs must be an integer ≥ 1, not '0'.");
     }
 
     [Fact]
@@ -130,24 +128,24 @@ public sealed class DemoTests : IDisposable
         File.WriteAllText(file, "not a folder");
         string folder = Path.Combine(file, "report");
 
-        (int exitCode, string printed) = Run("--epochs", "1", "--out", folder);
+        string[] errors = RunWithBadArguments("--epochs", "1", "--out", folder);
 
-        exitCode.Should().Be(DemoApp.BadArguments);
-        Lines(printed).Should().ContainSingle().Which.Should().StartWith($"error: --out: the folder '{folder}' is not writable (");
+        errors.Should().ContainSingle().Which.Should().StartWith($"error: --out: the folder '{folder}' is not writable (");
     }
 
     [Theory]
     [InlineData("--help")]
     [InlineData("-h")]
     [InlineData("-?")]
-    public void Demo_WithHelp_PrintsTheUsageAndExitsWith0WithoutTraining(string help)
+    public void Demo_WithHelp_PrintsTheUsageAt80Columns_AndExitsWith0WithoutTraining(string help)
     {
         string output = Path.Combine(_root, "unused");
 
         (int exitCode, string printed) = Run("--epochs", "1", help, "--out", output);
 
         exitCode.Should().Be(DemoApp.Success);
-        string[] lines = Lines(printed);
+        Lines(printed).Should().OnlyContain(line => line.TrimEnd().Length <= DemoConsole.RedirectedWidth);
+        string[] lines = HelpEntries(printed);
         lines.Should().ContainInOrder(
             "Usage:",
             "  dotnet run -c Release --project samples/LabelSmoothing.Demo -- [options]",
@@ -178,29 +176,58 @@ public sealed class DemoTests : IDisposable
 
     internal static string[] Lines(string printed) => printed.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
 
+    /// <summary>The help's lines, each option's description wrapped at 80 columns joined back into one line.</summary>
+    internal static string[] HelpEntries(string printed)
+    {
+        var entries = new List<string>();
+        foreach (string line in Lines(printed))
+        {
+            if (line.StartsWith(new string(' ', 8), StringComparison.Ordinal) && entries.Count > 0)
+            {
+                entries[^1] = entries[^1].TrimEnd() + " " + line.Trim();
+            }
+            else
+            {
+                entries.Add(line.TrimEnd());
+            }
+        }
+
+        return entries.ToArray();
+    }
+
     internal static (int ExitCode, string Output) Run(params string[] args)
     {
-        var writer = new StringWriter();
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 240;
+        (int exitCode, string output, string error) = RunRedirected(args);
+        error.Should().BeEmpty();
+        return (exitCode, output);
+    }
+
+    /// <summary>Runs the demo's entry point as with its standard output and error redirected to files: plain text, 80 columns.</summary>
+    internal static (int ExitCode, string Output, string Error) RunRedirected(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
 
         // The demo runs with InvariantGlobalization: System.CommandLine's messages in English, numbers with a decimal point.
         (CultureInfo culture, CultureInfo uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
         (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (CultureInfo.InvariantCulture, CultureInfo.InvariantCulture);
         try
         {
-            int exitCode = DemoApp.Run(args, console);
-            return (exitCode, writer.ToString());
+            int exitCode = DemoApp.Run(args, new DemoConsole(output, error, DemoConsole.RedirectedWidth));
+            return (exitCode, output.ToString(), error.ToString());
         }
         finally
         {
             (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture);
         }
+    }
+
+    /// <summary>Runs the demo, expecting bad arguments: exit code 2, nothing on stdout; returns what it wrote to stderr.</summary>
+    private static string[] RunWithBadArguments(params string[] args)
+    {
+        (int exitCode, string output, string error) = RunRedirected(args);
+        exitCode.Should().Be(DemoApp.BadArguments);
+        output.Should().BeEmpty("errors go to stderr");
+        return Lines(error);
     }
 }

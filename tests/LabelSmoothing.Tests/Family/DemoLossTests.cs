@@ -50,10 +50,11 @@ public sealed class DemoLossTests : IDisposable
     {
         string output = Path.Combine(_root, "unused");
 
-        (int exitCode, string printed) = DemoTests.Run(["--out", output, .. args]);
+        (int exitCode, string printed, string errors) = DemoTests.RunRedirected(["--out", output, .. args]);
 
         exitCode.Should().Be(DemoApp.BadArguments);
-        DemoTests.Lines(printed).Should().Equal("error: " + error);
+        printed.Should().BeEmpty();
+        DemoTests.Lines(errors).Should().Equal("error: " + error);
         Directory.Exists(output).Should().BeFalse();
     }
 
@@ -63,7 +64,7 @@ public sealed class DemoLossTests : IDisposable
         (int exitCode, string printed) = DemoTests.Run("--help");
 
         exitCode.Should().Be(DemoApp.Success);
-        DemoTests.Lines(printed).Should().Contain(line => line.StartsWith("  --loss <name> ", StringComparison.Ordinal) && line.EndsWith("[default: ce]", StringComparison.Ordinal))
+        DemoTests.HelpEntries(printed).Should().Contain(line => line.StartsWith("  --loss <name> ", StringComparison.Ordinal) && line.EndsWith("[default: ce]", StringComparison.Ordinal))
             .And.Contain(line => line.StartsWith("  --compare-losses ", StringComparison.Ordinal));
     }
 
@@ -74,6 +75,16 @@ public sealed class DemoLossTests : IDisposable
             ("focal", 0.0, 0.0), ("focal", 0.2, 0.0), ("focal", 0.0, 0.4), ("focal", 0.2, 0.4));
         DemoApp.Settings(new DemoOptions { CompareLosses = true, Alpha = 0.2, Noise = 0.4 }).Should().Equal(
             ("ce", 0.0, 0.4), ("ce", 0.2, 0.4), ("poly", 0.0, 0.4), ("focal", 0.0, 0.4), ("relaxation", 0.2, 0.4), ("penalty", 0.0, 0.4));
+        DemoApp.Note(new DemoOptions { CompareLosses = true, Alpha = 0.2 }).Should().BeNull();
+    }
+
+    [Fact]
+    public void The_comparison_with_alpha_0_trains_the_cross_entropy_once_and_says_so()
+    {
+        var options = new DemoOptions { CompareLosses = true, Alpha = 0.0, Noise = 0.4 };
+
+        DemoApp.Settings(options).Should().Equal(("ce", 0.0, 0.4), ("poly", 0.0, 0.4), ("focal", 0.0, 0.4), ("penalty", 0.0, 0.4));
+        DemoApp.Note(options).Should().Be("With α = 0, label smoothing and label relaxation are the cross-entropy: it is trained once.");
     }
 
     [Fact]
@@ -112,7 +123,7 @@ public sealed class DemoLossTests : IDisposable
             + "; lowest NLL: " + string.Join(" and ", lowestNll) + FormattableString.Invariant($" at {runs.Min(r => r.Nll):0.000}")
             + "; lowest ECE: " + string.Join(" and ", lowestEce) + FormattableString.Invariant($" at {runs.Min(r => r.Ece):0.000}") + ".";
         report.Should().Contain("- " + headline);
-        printed.Should().Contain(headline);
+        printed.Should().Contain(string.Join(Environment.NewLine, TextLayout.Wrap(headline, DemoConsole.RedirectedWidth, "• ")));
         foreach (var run in runs.Skip(1))
         {
             report.Should().Contain(FormattableString.Invariant($"- {run.Description} against the cross-entropy: accuracy {100.0 * (run.Accuracy - runs[0].Accuracy):+0.0;-0.0;0.0} points"));

@@ -8,6 +8,7 @@ using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using FluentAssertions;
+using NuGet.Versioning;
 using Xunit;
 
 namespace LabelSmoothing.Tests.Packaging;
@@ -72,6 +73,61 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackages>
 
     [Theory]
     [MemberData(nameof(PackageIds))]
+    public void Package_Version_NeverSortsBelowTheLastReleaseInTheChangelog(string id)
+    {
+        using ZipArchive package = _packages.Open(id, "nupkg");
+
+        var version = NuGetVersion.Parse(Value(Metadata(package, id), "version"));
+
+        version.Should().BeGreaterThanOrEqualTo(LastRelease(), "a pack sorts above the last release, or is that release packed from its tag");
+    }
+
+    [Fact]
+    public void MinVerMinimum_GivesACloneWithoutTags_AVersionAboveTheLastReleaseInTheChangelog()
+    {
+        XDocument props = XDocument.Load(Path.Combine(PackedPackages.RepositoryRoot(), "src", "Directory.Build.props"));
+        string minimum = props.Descendants("MinVerMinimumMajorMinor").Single().Value;
+
+        var lowestUntagged = NuGetVersion.Parse($"{minimum}.0-alpha.0");
+
+        lowestUntagged.Should().BeGreaterThan(LastRelease(), "MinVerMinimumMajorMinor is the minor after the last release (docs/releasing.md)");
+    }
+
+    [Fact]
+    public void LastRelease_IsTheHighestVersionWithASection_InNuGetsOrder()
+    {
+        const string Changelog = """
+            ## [Unreleased]
+            ## [0.9.1] — 2027-02-01
+            ## [0.10.0-rc.1] — 2027-01-15
+            ## [0.10.0] — 2027-01-20
+            ### [0.99.0] is no section
+            """;
+
+        LastRelease(Changelog).Should().Be(NuGetVersion.Parse("0.10.0"));
+        NuGetVersion.Parse("0.2.0-alpha.0.64").Should().BeGreaterThan(NuGetVersion.Parse("0.1.0"));
+        NuGetVersion.Parse("0.1.0-alpha.0.64").Should().BeLessThan(NuGetVersion.Parse("0.1.0"), "a pre-release sorts below its release");
+    }
+
+    [Theory]
+    [InlineData("LabelSmoothing", new[] { "label smoothing", "Poly-1", "focal", "binary focal", "label relaxation", "confidence penalty", "distillation",
+        "binary cross-entropy", "calibration", "temperature scaling", "System.Numerics.Tensors", "Half", "LabelSmoothing.MathNet" })]
+    [InlineData("LabelSmoothing.MathNet", new[] { "MathNet.Numerics", "Matrix<T>", "CrossEntropyLoss", "BinaryCrossEntropyLoss", "calibration",
+        "temperature scaling", "column-major" })]
+    public void Package_Description_NamesWhatThePackageShips(string id, string[] named)
+    {
+        using ZipArchive package = _packages.Open(id, "nupkg");
+
+        string description = Value(Metadata(package, id), "description");
+
+        foreach (string name in named)
+        {
+            description.Should().Contain(name);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(PackageIds))]
     public void SymbolsPackage_CarriesThePortablePdb(string id)
     {
         using ZipArchive symbols = _packages.Open(id, "snupkg");
@@ -109,6 +165,17 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackages>
     {
         Match block = Regex.Match(markdown, @"^```[a-z]*\n(.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline);
         return block.Groups[1].Value.Trim();
+    }
+
+    /// <summary>The highest version with a section of its own in CHANGELOG.md (<c>## [X.Y.Z] — date</c>), in NuGet's SemVer order.</summary>
+    private static NuGetVersion LastRelease() => LastRelease(File.ReadAllText(Path.Combine(PackedPackages.RepositoryRoot(), "CHANGELOG.md")));
+
+    private static NuGetVersion LastRelease(string changelog)
+    {
+        NuGetVersion[] releases = Regex.Matches(changelog, @"^## \[(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\]", RegexOptions.Multiline)
+            .Select(match => NuGetVersion.Parse(match.Groups[1].Value)).ToArray();
+        releases.Should().NotBeEmpty("CHANGELOG.md names the versions released");
+        return releases.Max()!;
     }
 
     private static XElement Metadata(ZipArchive package, string id) =>
