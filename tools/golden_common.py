@@ -4,9 +4,9 @@ Each helper is defined here once; where the generators' copies used to differ (r
 is a parameter and each generator passes what it always did, so every committed JSON file is reproduced byte for byte.
 
 Importing this module
-- pins the reference BLAS/LAPACK (see pin_reference_blas: the committed files were made with Debian's netlib libblas3, and
-  installing OpenBLAS changes the last bits of every matrix product PyTorch takes; set GOLDEN_ANY_BLAS=1 to use whatever
-  libblas.so.3 points at);
+- pins the numerics (pin_numerics: the reference BLAS/LAPACK instead of whatever libblas.so.3 points at, e.g. OpenBLAS;
+  NumPy without its AVX-512 code paths; PyTorch's AVX2 kernels), re-executing the script once with the environment
+  variables that do so; set GOLDEN_NO_PIN=1 to run on the machine's defaults;
 - seeds torch's generator (no generator draws from it; seeded so the scripts stay deterministic if one ever does).
 
 Contents, in order: environment; constants and small numerics (f32, nwise, capped, top_gap, short); seeded random inputs
@@ -35,23 +35,59 @@ def reference_blas_dirs():
     return [d for d in dirs if os.path.isdir(d)]
 
 
-def pin_reference_blas():
-    """Re-execute the running script with the reference BLAS and LAPACK first on LD_LIBRARY_PATH, unless they already are
-    or GOLDEN_ANY_BLAS is set. Debian's PyTorch and NumPy call whatever libblas.so.3 / liblapack.so.3 the alternatives
-    system points at; after `apt-get install libopenblas0-pthread` that is OpenBLAS, whose matrix products round
-    differently (1 ulp), so e.g. torch_lm_golden.json would change in 5 cases. The dynamic loader reads LD_LIBRARY_PATH
-    only at start-up, hence the re-exec."""
-    if os.environ.get("GOLDEN_ANY_BLAS"):
-        return
+def cpu_flags():
+    """The CPU's feature flags from /proc/cpuinfo (empty where there is none)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def numpy_avx512_features():
+    """The AVX-512 groups NumPy would dispatch to on this CPU (imports NumPy: call it only before the re-exec)."""
+    from numpy.core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    return [name for name in __cpu_dispatch__ if name.startswith("AVX512") and __cpu_features__.get(name)]
+
+
+def pinned_environment():
+    """The environment changes that make the generators' numerics independent of the machine, or {} when there are none
+    to make (or GOLDEN_NO_PIN is set):
+    - LD_LIBRARY_PATH starts with the reference BLAS and LAPACK. Debian's PyTorch and NumPy call whatever libblas.so.3 /
+      liblapack.so.3 the alternatives system points at; after `apt-get install libopenblas0-pthread` that is OpenBLAS,
+      whose matrix products round differently (1 ulp): torch_lm_golden.json would change in 5 cases and
+      torch_linear_golden.json in most.
+    - NPY_DISABLE_CPU_FEATURES lists the CPU's AVX-512 groups, so NumPy's float64 exp and log use the AVX2/baseline code
+      (glibc's libm) on every x86-64 machine: NumPy 1.24's AVX-512F exp is not correctly rounded (torch_family_golden.json's
+      ordinal priors, built with np.exp, differ by 1 ulp between an AVX-512 Xeon and an AVX2-only CPU).
+    - ATEN_CPU_CAPABILITY=avx2 on CPUs with AVX2, so PyTorch runs the same vectorised kernels everywhere."""
+    if os.environ.get("GOLDEN_NO_PIN"):
+        return {}
+    changes = {}
     dirs = reference_blas_dirs()
     current = [d for d in os.environ.get("LD_LIBRARY_PATH", "").split(":") if d]
-    if not dirs or current[:len(dirs)] == dirs:
-        return
+    if dirs and current[:len(dirs)] != dirs:
+        changes["LD_LIBRARY_PATH"] = ":".join(dirs + current)
+    flags = cpu_flags()
+    if "avx512f" in flags and "NPY_DISABLE_CPU_FEATURES" not in os.environ:
+        changes["NPY_DISABLE_CPU_FEATURES"] = " ".join(numpy_avx512_features())
+    if "avx2" in flags and "ATEN_CPU_CAPABILITY" not in os.environ:
+        changes["ATEN_CPU_CAPABILITY"] = "avx2"
+    return changes
+
+
+def pin_numerics():
+    """Re-execute the running script with pinned_environment()'s changes (the dynamic loader and NumPy read them only at
+    start-up). Does nothing when there are none, or when not running a script file."""
     script = sys.argv[0] if sys.argv else ""
     if not script.endswith(".py") or not os.path.isfile(script):
         return
-    env = dict(os.environ, LD_LIBRARY_PATH=":".join(dirs + current))
-    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+    changes = pinned_environment()
+    if changes:
+        os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, **changes))
 
 
 def loaded_blas():
@@ -63,13 +99,13 @@ def loaded_blas():
         return []
 
 
-pin_reference_blas()
+pin_numerics()
 
 import numpy as np  # noqa: E402  (after the re-exec: nothing heavy is loaded twice)
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-if not os.environ.get("GOLDEN_ANY_BLAS") and any("openblas" in path for path in loaded_blas()):
+if not os.environ.get("GOLDEN_NO_PIN") and any("openblas" in path for path in loaded_blas()):
     print("warning: OpenBLAS is loaded; the committed golden files were made with the reference BLAS (see "
           "tools/README.md), so matrix products may differ in the last bit", file=sys.stderr)
 
