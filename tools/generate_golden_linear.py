@@ -4,7 +4,7 @@ loss(F.linear(hidden, weight, bias), labels) with every option of the cross-entr
 
 Run:   /usr/bin/python3 tools/generate_golden_linear.py   (Debian python3-torch, PyTorch 1.13; NumPy; nothing else)
 Writes tests/LabelSmoothing.Tests/Golden/torch_linear_golden.json. Deterministic (fixed NumPy seeds, no torch RNG, the
-reference BLAS pinned by golden_common): running the script again reproduces the committed file byte for byte.
+reference BLAS and SIMD paths pinned by golden_common): running the script again reproduces the committed file byte for byte.
 
 JSON schema
 -----------
