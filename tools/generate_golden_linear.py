@@ -106,7 +106,7 @@ import torch.nn.functional as F
 
 from golden_common import (DEFAULT_IGNORE, REDUCTIONS, ROOT, alpha_value, capped, class_weights_for, covering_rows,
                            divisor_for, f32, golden_path, json_floats, labels_for, numpy_ce_rows, numpy_statistics, nwise,
-                           prior_for, require_close, require_f32, require_finite, rng_factory, short, top_gap,
+                           prior_for, require_close, require_f32, require_finite, rng_factory, shape_params, short, top_gap,
                            torch_ce_forward, torch_statistics, write_golden)
 
 OUTPUT = golden_path("torch_linear_golden.json")
@@ -396,13 +396,6 @@ def make_case(section, index, note, p):
     CASES.append(finish(case))
 
 
-def shape_params(row):
-    """Split a covering row's 'shape' level (N, H, K) into n, h and k."""
-    params = dict(row)
-    params["n"], params["h"], params["k"] = params.pop("shape")
-    return params
-
-
 def build_cover():
     """A. K ∈ {10, 37}: every three levels of z-loss × cap × α × class weights × reduction; the rest paired."""
     factors = [
@@ -414,7 +407,7 @@ def build_cover():
     strong = ("z_loss", "softcap", "alpha", "weights", "reduction")
     for i, row in enumerate(covering_rows(rng_for("cover", "linear"), factors, strong)):
         make_case("cover", i, "K ≥ 10: 3-way covering of z-loss × soft cap × α × class weights × reduction, the other"
-                  " options paired", shape_params(row))
+                  " options paired", shape_params(row, ("n", "h", "k")))
 
 
 def build_small_k():

@@ -100,9 +100,9 @@ import numpy as np
 import torch
 
 from golden_common import (DEFAULT_IGNORE, REDUCTIONS, ROOT, alpha_value, capped, class_weights_for, covering_rows,
-                           divisor_for, f32, golden_path, json_floats, labels_for, numpy_ce_rows, numpy_statistics, nwise, prior_for,
-                           probability_targets, require_f32, rng_factory, short, top_gap, torch_ce_forward,
-                           torch_statistics, upstream_for, write_golden)
+                           divisor_for, f32, golden_path, json_floats, labels_for, numpy_ce_rows, numpy_statistics, nwise,
+                           prior_for, probability_targets, require_f32, rng_factory, shape_params, short, top_gap,
+                           torch_ce_forward, torch_statistics, upstream_for, write_golden)
 
 OUTPUT = golden_path("torch_lm_golden.json")
 Z_LOSSES = (0.0, 1e-4, 0.05, 1.0)
@@ -375,13 +375,6 @@ def make_case(section, index, note, p):
 # Covering arrays
 # ---------------------------------------------------------------------------------------------------------------------
 
-def shape_params(row):
-    """Split a covering row's 'shape' level (K, N) into k and n."""
-    params = dict(row)
-    params["k"], params["n"] = params.pop("shape")
-    return params
-
-
 def lm_factor_levels(case):
     """The seven LM factors of a case as levels (for the coverage check)."""
     alpha = {0.0: "0", 0.1: "0.1"}.get(case["alpha"], "rand")
@@ -432,7 +425,7 @@ def build_index_cover():
                           ())
     for i, row in enumerate(rows):
         make_case("lm", i, "index targets, K ≥ 10: covering of z-loss × softcap × α × class weights × sample weights"
-                  " × ignore × reduction (every 3 levels)", dict(shape_params(row), kind="index"))
+                  " × ignore × reduction (every 3 levels)", dict(shape_params(row, ("k", "n")), kind="index"))
 
 
 def build_probability_cover():
@@ -446,7 +439,8 @@ def build_probability_cover():
     strong = ("z_loss", "softcap", "alpha", "weights", "reduction")
     for i, row in enumerate(covering_rows(rng_for("cover", "probability"), factors, strong)):
         make_case("prob", i, "probability targets, K ≥ 10: 3-way covering of z-loss × softcap × α × class weights ×"
-                  " reduction; ignore_index must have no effect", dict(shape_params(row), kind="probability"))
+                  " reduction; ignore_index must have no effect",
+                  dict(shape_params(row, ("k", "n")), kind="probability"))
 
 
 def build_small_k():
@@ -482,7 +476,7 @@ def build_divisors():
     strong = ("kind", "divisor", "sample_weights", "reduction")
     for i, row in enumerate(covering_rows(rng_for("cover", "divisor"), factors, strong, valid)):
         make_case("div", i, "ForwardBackward(..., divisor): Σ s_i·l_i / d whatever the reduction (d = 0: 0, zero gradient)",
-                  shape_params(row))
+                  shape_params(row, ("k", "n")))
 
 
 def build_edges():

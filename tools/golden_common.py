@@ -678,6 +678,13 @@ def covering_rows(rng, factors, strong, valid=lambda values: True, candidates=24
     return [as_values(row) for row in rows]
 
 
+def shape_params(row, names):
+    """A covering row with its 'shape' level (a tuple) split into the parameters `names`, e.g. ("n", "h", "k")."""
+    params = dict(row)
+    params.update(zip(names, params.pop("shape")))
+    return params
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Checks made before a case is written
 # ---------------------------------------------------------------------------------------------------------------------
