@@ -48,7 +48,6 @@ Every case is also checked against an independent NumPy implementation of the RE
 and normalised probability rows are checked against PyTorch's own label_smoothing (they agree up to float32 row-sum rounding).
 """
 
-import json
 import os
 import sys
 
@@ -56,37 +55,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUTPUT = os.path.join(ROOT, "tests", "LabelSmoothing.Tests", "Golden", "torch_golden.json")
-DEFAULT_IGNORE = -100
-REDUCTIONS = ("none", "mean", "sum")
+from golden_common import (DEFAULT_IGNORE, REDUCTIONS, ROOT, alpha_value, class_weights_for, f32, golden_path, labels_for,
+                           log_softmax_rows, normal_logits, nwise, probability_targets, require_close, require_f32,
+                           require_finite, rng_factory, smooth_rows, total_weight, upstream_for, write_golden)
 
-torch.manual_seed(0)  # nothing below draws from torch's generator; set anyway so the script stays deterministic if it ever does
-
-
-def f32(values):
-    """float32-exact float64 array."""
-    return np.asarray(values, dtype=np.float32).astype(np.float64)
-
-
-def nwise(actual, expected):
-    actual = np.asarray(actual, dtype=np.float64).ravel()
-    expected = np.asarray(expected, dtype=np.float64).ravel()
-    if actual.size == 0:
-        return 0.0
-    scale = np.max(np.abs(expected))
-    err = np.max(np.abs(actual - expected))
-    return err / scale if scale > 0 else err
+OUTPUT = golden_path("torch_golden.json")
+rng_for = rng_factory(20260101)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Expected values
 # ---------------------------------------------------------------------------------------------------------------------
-
-def smooth_rows(t, alpha, k):
-    """The library's S(t) = (1−α)·t + α·(Σt)/K per row, float64."""
-    return (1.0 - alpha) * t + alpha * t.sum(axis=1, keepdims=True) / k
-
 
 def torch_expected(case):
     n, k, alpha, red = case["n"], case["k"], case["alpha"], case["reduction"]
@@ -100,7 +79,7 @@ def torch_expected(case):
             return F.cross_entropy(z, y, weight=w, ignore_index=case["ignore_index"], reduction=reduction,
                                    label_smoothing=alpha)
         t = np.asarray(case["targets"], dtype=np.float64).reshape(n, k)
-        ts = torch.tensor(smooth_rows(t, alpha, k), dtype=torch.float64)
+        ts = torch.tensor(smooth_rows(t, alpha), dtype=torch.float64)
         return F.cross_entropy(z, ts, weight=w, reduction=reduction, label_smoothing=0.0)
 
     z = torch.tensor(z_np, dtype=torch.float64, requires_grad=True)
@@ -128,28 +107,13 @@ def torch_expected(case):
     return loss, per_sample, gradient, backward
 
 
-def total_weight(case):
-    """The 'mean' divisor: Σ over counted samples of w[y] (index), N (probability)."""
-    if case["target_kind"] == "probability":
-        return float(case["n"])
-    w = case["weights"]
-    total = 0.0
-    for label in case["labels"]:
-        if label != case["ignore_index"]:
-            total += 1.0 if w is None else w[label]
-    return total
-
-
 def numpy_expected(case):
     """Independent implementation of the README's "Semantics" (Uniform prior), float64."""
     n, k, alpha, red = case["n"], case["k"], case["alpha"], case["reduction"]
     w = np.ones(k) if case["weights"] is None else np.asarray(case["weights"], dtype=np.float64)
     z = np.asarray(case["logits"], dtype=np.float64).reshape(n, k)
     up = np.asarray(case["upstream"], dtype=np.float64)
-    m = z.max(axis=1, keepdims=True) if n else np.zeros((0, 1))
-    shifted = z - m
-    lse = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    lp = shifted - lse
+    lp = log_softmax_rows(z)
     p = np.exp(lp)
     losses = np.zeros(n)
     dl = np.zeros((n, k))
@@ -163,7 +127,7 @@ def numpy_expected(case):
             losses[i] = -(q * lp[i]).sum()
             dl[i] = p[i] * q.sum() - q
     else:
-        t = smooth_rows(np.asarray(case["targets"], dtype=np.float64).reshape(n, k), alpha, k)
+        t = smooth_rows(np.asarray(case["targets"], dtype=np.float64).reshape(n, k), alpha)
         for i in range(n):
             q = w * t[i]
             losses[i] = -(q * lp[i]).sum()
@@ -179,15 +143,12 @@ def numpy_expected(case):
 def finish(case):
     loss, losses, gradient, backward = torch_expected(case)
     ref = numpy_expected(case)
-    checks = [
+    require_close(case, [
         ("loss", nwise([loss], [ref[0]])),
         ("losses", nwise(losses, ref[1])),
         ("gradient", nwise(gradient, ref[2])),
         ("backward", nwise(backward, ref[3])),
-    ]
-    for what, err in checks:
-        if not err < 1e-12:
-            sys.exit(f"{case['name']}: torch and the NumPy reference disagree on {what} (normwise {err:.3e})")
+    ])
     if case["target_kind"] == "probability" and case.get("_normalised") and case["n"] > 0:
         # Rows sum to 1 up to float32 rounding: PyTorch's own label_smoothing must agree closely.
         z = torch.tensor(np.asarray(case["logits"]).reshape(case["n"], case["k"]), dtype=torch.float64)
@@ -197,15 +158,8 @@ def finish(case):
         err = nwise(native, losses)
         if not err < 1e-6:
             sys.exit(f"{case['name']}: PyTorch's own label_smoothing differs on normalised rows ({err:.3e})")
-    for key in ("logits", "targets", "upstream"):
-        values = case[key]
-        if values is not None:
-            arr = np.asarray(values, dtype=np.float64)
-            if not np.array_equal(arr, f32(arr)):
-                sys.exit(f"{case['name']}: {key} not float32-exact")
-    for arr in (losses, gradient, backward):
-        if not np.all(np.isfinite(arr)) or not np.isfinite(loss):
-            sys.exit(f"{case['name']}: non-finite expected value")
+    require_f32(case, ("logits", "targets", "upstream"))
+    require_finite(case, loss, losses, gradient, backward)
     case.pop("_normalised", None)
     case["loss"] = float(loss)
     case["losses"] = [float(v) for v in losses]
@@ -218,7 +172,7 @@ def finish(case):
 # Inputs
 # ---------------------------------------------------------------------------------------------------------------------
 
-def logits_for(rng, n, k, style):
+def ce_logits_for(rng, n, k, style):
     if style == "large":
         return f32(rng.uniform(-700.0, 700.0, size=n * k))
     if style == "large-peaked":
@@ -228,85 +182,7 @@ def logits_for(rng, n, k, style):
             z[i, rng.integers(k)] = rng.uniform(650.0, 700.0)
             z[i, rng.integers(k)] = rng.uniform(640.0, 700.0)
         return f32(z.ravel())
-    scale = {"small": 0.5, "normal": 2.0, "wide": 6.0}[style]
-    return f32(rng.normal(0.0, scale, size=n * k) + rng.normal(0.0, 1.0))
-
-
-def weights_for(rng, k, mode, labels=None, ignore_index=DEFAULT_IGNORE):
-    if mode == "none":
-        return None
-    w = rng.uniform(0.2, 2.5, size=k)
-    if mode == "zero":
-        # Zero the weight of a counted label, but keep another counted class weighted: when every counted label weighs 0
-        # the only non-zero gradient entries come from cancellation (A·p_k − c_k with p_k ≈ 1) and a normwise comparison
-        # measures rounding noise. Zero total weight has its own cases (section E).
-        counted = sorted({y for y in (labels or []) if y != ignore_index})
-        if len(counted) >= 2:
-            zero = counted[0]
-        else:
-            spare = [c for c in range(k) if c not in counted]
-            zero = spare[0] if spare else 0
-        w[zero] = 0.0
-        if k >= 10:
-            w[rng.choice(k, size=2, replace=False)] = 0.0
-    return [float(v) for v in w]
-
-
-def labels_for(rng, n, k, ignore_mode):
-    """Index labels; about a quarter of them equal to the ignore index (at least one when n ≥ 3)."""
-    ignore_index = DEFAULT_IGNORE if ignore_mode == "default" else int(rng.integers(k))
-    labels = [int(v) for v in rng.integers(0, k, size=n)]
-    if n >= 3:
-        count = max(1, n // 4)
-        for i in rng.choice(n, size=count, replace=False):
-            labels[int(i)] = ignore_index
-    return labels, ignore_index
-
-
-def targets_for(rng, n, k, mode):
-    """Probability targets (float32-exact, ≥ 0). Returns (targets, rows_normalised)."""
-    rows = []
-    styles = []
-    for i in range(n):
-        if mode == "normalised":
-            style = "dirichlet"
-        elif mode == "unnormalised":
-            style = "scaled"
-        else:
-            style = ("onehot", "zeros", "sparse", "scaled", "dirichlet", "onehot-scaled")[i % 6]
-        styles.append(style)
-        if style == "dirichlet":
-            r = rng.gamma(0.7, size=k)
-            r = r / r.sum() if r.sum() > 0 else np.full(k, 1.0 / k)
-        elif style == "scaled":
-            r = rng.uniform(0.0, 1.0, size=k)
-            r = r / r.sum() * rng.uniform(0.2, 3.0)
-        elif style == "onehot":
-            r = np.zeros(k)
-            r[rng.integers(k)] = 1.0
-        elif style == "onehot-scaled":
-            r = np.zeros(k)
-            r[rng.integers(k)] = rng.uniform(0.3, 2.0)
-        elif style == "zeros":
-            r = np.zeros(k)
-        else:  # sparse: a few non-zero entries, sum ≠ 1
-            r = np.zeros(k)
-            idx = rng.choice(k, size=min(k, 3), replace=False)
-            r[idx] = rng.uniform(0.05, 0.9, size=idx.size)
-        rows.append(r)
-    t = f32(np.concatenate(rows)) if rows else np.zeros(0)
-    return t, mode == "normalised"
-
-
-def upstream_for(rng, n, reduction):
-    size = n if reduction == "none" else 1
-    return [float(v) for v in f32(rng.normal(0.0, 1.5, size=size))]
-
-
-def alpha_value(rng, which):
-    if which == "rand":
-        return float(rng.uniform(0.01, 0.99))
-    return {"0": 0.0, "0.1": 0.1, "1": 1.0}[which]
+    return normal_logits(rng, n * k, style)
 
 
 CASES = []
@@ -337,19 +213,6 @@ def add(name, note, kind, n, k, alpha, reduction, weights, ignore_index, logits,
     CASES.append(finish(case))
 
 
-def rng_for(*key):
-    seed = [20260101] + [abs(hash_str(str(part))) for part in key]
-    return np.random.default_rng(seed)
-
-
-def hash_str(text):
-    """A stable string hash (Python's hash() is salted per process)."""
-    h = 2166136261
-    for ch in text.encode("utf-8"):
-        h = ((h ^ ch) * 16777619) & 0xFFFFFFFF
-    return h
-
-
 def build():
     alphas = ("0", "0.1", "1", "rand")
     weight_modes = ("none", "rand", "zero")
@@ -370,7 +233,8 @@ def build():
                 labels, ii = labels_for(rng, n, k, imode)
                 alpha = alpha_value(rng, a)
                 add(f"index_K{k}_a{a}_{red}_w-{wmode}_ig-{imode}", f"index grid, logits {style}", "index", n, k, alpha,
-                    red, weights_for(rng, k, wmode, labels, ii), ii, logits_for(rng, n, k, style), labels=labels, rng=rng)
+                    red, class_weights_for(rng, k, wmode, labels, ii), ii, ce_logits_for(rng, n, k, style), labels=labels,
+                    rng=rng)
 
     # B. Probability targets: K × α × reduction, cycling weights × row style; ignore_index set but not applicable.
     counter = 0
@@ -385,10 +249,10 @@ def build():
                 ii = DEFAULT_IGNORE if counter % 2 == 0 else int(rng.integers(k))
                 style = logit_styles[counter % len(logit_styles)]
                 counter += 1
-                targets, normalised = targets_for(rng, n, k, tmode)
+                targets, normalised = probability_targets(rng, n, k, tmode), tmode == "normalised"
                 alpha = alpha_value(rng, a)
                 add(f"prob_K{k}_a{a}_{red}_w-{wmode}_t-{tmode}", f"probability grid, ignore_index {ii} (must not apply)",
-                    "probability", n, k, alpha, red, weights_for(rng, k, wmode), ii, logits_for(rng, n, k, style),
+                    "probability", n, k, alpha, red, class_weights_for(rng, k, wmode), ii, ce_logits_for(rng, n, k, style),
                     targets=targets, normalised=normalised, rng=rng)
 
     # C. Large K (few samples to keep the file small).
@@ -411,11 +275,11 @@ def build():
             if all(y == ii for y in labels[:1]):
                 labels[0] = (ii + 1) % k if ii >= 0 else 0
             add(f"index_K{k}_a{a}_{red}_w-{wmode}_ig-{mode}", "large K", "index", n, k, alpha, red,
-                weights_for(rng, k, wmode, labels, ii), ii, logits_for(rng, n, k, "normal"), labels=labels, rng=rng)
+                class_weights_for(rng, k, wmode, labels, ii), ii, ce_logits_for(rng, n, k, "normal"), labels=labels, rng=rng)
         else:
-            targets, normalised = targets_for(rng, n, k, mode)
+            targets, normalised = probability_targets(rng, n, k, mode), mode == "normalised"
             add(f"prob_K{k}_a{a}_{red}_w-{wmode}_t-{mode}", "large K", "probability", n, k, alpha, red,
-                weights_for(rng, k, wmode), DEFAULT_IGNORE, logits_for(rng, n, k, "normal"), targets=targets,
+                class_weights_for(rng, k, wmode), DEFAULT_IGNORE, ce_logits_for(rng, n, k, "normal"), targets=targets,
                 normalised=normalised, rng=rng)
 
     # D. Empty batches.
@@ -424,7 +288,7 @@ def build():
                                  (10, "mean", "0", "rand"), (1, "mean", "1", "none")):
             rng = rng_for("empty", kind, k, red, a)
             alpha = alpha_value(rng, a)
-            w = weights_for(rng, k, wmode)
+            w = class_weights_for(rng, k, wmode)
             if kind == "index":
                 add(f"empty_index_K{k}_a{a}_{red}_w-{wmode}", "N = 0 (mean is 0 here, NaN in PyTorch)", kind, 0, k,
                     alpha, red, w, DEFAULT_IGNORE, [], labels=[], rng=rng)
@@ -441,7 +305,7 @@ def build():
         alpha = alpha_value(rng, a)
         add(f"all_ignored_K{k}_ig{ii}_a{a}_{red}_w-{wmode}",
             "every label ignored (mean is 0 with zero gradient here, NaN in PyTorch)", "index", n, k, alpha, red,
-            weights_for(rng, k, wmode), ii, logits_for(rng, n, k, "normal"), labels=[ii] * n, rng=rng)
+            class_weights_for(rng, k, wmode), ii, ce_logits_for(rng, n, k, "normal"), labels=[ii] * n, rng=rng)
     for k, a, red, extra_ignored in ((4, "0", "mean", False), (4, "rand", "mean", True), (6, "0.1", "sum", True),
                                      (6, "0.1", "none", False)):
         rng = rng_for("zero-weight-total", k, a, red)
@@ -455,7 +319,7 @@ def build():
         n = len(labels)
         add(f"zero_total_weight_K{k}_a{a}_{red}",
             "every counted label has weight 0 (mean is 0 with zero gradient here, NaN/inf in PyTorch)", "index", n, k,
-            alpha, red, w, DEFAULT_IGNORE, logits_for(rng, n, k, "normal"), labels=labels, rng=rng)
+            alpha, red, w, DEFAULT_IGNORE, ce_logits_for(rng, n, k, "normal"), labels=labels, rng=rng)
 
     # F. Large-magnitude logits (|z| up to 700).
     specs = [
@@ -477,26 +341,26 @@ def build():
         if kind == "index":
             labels, ii = labels_for(rng, n, k, mode)
             add(f"large_index_K{k}_a{a}_{red}_w-{wmode}_ig-{mode}_{style}", "logits up to ±700", kind, n, k, alpha, red,
-                weights_for(rng, k, wmode, labels, ii), ii, logits_for(rng, n, k, style), labels=labels, rng=rng)
+                class_weights_for(rng, k, wmode, labels, ii), ii, ce_logits_for(rng, n, k, style), labels=labels, rng=rng)
         else:
-            targets, normalised = targets_for(rng, n, k, mode)
+            targets, normalised = probability_targets(rng, n, k, mode), mode == "normalised"
             add(f"large_prob_K{k}_a{a}_{red}_w-{wmode}_t-{mode}_{style}", "logits up to ±700", kind, n, k, alpha, red,
-                weights_for(rng, k, wmode), DEFAULT_IGNORE, logits_for(rng, n, k, style), targets=targets,
+                class_weights_for(rng, k, wmode), DEFAULT_IGNORE, ce_logits_for(rng, n, k, style), targets=targets,
                 normalised=normalised, rng=rng)
 
     # G. A few odds and ends: one sample, a bigger batch, pad id 0 and K − 1 with α = 1.
     rng = rng_for("misc", 1)
     add("single_sample_K10_a0.1_mean", "N = 1", "index", 1, 10, 0.1, "mean", None, DEFAULT_IGNORE,
-        logits_for(rng, 1, 10, "normal"), labels=[4], rng=rng)
+        ce_logits_for(rng, 1, 10, "normal"), labels=[4], rng=rng)
     rng = rng_for("misc", 2)
     labels, ii = labels_for(rng, 64, 10, "default")
     add("batch64_K10_a0.1_mean_w-rand", "bigger batch", "index", 64, 10, 0.1, "mean",
-        weights_for(rng, 10, "rand"), ii, logits_for(rng, 64, 10, "normal"), labels=labels, rng=rng)
+        class_weights_for(rng, 10, "rand"), ii, ce_logits_for(rng, 64, 10, "normal"), labels=labels, rng=rng)
     rng = rng_for("misc", 3)
-    targets, _ = targets_for(rng, 40, 10, "mixed")
+    targets = probability_targets(rng, 40, 10, "mixed")
     add("batch40_prob_K10_arand_mean_w-zero", "bigger batch, mixed rows", "probability", 40, 10,
-        alpha_value(rng, "rand"), "mean", weights_for(rng, 10, "zero"), DEFAULT_IGNORE, logits_for(rng, 40, 10, "wide"),
-        targets=targets, rng=rng)
+        alpha_value(rng, "rand"), "mean", class_weights_for(rng, 10, "zero"), DEFAULT_IGNORE,
+        ce_logits_for(rng, 40, 10, "wide"), targets=targets, rng=rng)
     for pad, red in ((0, "mean"), (9, "none"), (0, "sum")):
         rng = rng_for("misc-pad", pad, red)
         labels = [int(v) for v in rng.integers(0, 10, size=8)]
@@ -504,20 +368,12 @@ def build():
         labels[5] = pad
         labels[0] = (pad + 3) % 10
         add(f"pad{pad}_K10_a1_{red}_w-rand", "pad id at an edge of [0, K), α = 1", "index", 8, 10, 1.0, red,
-            weights_for(rng, 10, "rand"), pad, logits_for(rng, 8, 10, "normal"), labels=labels, rng=rng)
+            class_weights_for(rng, 10, "rand"), pad, ce_logits_for(rng, 8, 10, "normal"), labels=labels, rng=rng)
 
 
 def main():
     build()
-    names = [c["name"] for c in CASES]
-    assert len(set(names)) == len(names)
-    lines = [json.dumps(c, separators=(",", ":"), allow_nan=False, ensure_ascii=False) for c in CASES]
-    header = json.dumps({"generator": "tools/generate_golden.py", "torch_version": torch.__version__,
-                         "schema_version": 1}, separators=(",", ":"))
-    text = header[:-1] + ',"cases":[\n' + ",\n".join(lines) + "\n]}\n"
-    os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
-    with open(OUTPUT, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
+    text = write_golden(OUTPUT, "tools/generate_golden.py", CASES)
     kinds = {}
     for c in CASES:
         kinds[c["target_kind"]] = kinds.get(c["target_kind"], 0) + 1

@@ -47,7 +47,6 @@ Every case is cross-checked (normwise relative difference < 1e-12) against two i
   - the closed form: l = w·t'·softplus(−z) + (1 − t')·softplus(z), gradient (1 − t')·σ(z) − w·t'·σ(−z).
 """
 
-import json
 import os
 import sys
 
@@ -55,32 +54,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUTPUT = os.path.join(ROOT, "tests", "LabelSmoothing.Tests", "Golden", "torch_bce_golden.json")
-REDUCTIONS = ("none", "mean", "sum")
+from golden_common import (REDUCTIONS, ROOT, alpha_value, binary_targets, f32, golden_path, np_sigmoid, np_softplus, nwise,
+                           raw_normal, require_close, require_f32, require_finite, rng_factory, smooth_binary, sprinkle,
+                           upstream_for, write_golden)
+
+OUTPUT = golden_path("torch_bce_golden.json")
 HUGE = 1e4
-
-torch.manual_seed(0)  # nothing below draws from torch's generator; set anyway so the script stays deterministic if it ever does
-
-
-def f32(values):
-    """float32-exact float64 array."""
-    return np.asarray(values, dtype=np.float32).astype(np.float64)
-
-
-def nwise(actual, expected):
-    actual = np.asarray(actual, dtype=np.float64).ravel()
-    expected = np.asarray(expected, dtype=np.float64).ravel()
-    if actual.size == 0:
-        return 0.0
-    scale = np.max(np.abs(expected))
-    err = np.max(np.abs(actual - expected))
-    return err / scale if scale > 0 else err
-
-
-def smooth(t, alpha):
-    """Keras BinaryCrossentropy: y·(1 − eps) + 0.5·eps, float64."""
-    return t * (1.0 - alpha) + 0.5 * alpha
+rng_for = rng_factory(20260202)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -90,7 +70,7 @@ def smooth(t, alpha):
 def torch_expected(case):
     n, m, alpha, red = case["n"], case["m"], case["alpha"], case["reduction"]
     w = None if case["positive_weights"] is None else torch.tensor(case["positive_weights"], dtype=torch.float64)
-    t = smooth(np.asarray(case["targets"], dtype=np.float64).reshape(n, m), alpha)
+    t = smooth_binary(np.asarray(case["targets"], dtype=np.float64).reshape(n, m), alpha)
     ts = torch.tensor(t, dtype=torch.float64)
     z = torch.tensor(np.asarray(case["logits"], dtype=np.float64).reshape(n, m), dtype=torch.float64,
                      requires_grad=True)
@@ -108,18 +88,9 @@ def torch_expected(case):
     return float(reduced.item()), losses.detach().numpy().ravel(), g.numpy().ravel(), b.numpy().ravel()
 
 
-def softplus(x):
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
-
-
-def sigmoid(x):
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
 def keras_losses(z, t, alpha, w):
     """Per-element Keras/TF losses on the smoothed target (weighted_cross_entropy_with_logits with positive weights)."""
-    ts = smooth(t, alpha)
+    ts = smooth_binary(t, alpha)
     if w is None:
         return np.maximum(z, 0.0) - z * ts + np.log1p(np.exp(-np.abs(z)))
     log_weight = 1.0 + (w - 1.0) * ts
@@ -134,12 +105,12 @@ def reference_expected(case):
     z = np.asarray(case["logits"], dtype=np.float64).reshape(n, m)
     t = np.asarray(case["targets"], dtype=np.float64).reshape(n, m)
     up = np.asarray(case["upstream"], dtype=np.float64)
-    ts = smooth(t, alpha)
-    losses = wc * ts * softplus(-z) + (1.0 - ts) * softplus(z)
+    ts = smooth_binary(t, alpha)
+    losses = wc * ts * np_softplus(-z) + (1.0 - ts) * np_softplus(z)
     keras = keras_losses(z, t, alpha, w)
     if nwise(keras, losses) >= 1e-12:
         sys.exit(f"{case['name']}: the Keras formula and the closed form disagree ({nwise(keras, losses):.3e})")
-    dl = (1.0 - ts) * sigmoid(z) - wc * ts * sigmoid(-z)
+    dl = (1.0 - ts) * np_sigmoid(z) - wc * ts * np_sigmoid(-z)
     if red == "none":
         return losses.sum(), losses.ravel(), dl.ravel(), (dl * up.reshape(n, m)).ravel()
     if n == 0:
@@ -157,25 +128,17 @@ def reference_expected(case):
 def finish(case):
     loss, losses, gradient, backward = torch_expected(case)
     ref = reference_expected(case)
-    checks = [
+    require_close(case, [
         ("loss", nwise([loss], [ref[0]])),
         ("losses", nwise(losses, ref[1])),
         ("gradient", nwise(gradient, ref[2])),
         ("backward", nwise(backward, ref[3])),
-    ]
-    for what, err in checks:
-        if not err < 1e-12:
-            sys.exit(f"{case['name']}: torch and the NumPy references disagree on {what} (normwise {err:.3e})")
-    for key in ("logits", "targets", "upstream"):
-        arr = np.asarray(case[key], dtype=np.float64)
-        if not np.array_equal(arr, f32(arr)):
-            sys.exit(f"{case['name']}: {key} not float32-exact")
+    ], reference="the NumPy references")
+    require_f32(case, ("logits", "targets", "upstream"))
     targets = np.asarray(case["targets"], dtype=np.float64)
     if not np.all((targets >= 0.0) & (targets <= 1.0)):
         sys.exit(f"{case['name']}: a target outside [0, 1]")
-    for arr in (losses, gradient, backward):
-        if not np.all(np.isfinite(arr)) or not np.isfinite(loss):
-            sys.exit(f"{case['name']}: non-finite expected value")
+    require_finite(case, loss, losses, gradient, backward)
     case["loss"] = float(loss)
     case["losses"] = [float(v) for v in losses]
     case["gradient"] = [float(v) for v in gradient]
@@ -187,35 +150,18 @@ def finish(case):
 # Inputs
 # ---------------------------------------------------------------------------------------------------------------------
 
-def logits_for(rng, n, m, style):
+def bce_logits_for(rng, n, m, style):
     size = n * m
     if style == "huge":
         # ±1e4 mixed with ordinary logits: each row keeps some finite-gradient entries
-        z = rng.normal(0.0, 3.0, size=size)
-        picks = rng.random(size) < 0.5
-        z[picks] = np.where(rng.random(picks.sum()) < 0.5, -HUGE, HUGE)
-        return f32(z)
+        return f32(sprinkle(rng, rng.normal(0.0, 3.0, size=size), 0.5, HUGE))
     if style == "edge":
         return f32(rng.choice([-50.0, -30.0, -12.5, 12.5, 30.0, 50.0], size=size))
     scale = {"small": 0.5, "normal": 2.0, "wide": 12.0}[style]
-    return f32(np.clip(rng.normal(0.0, scale, size=size) + rng.normal(0.0, 0.5), -50.0, 50.0))
+    return f32(np.clip(raw_normal(rng, size, scale, 0.5), -50.0, 50.0))
 
 
-def targets_for(rng, n, m, style):
-    size = n * m
-    if style == "hard":
-        return f32(rng.integers(0, 2, size=size))
-    if style == "soft":
-        return f32(rng.uniform(0.0, 1.0, size=size))
-    # mixed: exact 0 and 1 among soft values
-    t = rng.uniform(0.0, 1.0, size=size)
-    pick = rng.integers(0, 4, size=size)
-    t[pick == 0] = 0.0
-    t[pick == 1] = 1.0
-    return f32(t)
-
-
-def weights_for(rng, m, mode):
+def positive_weights_for(rng, m, mode):
     if mode == "none":
         return None
     w = rng.uniform(0.2, 4.0, size=m)
@@ -224,17 +170,6 @@ def weights_for(rng, m, mode):
         if m >= 5:
             w[rng.integers(m)] = 10.0
     return [float(v) for v in w]
-
-
-def upstream_for(rng, n, m, reduction):
-    size = n * m if reduction == "none" else 1
-    return [float(v) for v in f32(rng.normal(0.0, 1.5, size=size))]
-
-
-def alpha_value(rng, which):
-    if which == "rand":
-        return float(rng.uniform(0.01, 0.99))
-    return {"0": 0.0, "0.1": 0.1, "1": 1.0}[which]
 
 
 CASES = []
@@ -251,24 +186,11 @@ def add(name, note, n, m, alpha, reduction, weights, logits, targets, rng):
         "positive_weights": weights,
         "logits": [float(v) for v in logits],
         "targets": [float(v) for v in targets],
-        "upstream": upstream_for(rng, n, m, reduction),
+        "upstream": upstream_for(rng, n * m, reduction),
     }
     assert len(case["logits"]) == n * m and len(case["targets"]) == n * m
     assert weights is None or len(weights) == m
     CASES.append(finish(case))
-
-
-def rng_for(*key):
-    seed = [20260202] + [hash_str(str(part)) for part in key]
-    return np.random.default_rng(seed)
-
-
-def hash_str(text):
-    """A stable string hash (Python's hash() is salted per process)."""
-    h = 2166136261
-    for ch in text.encode("utf-8"):
-        h = ((h ^ ch) * 16777619) & 0xFFFFFFFF
-    return h
 
 
 def build():
@@ -289,7 +211,8 @@ def build():
                 lstyle = logit_styles[(counter // 2) % 4]
                 counter += 1
                 add(f"M{m}_a{a}_{red}_w-{wmode}_t-{tstyle}_z-{lstyle}", "grid", n, m, alpha_value(rng, a), red,
-                    weights_for(rng, m, wmode), logits_for(rng, n, m, lstyle), targets_for(rng, n, m, tstyle), rng)
+                    positive_weights_for(rng, m, wmode), bce_logits_for(rng, n, m, lstyle),
+                    binary_targets(rng, n * m, tstyle), rng)
 
     # B. Logits of ±1e4 (exact softplus: the loss of z = 1e4, t' = 0 is 1e4).
     for m, a, red, wmode, tstyle in ((3, "0", "none", "none", "hard"), (3, "0.1", "mean", "rand", "hard"),
@@ -298,7 +221,7 @@ def build():
         rng = rng_for("huge", m, a, red)
         n = 4
         add(f"huge_M{m}_a{a}_{red}_w-{wmode}_t-{tstyle}", "logits of ±1e4", n, m, alpha_value(rng, a), red,
-            weights_for(rng, m, wmode), logits_for(rng, n, m, "huge"), targets_for(rng, n, m, tstyle), rng)
+            positive_weights_for(rng, m, wmode), bce_logits_for(rng, n, m, "huge"), binary_targets(rng, n * m, tstyle), rng)
     rng = rng_for("huge-exact")
     add("huge_exact_M4_a0_none", "z = ±1e4 against t = 0 and 1: losses 1e4 and 0", 1, 4, 0.0, "none", None,
         f32([HUGE, -HUGE, HUGE, -HUGE]), f32([0.0, 1.0, 1.0, 0.0]), rng)
@@ -308,33 +231,27 @@ def build():
                              (37, "none", "0.1", "zero")):
         rng = rng_for("empty", m, red, a)
         add(f"empty_M{m}_a{a}_{red}_w-{wmode}", "N = 0 (mean is 0 here, NaN in PyTorch)", 0, m, alpha_value(rng, a),
-            red, weights_for(rng, m, wmode), [], [], rng)
+            red, positive_weights_for(rng, m, wmode), [], [], rng)
 
     # D. Odds and ends: one element, a bigger batch, large positive weights.
     rng = rng_for("misc", 1)
     add("single_M1_a0.1_mean", "N = M = 1", 1, 1, 0.1, "mean", None, f32([2.5]), f32([1.0]), rng)
     rng = rng_for("misc", 2)
     add("batch64_M5_arand_mean_w-rand", "bigger batch", 64, 5, alpha_value(rng, "rand"), "mean",
-        weights_for(rng, 5, "rand"), logits_for(rng, 64, 5, "normal"), targets_for(rng, 64, 5, "mixed"), rng)
+        positive_weights_for(rng, 5, "rand"), bce_logits_for(rng, 64, 5, "normal"), binary_targets(rng, 64 * 5, "mixed"),
+        rng)
     rng = rng_for("misc", 3)
-    add("batch40_M37_a0.1_sum_w-zero", "bigger batch, many labels", 40, 37, 0.1, "sum", weights_for(rng, 37, "zero"),
-        logits_for(rng, 40, 37, "wide"), targets_for(rng, 40, 37, "soft"), rng)
+    add("batch40_M37_a0.1_sum_w-zero", "bigger batch, many labels", 40, 37, 0.1, "sum",
+        positive_weights_for(rng, 37, "zero"),
+        bce_logits_for(rng, 40, 37, "wide"), binary_targets(rng, 40 * 37, "soft"), rng)
     rng = rng_for("misc", 4)
     add("heavy_weights_M2_a0.1_none", "positive weights 0 and 50", 5, 2, 0.1, "none", [0.0, 50.0],
-        logits_for(rng, 5, 2, "normal"), targets_for(rng, 5, 2, "mixed"), rng)
+        bce_logits_for(rng, 5, 2, "normal"), binary_targets(rng, 5 * 2, "mixed"), rng)
 
 
 def main():
     build()
-    names = [c["name"] for c in CASES]
-    assert len(set(names)) == len(names)
-    lines = [json.dumps(c, separators=(",", ":"), allow_nan=False, ensure_ascii=False) for c in CASES]
-    header = json.dumps({"generator": "tools/generate_golden_bce.py", "torch_version": torch.__version__,
-                         "schema_version": 1}, separators=(",", ":"))
-    text = header[:-1] + ',"cases":[\n' + ",\n".join(lines) + "\n]}\n"
-    os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
-    with open(OUTPUT, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
+    text = write_golden(OUTPUT, "tools/generate_golden_bce.py", CASES)
     print(f"wrote {len(CASES)} cases to {os.path.relpath(OUTPUT, ROOT)}: {len(text) / 1e6:.2f} MB")
 
 

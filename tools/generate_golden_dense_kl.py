@@ -72,7 +72,7 @@ normwise relative difference < 1e-12 (KL values relative to the cross-entropy's 
 outputs finite.
 """
 
-import json
+import functools
 import os
 import sys
 
@@ -80,28 +80,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUTPUT = os.path.join(ROOT, "tests", "LabelSmoothing.Tests", "Golden", "torch_dense_kl_golden.json")
-DEFAULT_IGNORE = -100
+from golden_common import (DEFAULT_IGNORE, REDUCTIONS, ROOT, alpha_value, class_weights_for, f32, golden_path, labels_for,
+                           log_softmax_rows, normal_logits, nwise, probability_target_rows, require_close, require_f32,
+                           require_finite, rng_factory, smooth_rows, total_weight, upstream_for, write_golden)
+
+OUTPUT = golden_path("torch_dense_kl_golden.json")
 WENET_IGNORE = -1
-REDUCTIONS = ("none", "mean", "sum")
-
-torch.manual_seed(0)  # nothing draws from torch's generator; set anyway
-
-
-def f32(values):
-    """float32-exact float64 array."""
-    return np.asarray(values, dtype=np.float32).astype(np.float64)
-
-
-def nwise(actual, expected, floor=0.0):
-    actual = np.asarray(actual, dtype=np.float64).ravel()
-    expected = np.asarray(expected, dtype=np.float64).ravel()
-    if actual.size == 0:
-        return 0.0
-    scale = max(float(np.max(np.abs(expected))), floor)
-    err = float(np.max(np.abs(actual - expected)))
-    return err / scale if scale > 0 else err
+MIXED_ROWS = ("dirichlet", "scaled", "onehot", "zeros", "sparse", "onehot-scaled")  # the order of this script's 'mixed' rows
+rng_for = rng_factory(20260202)
+weights_for = functools.partial(class_weights_for, extra_zeros=False)  # no extra zero weights at K ≥ 10 in this script
 
 
 def spatial_size(shape):
@@ -126,15 +113,6 @@ def entr(x):
     return out
 
 
-def smooth_np(t, alpha, prior, axis):
-    """The library's S(t) along `axis` (float64)."""
-    c = t.shape[axis]
-    total = t.sum(axis=axis, keepdims=True)
-    if prior == "uniform":
-        return (1.0 - alpha) * t + alpha * total / c
-    return (1.0 - alpha) * t + alpha * (total - t) / (c - 1)
-
-
 def index_target_rows(labels, c, alpha, prior, ignore_index):
     """t' = S(e_y) per row (zeros for ignored rows)."""
     q = np.zeros((len(labels), c))
@@ -150,16 +128,9 @@ def index_target_rows(labels, c, alpha, prior, ignore_index):
     return q
 
 
-def total_weight(case):
-    n_pos = case["shape"][0] * spatial_size(case["shape"])
-    if case["target_kind"] == "probability":
-        return float(n_pos)
-    w = case["weights"]
-    total = 0.0
-    for label in case["labels"]:
-        if label != case["ignore_index"]:
-            total += 1.0 if w is None else w[label]
-    return total
+def position_count(case):
+    """N·d1·…·dk, the number of loss positions."""
+    return case["shape"][0] * spatial_size(case["shape"])
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -169,7 +140,7 @@ def total_weight(case):
 def torch_smoothed_targets(case):
     shape = case["shape"]
     t = np.asarray(case["targets"], dtype=np.float64).reshape(shape)
-    return torch.tensor(smooth_np(t, case["alpha"], case["prior"], axis=1), dtype=torch.float64)
+    return torch.tensor(smooth_rows(t, case["alpha"], case["prior"], axis=1), dtype=torch.float64)
 
 
 def torch_ce_none(case, z, w):
@@ -224,7 +195,7 @@ def torch_expected(case):
     w = None if case["weights"] is None else torch.tensor(case["weights"], dtype=torch.float64)
     up = torch.tensor(case["upstream"], dtype=torch.float64)
     n_pos = shape[0] * spatial_size(shape)
-    divisor = total_weight(case) if red == "mean" else 1.0
+    divisor = total_weight(case, position_count(case)) if red == "mean" else 1.0
     batch_loss = None
 
     if case.get("_wenet"):
@@ -331,23 +302,18 @@ def numpy_expected(case):
     z = to_rows(case["logits"], shape)
     rows = z.shape[0]
     up = np.asarray(case["upstream"], dtype=np.float64)
-    if rows:
-        m = z.max(axis=1, keepdims=True)
-        lse = np.log(np.exp(z - m).sum(axis=1, keepdims=True))
-        lp = z - m - lse
-    else:
-        lp = np.zeros((0, c))
+    lp = log_softmax_rows(z)
     p = np.exp(lp)
     if case["target_kind"] == "index":
         tprime = index_target_rows(case["labels"], c, alpha, prior, case["ignore_index"])
     else:
-        tprime = smooth_np(to_rows(case["targets"], shape), alpha, prior, axis=1)
+        tprime = smooth_rows(to_rows(case["targets"], shape), alpha, prior, axis=1)
     q = tprime * w
     ce = -(q * lp).sum(axis=1)
     entropy = (entr(tprime) * w).sum(axis=1)
     losses = ce - entropy if case["kl"] else ce
     dl = p * q.sum(axis=1, keepdims=True) - q
-    divisor = total_weight(case) if red == "mean" else 1.0
+    divisor = total_weight(case, position_count(case)) if red == "mean" else 1.0
     if red == "none":
         loss, grad, back = losses.sum(), dl, dl * up[:, None]
     elif divisor == 0.0:
@@ -373,7 +339,8 @@ def finish(case):
         grad_floor = back_floor = 0.0
     if case["kl"] and ce_losses is None:
         ce_losses = ref_ce  # Wenet with ξ·V/(V − 1) > 1: PyTorch's uniform smoothing cannot express the target
-        ce_loss = reduce_values(ce_losses, case["reduction"], total_weight(case) if case["reduction"] == "mean" else 1.0)
+        divisor = total_weight(case, position_count(case)) if case["reduction"] == "mean" else 1.0
+        ce_loss = reduce_values(ce_losses, case["reduction"], divisor)
     floor = float(np.max(np.abs(ce_losses), initial=0.0)) if case["kl"] else 0.0
     scalar_floor = abs(ce_loss) if case["kl"] else 0.0
     checks = [
@@ -384,18 +351,9 @@ def finish(case):
     ]
     if case["kl"]:
         checks.append(("ce_losses", nwise(ce_losses, ref_ce)))
-    for what, err in checks:
-        if not err < 1e-12:
-            sys.exit(f"{case['name']}: torch and the NumPy reference disagree on {what} (normwise {err:.3e})")
-    for key in ("logits", "targets", "upstream"):
-        values = case[key]
-        if values is not None:
-            arr = np.asarray(values, dtype=np.float64)
-            if not np.array_equal(arr, f32(arr)):
-                sys.exit(f"{case['name']}: {key} not float32-exact")
-    for arr in (losses, gradient, backward, [loss]):
-        if not np.all(np.isfinite(arr)):
-            sys.exit(f"{case['name']}: non-finite expected value")
+    require_close(case, checks)
+    require_f32(case, ("logits", "targets", "upstream"))
+    require_finite(case, losses, gradient, backward, loss)
     n_pos = case["shape"][0] * spatial_size(case["shape"])
     assert len(case["logits"]) == n_pos * case["shape"][1]
     assert len(losses) == n_pos and len(gradient) == len(case["logits"])
@@ -417,85 +375,11 @@ def finish(case):
 # Inputs
 # ---------------------------------------------------------------------------------------------------------------------
 
-def hash_str(text):
-    """A stable string hash (Python's hash() is salted per process)."""
-    h = 2166136261
-    for ch in text.encode("utf-8"):
-        h = ((h ^ ch) * 16777619) & 0xFFFFFFFF
-    return h
-
-
-def rng_for(*key):
-    return np.random.default_rng([20260202] + [hash_str(str(part)) for part in key])
-
-
-def logits_for(rng, count, style="normal"):
-    scale = {"small": 0.5, "normal": 2.0, "wide": 6.0}[style]
-    return f32(rng.normal(0.0, scale, size=count) + rng.normal(0.0, 1.0))
-
-
-def alpha_value(rng, which):
-    if which == "rand":
-        return float(rng.uniform(0.01, 0.99))
-    return {"0": 0.0, "0.1": 0.1, "1": 1.0}[which]
-
-
-def labels_for(rng, count, c, ignore_mode):
-    """About a quarter of the positions ignored (at least one when count ≥ 3); ignore_mode 'default' (−100) or 'pad' (an id in [0, C))."""
-    ignore_index = DEFAULT_IGNORE if ignore_mode == "default" else int(rng.integers(c))
-    labels = [int(v) for v in rng.integers(0, c, size=count)]
-    if count >= 3:
-        for i in rng.choice(count, size=max(1, count // 4), replace=False):
-            labels[int(i)] = ignore_index
-    return labels, ignore_index
-
-
-def weights_for(rng, c, mode, labels=None, ignore_index=DEFAULT_IGNORE):
-    if mode == "none":
-        return None
-    w = rng.uniform(0.2, 2.5, size=c)
-    if mode == "zero":
-        # zero the weight of one counted label while another counted class keeps its weight (zero total weight has its own cases)
-        counted = sorted({y for y in (labels or []) if y != ignore_index})
-        if len(counted) >= 2:
-            w[counted[0]] = 0.0
-        else:
-            spare = [k for k in range(c) if k not in counted]
-            w[spare[0] if spare else 0] = 0.0
-    return [float(v) for v in w]
-
-
 def targets_for(rng, shape, mode):
     """Probability targets of the logits' shape (float32-exact, ≥ 0), rows along the class axis."""
     n, c, s = shape[0], shape[1], spatial_size(shape)
-    rows = np.zeros((n * s, c))
-    for i in range(n * s):
-        style = {"normalised": "dirichlet", "unnormalised": "scaled"}.get(
-            mode, ("dirichlet", "scaled", "onehot", "zeros", "sparse", "onehot-scaled")[i % 6])
-        if style == "dirichlet":
-            r = rng.gamma(0.7, size=c)
-            r = r / r.sum() if r.sum() > 0 else np.full(c, 1.0 / c)
-        elif style == "scaled":
-            r = rng.uniform(0.0, 1.0, size=c)
-            r = r / r.sum() * rng.uniform(0.2, 3.0)
-        elif style == "onehot":
-            r = np.zeros(c)
-            r[rng.integers(c)] = 1.0
-        elif style == "onehot-scaled":
-            r = np.zeros(c)
-            r[rng.integers(c)] = rng.uniform(0.3, 2.0)
-        elif style == "zeros":
-            r = np.zeros(c)
-        else:
-            r = np.zeros(c)
-            idx = rng.choice(c, size=min(c, 3), replace=False)
-            r[idx] = rng.uniform(0.05, 0.9, size=idx.size)
-        rows[i] = r
+    rows = probability_target_rows(rng, n * s, c, mode, MIXED_ROWS)
     return f32(from_rows(rows, shape)) if n * s else np.zeros(0)
-
-
-def upstream_for(rng, n_pos, reduction):
-    return [float(v) for v in f32(rng.normal(0.0, 1.5, size=n_pos if reduction == "none" else 1))]
 
 
 CASES = []
@@ -560,8 +444,8 @@ def build_dense():
             labels, ii = labels_for(rng, n_pos, shape[1], imode)
             add("dense", f"index_{shape_name(shape)}_a{a}_{red}_w-{wmode}_ig-{imode}",
                 f"F.cross_entropy on {tuple(shape)}, logits {style}", "index", shape, alpha_value(rng, a), red,
-                weights_for(rng, shape[1], wmode, labels, ii), ii, logits_for(rng, n_pos * shape[1], style), labels=labels,
-                rng=rng)
+                weights_for(rng, shape[1], wmode, labels, ii), ii, normal_logits(rng, n_pos * shape[1], style),
+                labels=labels, rng=rng)
 
     # B. Probability targets (dense smoothing along the class axis).
     prob_shapes = [
@@ -583,7 +467,7 @@ def build_dense():
             add("dense", f"prob_{shape_name(shape)}_a{a}_{red}_w-{wmode}_t-{tmode}",
                 f"F.cross_entropy with probability targets on {tuple(shape)}; ignore_index {ii} must not apply",
                 "probability", shape, alpha_value(rng, a), red, weights_for(rng, shape[1], wmode), ii,
-                logits_for(rng, n_pos * shape[1]), targets=targets_for(rng, shape, tmode), rng=rng)
+                normal_logits(rng, n_pos * shape[1]), targets=targets_for(rng, shape, tmode), rng=rng)
 
     # C. Empty inputs: N = 0, and a zero spatial dimension; the mean is 0 with a zero gradient here (NaN in PyTorch).
     for kind in ("index", "probability"):
@@ -606,7 +490,7 @@ def build_dense():
         add("dense", f"all_ignored_{shape_name(shape)}_ig{ii}_{red}",
             "every position ignored (mean: 0 with a zero gradient here, NaN in PyTorch)", "index", shape,
             alpha_value(rng, "rand"), red, weights_for(rng, shape[1], "rand"), ii,
-            logits_for(rng, n_pos * shape[1]), labels=[ii] * n_pos, rng=rng)
+            normal_logits(rng, n_pos * shape[1]), labels=[ii] * n_pos, rng=rng)
     for shape, red in (((2, 5, 2, 3), "mean"), ((2, 5, 4), "sum")):
         rng = rng_for("dense-zero-total", shape, red)
         n_pos = shape[0] * spatial_size(shape)
@@ -615,7 +499,7 @@ def build_dense():
         labels = [(1, 3, DEFAULT_IGNORE)[i % 3] for i in range(n_pos)]
         add("dense", f"zero_total_weight_{shape_name(shape)}_{red}",
             "every counted position has class weight 0 (mean: 0 with a zero gradient here, NaN in PyTorch)", "index", shape,
-            0.1, red, w, DEFAULT_IGNORE, logits_for(rng, n_pos * shape[1]), labels=labels, rng=rng)
+            0.1, red, w, DEFAULT_IGNORE, normal_logits(rng, n_pos * shape[1]), labels=labels, rng=rng)
 
     # E. Large logits (±300) on a dense input.
     rng = rng_for("dense-large")
@@ -648,7 +532,7 @@ def build_kl():
     for b, length, v, a, red, pad, layout in wenet_specs:
         rng = rng_for("wenet", b, length, v, a, red, pad, layout)
         xi = alpha_value(rng, a)
-        x = logits_for(rng, b * length * v).reshape(b, length, v)
+        x = normal_logits(rng, b * length * v).reshape(b, length, v)
         labels = rng.integers(0, v, size=(b, length))
         if pad == 0:
             labels = np.where(labels == 0, 1, labels)
@@ -712,7 +596,7 @@ def build_kl():
         add("kl", f"uniform_index_{shape_name(shape)}_a{a}_{red}_w-{wmode}_ig-{imode}",
             "F.cross_entropy(weight, label_smoothing=α) − Σ_c w_c·entr(α/C + (1−α)e_y)", "index", shape,
             alpha_value(rng, a), red, weights_for(rng, shape[1], wmode, labels, ii), ii,
-            logits_for(rng, n_pos * shape[1]), labels=labels, kl=True, rng=rng)
+            normal_logits(rng, n_pos * shape[1]), labels=labels, kl=True, rng=rng)
 
     # I. Probability targets: Uniform (weighted) and UniformOthers.
     prob_specs = [
@@ -731,27 +615,16 @@ def build_kl():
         add("kl", f"{prior}_prob_{shape_name(shape)}_a{a}_{red}_w-{wmode}_t-{tmode}",
             "F.cross_entropy(S(t), weight, label_smoothing=0) − Σ_c w_c·entr(S(t)_c)", "probability", shape,
             alpha_value(rng, a), red, weights_for(rng, shape[1], wmode), DEFAULT_IGNORE,
-            logits_for(rng, n_pos * shape[1]), targets=targets_for(rng, shape, tmode), prior=prior, kl=True, rng=rng)
+            normal_logits(rng, n_pos * shape[1]), targets=targets_for(rng, shape, tmode), prior=prior, kl=True, rng=rng)
 
 
 def main():
     build_dense()
     build_kl()
-    names = [c["name"] for c in CASES]
-    assert len(set(names)) == len(names)
     order = ("name", "group", "note", "target_kind", "shape", "alpha", "prior", "kl", "reduction", "weights", "ignore_index",
              "logits", "labels", "targets", "upstream", "loss", "losses", "gradient", "backward", "ce_loss", "ce_losses",
              "batch_size", "batch_loss", "gradient_floor", "backward_floor")
-    lines = []
-    for c in CASES:
-        assert set(c) == set(order), sorted(set(c) ^ set(order))
-        lines.append(json.dumps({k: c[k] for k in order}, separators=(",", ":"), allow_nan=False, ensure_ascii=False))
-    header = json.dumps({"generator": "tools/generate_golden_dense_kl.py", "torch_version": torch.__version__,
-                         "schema_version": 1}, separators=(",", ":"))
-    text = header[:-1] + ',"cases":[\n' + ",\n".join(lines) + "\n]}\n"
-    os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
-    with open(OUTPUT, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
+    text = write_golden(OUTPUT, "tools/generate_golden_dense_kl.py", CASES, order)
     groups = {}
     for c in CASES:
         key = f"{c['group']}/{c['target_kind']}"

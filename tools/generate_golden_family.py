@@ -109,7 +109,7 @@ Cross-checks (every case; the script stops when one fails)
 Inputs are checked float32-exact and every expected value finite.
 """
 
-import json
+import functools
 import os
 import sys
 
@@ -117,35 +117,27 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUTPUT = os.path.join(ROOT, "tests", "LabelSmoothing.Tests", "Golden", "torch_family_golden.json")
-DEFAULT_IGNORE = -100
-REDUCTIONS = ("none", "mean", "sum")
+import golden_common
+from golden_common import (DEFAULT_IGNORE, REDUCTIONS, ROOT, alpha_value, binary_targets, f32, golden_path, np_sigmoid,
+                           np_softplus, nwise, raw_normal, require_close, require_f32, require_finite, rng_factory,
+                           smooth_binary, sprinkle, write_golden)
+
+OUTPUT = golden_path("torch_family_golden.json")
 LOSS_TYPES = ("poly", "focal", "binary_focal", "relaxation", "penalty", "distillation")
 INDEX_LOSSES = ("poly", "focal", "relaxation", "penalty")
 KERAS_EPSILON = 1e-7  # keras.backend.epsilon()
 HUGE = 1e3
 
-torch.manual_seed(0)  # nothing draws from torch's generator; set anyway
+rng_for = rng_factory(20260303)
+# This script's variants of the shared input helpers: a drawn label equal to the pad id moves to the next class; 'zero'
+# class weights zero the first counted label even when it is the only one; priors drawn with the 'family' recipe.
+labels_for = functools.partial(golden_common.labels_for, remap_pad=True)
+weights_for = functools.partial(golden_common.class_weights_for, keep_counted=False)
+prior_for = functools.partial(golden_common.prior_for, recipe="family")
 
 WORST = {name: 0.0 for name in LOSS_TYPES}  # largest torch-vs-NumPy normwise difference per loss
 PEERS = {}  # (loss, peer) -> [largest normwise difference, largest absolute difference, values compared]
 TORCHVISION_NAN = [0, 0]  # gradient elements where torchvision's code gives NaN (γ < 1, 1 − p_t == 0), cases
-
-
-def f32(values):
-    """float32-exact float64 array."""
-    return np.asarray(values, dtype=np.float32).astype(np.float64)
-
-
-def nwise(actual, expected):
-    actual = np.asarray(actual, dtype=np.float64).ravel()
-    expected = np.asarray(expected, dtype=np.float64).ravel()
-    if actual.size == 0:
-        return 0.0
-    scale = float(np.max(np.abs(expected)))
-    err = float(np.max(np.abs(actual - expected)))
-    return err / scale if scale > 0 else err
 
 
 def peer(case, name, actual, expected, count, measured=False):
@@ -286,8 +278,7 @@ def torch_relaxation(lp, y, alpha):
 def smoothed_binary(case):
     """Keras's binary smoothing t' = t·(1 − α_s) + α_s/2, (N, M) float64."""
     t = np.asarray(case["targets"], dtype=np.float64).reshape(case["n"], case["k"])
-    alpha = smoothing(case)
-    return t * (1.0 - alpha) + 0.5 * alpha
+    return smooth_binary(t, smoothing(case))
 
 
 def balance(case, tp):
@@ -405,15 +396,6 @@ def np_softmax_backward(g, lp):
     a = int(lp.argmax())
     out[a] = g[a] * -np.expm1(lp[a]) - p[a] * np.delete(g, a).sum()
     return out
-
-
-def np_sigmoid(x):
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def np_softplus(x):
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
 def numpy_binary_focal(case, z):
@@ -740,12 +722,8 @@ def check_distillation(case, z, loss, losses, gradient):
 def finish(case):
     loss, losses, gradient, z, losses_t = torch_expected(case)
     ref_loss, ref_losses, ref_gradient = numpy_expected(case)
-    worst = 0.0
-    for what, err in (("loss", nwise([loss], [ref_loss])), ("losses", nwise(losses, ref_losses)),
-                      ("gradient", nwise(gradient, ref_gradient))):
-        if not err < 1e-12:
-            sys.exit(f"{case['name']}: torch and the NumPy reference disagree on {what} (normwise {err:.3e})")
-        worst = max(worst, err)
+    worst = require_close(case, [("loss", nwise([loss], [ref_loss])), ("losses", nwise(losses, ref_losses)),
+                                 ("gradient", nwise(gradient, ref_gradient))])
     kind = case["loss_type"]
     WORST[kind] = max(WORST[kind], worst)
     if kind == "distillation" and case["teacher_logits"] == case["logits"]:
@@ -765,10 +743,7 @@ def finish(case):
         check_penalty(case, z, losses_t)
     else:
         check_distillation(case, z, loss, losses, gradient)
-    for key in ("logits", "targets", "teacher_logits"):
-        values = case[key]
-        if values is not None and not np.array_equal(np.asarray(values), f32(values)):
-            sys.exit(f"{case['name']}: {key} not float32-exact")
+    require_f32(case, ("logits", "targets", "teacher_logits"))
     prior = case["prior"]
     if prior is not None and prior["values"] is not None:
         values = np.asarray(prior["values"], dtype=np.float64)
@@ -777,8 +752,7 @@ def finish(case):
             sys.exit(f"{case['name']}: prior values not float32-exact, negative or not summing to 1")
     if case["targets"] is not None and not all(0.0 <= v <= 1.0 for v in case["targets"]):
         sys.exit(f"{case['name']}: a target outside [0, 1]")
-    if not (np.isfinite(loss) and np.all(np.isfinite(losses)) and np.all(np.isfinite(gradient))):
-        sys.exit(f"{case['name']}: non-finite expected value")
+    require_finite(case, loss, losses, gradient)
     assert len(losses) == (case["n"] * case["k"] if kind == "binary_focal" else case["n"])
     assert len(gradient) == case["n"] * case["k"]
     case["loss"] = float(loss) + 0.0  # + 0.0: no negative zeros in the file
@@ -790,69 +764,6 @@ def finish(case):
 # ---------------------------------------------------------------------------------------------------------------------
 # Inputs
 # ---------------------------------------------------------------------------------------------------------------------
-
-def hash_str(text):
-    """A stable string hash (Python's hash() is salted per process)."""
-    h = 2166136261
-    for ch in text.encode("utf-8"):
-        h = ((h ^ ch) * 16777619) & 0xFFFFFFFF
-    return h
-
-
-def rng_for(*key):
-    return np.random.default_rng([20260303] + [hash_str(str(part)) for part in key])
-
-
-def alpha_value(rng, which):
-    """A smoothing (or relaxation) α: '0', '0.1', '0.5' or 'rand' (uniform in [0.01, 0.99])."""
-    if which == "rand":
-        return float(rng.uniform(0.01, 0.99))
-    return float(which)
-
-
-def stochastic_row(rng, k, style="dirichlet", y=0):
-    """A float32-exact probability row: 'dirichlet', 'others' (0 at y) or 'onehot' (e_y)."""
-    if style == "onehot" or k == 1:
-        r = np.zeros(k)
-        r[y] = 1.0
-        return f32(r)
-    r = rng.gamma(0.7, size=k)
-    if style == "others":
-        r[y] = 0.0
-    if k >= 10:
-        r[rng.integers(k)] = 0.0
-        if style == "others":
-            r[y] = 0.0
-    if r.sum() <= 0.0:
-        r[(y + 1) % k] = 1.0
-    return f32(r / r.sum())
-
-
-def prior_for(rng, kind, k):
-    if kind in ("uniform", "uniform_others"):
-        return {"kind": kind, "values": None, "scale": None}
-    if kind == "ordinal":
-        return {"kind": kind, "values": None, "scale": float(f32([rng.uniform(0.3, 4.0)])[0])}
-    if kind == "distribution":
-        return {"kind": kind, "values": [float(v) for v in stochastic_row(rng, k)], "scale": None}
-    rows = [stochastic_row(rng, k, ("dirichlet", "others", "onehot")[y % 3], y) for y in range(k)]
-    return {"kind": kind, "values": [float(v) for v in np.concatenate(rows)], "scale": None}
-
-
-def labels_for(rng, n, k, ignore_mode):
-    """Labels with about a quarter ignored (at least one when n ≥ 3); ignore_mode 'default' (−100), 'pad' (an id in [0, K)),
-    'none' (−100, nothing ignored) or 'all' (every label ignored)."""
-    ignore_index = int(rng.integers(k)) if ignore_mode == "pad" else DEFAULT_IGNORE
-    labels = [int(v) for v in rng.integers(0, k, size=n)]
-    if ignore_mode == "all":
-        return [ignore_index] * n, ignore_index
-    if ignore_mode == "pad":
-        labels = [(v + 1) % k if v == ignore_index else v for v in labels]
-    if n >= 3 and ignore_mode != "none":
-        for i in rng.choice(n, size=max(1, n // 4), replace=False):
-            labels[int(i)] = ignore_index
-    return labels, ignore_index
-
 
 def set_label_probability(z, i, y, prob):
     """Set z[i, y] so that softmax(z[i])_y = prob (the other logits fixed)."""
@@ -870,10 +781,9 @@ def logits_for(rng, n, k, style, labels=None, alpha=0.0):
     relax:     p_y below 1 − α on even rows, above it on odd rows when α > 0; at least 2% of the way from it"""
     if style == "large":
         return f32(rng.uniform(-50.0, 50.0, size=n * k))
-    z = rng.normal(0.0, 2.0, size=(n, k)) + rng.normal(0.0, 1.0)
+    z = raw_normal(rng, (n, k), 2.0, 1.0)
     if style == "huge":
-        picks = rng.random((n, k)) < 0.34
-        z[picks] = np.where(rng.random(int(picks.sum())) < 0.5, -HUGE, HUGE)
+        sprinkle(rng, z, 0.34, HUGE)
     elif style in ("confident", "relax") and k > 1:
         for i, y in enumerate(labels):
             if not 0 <= y < k:
@@ -888,41 +798,13 @@ def logits_for(rng, n, k, style, labels=None, alpha=0.0):
     return f32(z.ravel())
 
 
-def weights_for(rng, k, mode, labels=(), ignore_index=DEFAULT_IGNORE):
-    """Focal class weights: 'none' (null), 'rand' (uniform in [0.2, 2.5]) or 'zero' (random, with a counted label's weight 0)."""
-    if mode == "none":
-        return None
-    w = rng.uniform(0.2, 2.5, size=k)
-    if mode == "zero":
-        counted = sorted({y for y in labels if y != ignore_index})
-        w[counted[0] if counted else 0] = 0.0
-        if k >= 10:
-            w[rng.choice(k, size=2, replace=False)] = 0.0
-    return [float(v) for v in w]
-
-
-def binary_targets_for(rng, size, style):
-    """Float32-exact targets in [0, 1]: 'hard' 0/1, 'soft' uniform, 'mixed' (exact 0 and 1 among soft values)."""
-    if style == "hard":
-        return f32(rng.integers(0, 2, size=size))
-    t = rng.uniform(0.0, 1.0, size=size)
-    if style == "mixed":
-        pick = rng.integers(0, 4, size=size)
-        t[pick == 0] = 0.0
-        t[pick == 1] = 1.0
-    return f32(t)
-
-
 def binary_logits_for(rng, size, style):
     """normal(0, 2); 'edge': ±30, ±12.5, ±3 and 0.5; 'huge': normal(0, 3) with about half the entries ±1e3."""
     if style == "edge":
         return f32(rng.choice([-30.0, -12.5, -3.0, 0.5, 3.0, 12.5, 30.0], size=size))
     if style == "huge":
-        z = rng.normal(0.0, 3.0, size=size)
-        picks = rng.random(size) < 0.5
-        z[picks] = np.where(rng.random(int(picks.sum())) < 0.5, -HUGE, HUGE)
-        return f32(z)
-    return f32(rng.normal(0.0, 2.0, size=size) + rng.normal(0.0, 0.5))
+        return f32(sprinkle(rng, rng.normal(0.0, 3.0, size=size), 0.5, HUGE))
+    return f32(raw_normal(rng, size, 2.0, 0.5))
 
 
 CASES = []
@@ -1092,7 +974,7 @@ def build_binary_focal():
             alpha = float(rng.uniform(0.0, 1.0)) if b == "rand" else float(b)
             add(f"M{m}_N{n}_{red}_g{gamma:g}_alpha{b}_s{s}_t-{tstyle}_{lstyle}", f"grid, logits {lstyle}", "binary_focal",
                 n, m, red, {"gamma": gamma, "alpha": alpha, "label_smoothing": alpha_value(rng, s)},
-                binary_logits_for(rng, n * m, lstyle), targets=binary_targets_for(rng, n * m, tstyle))
+                binary_logits_for(rng, n * m, lstyle), targets=binary_targets(rng, n * m, tstyle))
     # B. Logits of ±1e3 (q is exactly 0 or 1; the loss and gradient stay finite, also for γ < 1 and hard targets).
     for m, gamma, b, s, red, tstyle in ((3, 2.0, "0.25", "0", "none", "hard"), (5, 0.5, "-1", "0", "mean", "hard"),
                                         (4, 0.0, "0.5", "0.1", "sum", "mixed"), (2, 5.0, "0.25", "rand", "mean", "mixed")):
@@ -1100,7 +982,7 @@ def build_binary_focal():
         n = 5
         add(f"M{m}_N{n}_{red}_g{gamma:g}_alpha{b}_s{s}_t-{tstyle}_huge", "logits ±1e3", "binary_focal", n, m, red,
             {"gamma": gamma, "alpha": float(b), "label_smoothing": alpha_value(rng, s)}, binary_logits_for(rng, n * m, "huge"),
-            targets=binary_targets_for(rng, n * m, tstyle))
+            targets=binary_targets(rng, n * m, tstyle))
     # C. Empty batches.
     for m, red in ((3, "mean"), (1, "none")):
         add(f"M{m}_N0_{red}_empty", "N·M = 0: mean 0 with a zero gradient (PyTorch: NaN)", "binary_focal", 0, m, red,
@@ -1221,20 +1103,9 @@ def main():
     build_relaxation()
     build_penalty()
     build_distillation()
-    names = [c["name"] for c in CASES]
-    assert len(set(names)) == len(names)
     order = ("name", "note", "loss_type", "n", "k", "reduction", "parameters", "weights", "ignore_index", "prior", "logits",
              "labels", "targets", "teacher_logits", "loss", "losses", "gradient")
-    lines = []
-    for c in CASES:
-        assert set(c) == set(order), sorted(set(c) ^ set(order))
-        lines.append(json.dumps({k: c[k] for k in order}, separators=(",", ":"), allow_nan=False, ensure_ascii=False))
-    header = json.dumps({"generator": "tools/generate_golden_family.py", "torch_version": torch.__version__,
-                         "schema_version": 1}, separators=(",", ":"))
-    text = header[:-1] + ',"cases":[\n' + ",\n".join(lines) + "\n]}\n"
-    os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
-    with open(OUTPUT, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
+    text = write_golden(OUTPUT, "tools/generate_golden_family.py", CASES, order)
     counts = {name: sum(1 for c in CASES if c["loss_type"] == name) for name in LOSS_TYPES}
     print(f"wrote {len(CASES)} cases {counts} to {os.path.relpath(OUTPUT, ROOT)}: {len(text.encode('utf-8')) / 1e6:.2f} MB")
     for name in LOSS_TYPES:

@@ -93,144 +93,41 @@ L ∈ {50, 1e3} under a cap, {50, 700} without.
 """
 
 import itertools
-import json
 import os
 import sys
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUTPUT = os.path.join(ROOT, "tests", "LabelSmoothing.Tests", "Golden", "torch_lm_golden.json")
-DEFAULT_IGNORE = -100
-REDUCTIONS = ("none", "mean", "sum")
+from golden_common import (DEFAULT_IGNORE, REDUCTIONS, ROOT, alpha_value, capped, class_weights_for, covering_rows,
+                           divisor_for, f32, golden_path, json_floats, labels_for, numpy_ce_rows, numpy_statistics, nwise,
+                           prior_for, probability_targets, require_f32, rng_factory, shape_params, short, top_gap,
+                           torch_ce_forward, torch_statistics, upstream_for, write_golden)
+
+OUTPUT = golden_path("torch_lm_golden.json")
 Z_LOSSES = (0.0, 1e-4, 0.05, 1.0)
 SOFTCAPS = (0.0, 30.0, 5.0, 1.0)
 PRIORS = ("uniform", "uniform_others", "distribution", "ordinal")
-ORDINAL_SCALES = (0.5, 2.0, 1000.0)
 TOP_GAP = 1e-3            # minimum distance between the two largest z' of a row
 MAX_REDRAWS = 1000
-COVER_CANDIDATES = 24     # random starts per covering-array row
 MAX_BYTES = 4_000_000
 TOLERANCE = 1e-12
 
-torch.manual_seed(0)  # nothing draws from torch's generator; set anyway
+rng_for = rng_factory(20260303)
 
 WORST = {"error": 0.0, "where": "none"}
-
-
-def f32(values):
-    """float32-exact float64 array."""
-    return np.asarray(values, dtype=np.float32).astype(np.float64)
-
-
-def nwise(actual, expected, floor=0.0):
-    """max |actual − expected| / max(max |expected|, floor) (the absolute error when both are 0)."""
-    actual = np.asarray(actual, dtype=np.float64).ravel()
-    expected = np.asarray(expected, dtype=np.float64).ravel()
-    if actual.size == 0:
-        return 0.0
-    scale = max(float(np.max(np.abs(expected))), floor)
-    err = float(np.max(np.abs(actual - expected)))
-    return err / scale if scale > 0 else err
-
-
-def capped(z, cap):
-    """z' = c·tanh(z/c) (NumPy, float64); z itself when c = 0."""
-    return cap * np.tanh(z / cap) if cap > 0 else z
-
-
-def top_gap(row):
-    """Distance between the two largest entries of a row (inf for a single entry)."""
-    if row.size < 2:
-        return np.inf
-    top = np.partition(row, row.size - 2)[-2:]
-    return float(top[1] - top[0])
 
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Expected values: PyTorch autograd on the formula
 # ---------------------------------------------------------------------------------------------------------------------
 
-def counted_mask(case):
-    """1.0 for samples that count (index targets: label != ignore_index), 0.0 for ignored ones."""
-    if case["target_kind"] == "probability":
-        return [1.0] * case["n"]
-    return [0.0 if y == case["ignore_index"] else 1.0 for y in case["labels"]]
-
-
-def torch_prior_rows(prior, k, y, onehot):
-    """Rows u(y_i) of the prior for the class indices y (a [len(y), K] tensor)."""
-    kind = prior["kind"]
-    if kind == "uniform":
-        return torch.full((len(y), k), 1.0 / k, dtype=torch.float64)
-    if kind == "uniform_others":
-        return (1.0 - onehot) / (k - 1)
-    if kind == "distribution":
-        return torch.tensor(prior["values"], dtype=torch.float64).expand(len(y), k)
-    distance = (torch.arange(k).unsqueeze(0) - y.unsqueeze(1)).abs().to(torch.float64)
-    kernel = torch.exp(-distance / prior["scale"]) * (1.0 - onehot)
-    return kernel / kernel.sum(dim=1, keepdim=True)
-
-
-def torch_targets(case, mask):
-    """The smoothed targets t' as an [N, K] tensor (zero rows for ignored samples)."""
-    n, k, alpha, prior = case["n"], case["k"], case["alpha"], case["prior"]
-    if case["target_kind"] == "index":
-        y = torch.tensor([y if m else 0 for y, m in zip(case["labels"], mask)], dtype=torch.int64)
-        onehot = F.one_hot(y, k).to(torch.float64)
-        u = torch_prior_rows(prior, k, y, onehot)
-        return ((1.0 - alpha) * onehot + alpha * u) * torch.tensor(mask, dtype=torch.float64).unsqueeze(1)
-    t = torch.tensor(case["targets"], dtype=torch.float64).reshape(n, k)
-    total = t.sum(dim=1, keepdim=True)
-    kind = prior["kind"]
-    if kind == "uniform":
-        mass = total / k
-    elif kind == "uniform_others":
-        mass = (total - t) / (k - 1)
-    elif kind == "distribution":
-        mass = total * torch.tensor(prior["values"], dtype=torch.float64)
-    else:
-        assert k <= 1000, "the ordinal prior matrix of probability targets is built densely"
-        classes = torch.arange(k)
-        mass = t @ torch_prior_rows(prior, k, classes, F.one_hot(classes, k).to(torch.float64))
-    return (1.0 - alpha) * t + alpha * mass
-
-
-def torch_check_builtin(case, zc, w, tprime, ce):
-    """With the Uniform prior the cross-entropy part must equal F.cross_entropy on z'."""
-    if case["prior"]["kind"] != "uniform" or case["n"] == 0:
-        return
-    if case["target_kind"] == "index":
-        y = torch.tensor(case["labels"], dtype=torch.int64)
-        builtin = F.cross_entropy(zc, y, weight=w, ignore_index=case["ignore_index"], reduction="none",
-                                  label_smoothing=case["alpha"])
-    else:
-        builtin = F.cross_entropy(zc, tprime, weight=w, reduction="none", label_smoothing=0.0)
-    err = nwise(ce.numpy(), builtin.numpy())
-    if not err < TOLERANCE:
-        sys.exit(f"{case['name']}: the cross-entropy formula and F.cross_entropy disagree ({err:.3e})")
-
-
 def torch_expected(case):
     """Every expected output from PyTorch (float64, autograd), as a dict of NumPy arrays and floats."""
     n, k, red = case["n"], case["k"], case["reduction"]
-    cap, lam = case["logit_softcap"], case["z_loss"]
     z = torch.tensor(case["logits"], dtype=torch.float64).reshape(n, k).requires_grad_()
-    w = None if case["weights"] is None else torch.tensor(case["weights"], dtype=torch.float64)
-    wv = torch.ones(k, dtype=torch.float64) if w is None else w
-    mask_list = counted_mask(case)
-    mask = torch.tensor(mask_list, dtype=torch.float64)
-
-    zc = cap * torch.tanh(z / cap) if cap > 0 else z
-    lp = torch.log_softmax(zc, dim=1)
-    lse = torch.logsumexp(zc, dim=1)
-    tprime = torch_targets(case, mask_list)
-    ce = -(wv * tprime * lp).sum(dim=1)
-    torch_check_builtin(case, zc.detach(), w, tprime, ce.detach())
-    core = ce - (wv * torch.special.entr(tprime)).sum(dim=1) if case["kl"] else ce
-    losses = (core + lam * lse * lse) * mask
+    fwd = torch_ce_forward(case, z)
+    losses, mask, mask_list, wv = fwd["losses"], fwd["mask"], fwd["mask_list"], fwd["wv"]
 
     s = torch.ones(n, dtype=torch.float64) if case["sample_weights"] is None else \
         torch.tensor(case["sample_weights"], dtype=torch.float64)
@@ -264,11 +161,7 @@ def torch_expected(case):
     out = {"loss": loss, "gradient": gradient, "losses": losses.detach().numpy(), "backward": backward,
            "nll": None, "correct": None, "lse": None}
     if case["target_kind"] == "index":
-        y = torch.tensor([y if m else 0 for y, m in zip(case["labels"], mask_list)], dtype=torch.int64)
-        with torch.no_grad():
-            out["nll"] = (-lp.gather(1, y.unsqueeze(1)).squeeze(1) * mask).numpy()
-            out["correct"] = ((zc.argmax(dim=1) == y).to(torch.float64) * mask).numpy()
-            out["lse"] = (lse * mask).numpy()
+        out["nll"], out["correct"], out["lse"] = torch_statistics(case, fwd)
     return out
 
 
@@ -276,79 +169,13 @@ def torch_expected(case):
 # Expected values: independent NumPy reference with closed-form gradients
 # ---------------------------------------------------------------------------------------------------------------------
 
-def ordinal_np(k, y, scale):
-    """u(y) of the ordinal prior, normalised by the closed form Σ_{k≠y} r^|k−y| = r·(1 − r^y + 1 − r^(K−1−y))/(1 − r)."""
-    distance = np.abs(np.arange(k) - y).astype(np.float64)
-    u = np.exp(-distance / scale)
-    u[y] = 0.0
-    r = np.exp(-1.0 / scale)
-    total = r * (-np.expm1(-y / scale) - np.expm1(-(k - 1 - y) / scale)) / -np.expm1(-1.0 / scale)
-    return u / total
-
-
-def numpy_targets(case):
-    """t' row by row, [N, K] (zero rows for ignored samples)."""
-    n, k, alpha, prior = case["n"], case["k"], case["alpha"], case["prior"]
-    kind = prior["kind"]
-    out = np.zeros((n, k))
-    if case["target_kind"] == "index":
-        for i, y in enumerate(case["labels"]):
-            if y == case["ignore_index"]:
-                continue
-            if kind == "uniform":
-                out[i] = alpha / k
-            elif kind == "uniform_others":
-                out[i] = alpha / (k - 1)
-                out[i, y] = 0.0
-            elif kind == "distribution":
-                out[i] = alpha * np.asarray(prior["values"])
-            else:
-                out[i] = alpha * ordinal_np(k, y, prior["scale"])
-            out[i, y] += 1.0 - alpha
-        return out
-    t = np.asarray(case["targets"], dtype=np.float64).reshape(n, k)
-    for i in range(n):
-        total = t[i].sum()
-        if kind == "uniform":
-            mass = np.full(k, total / k)
-        elif kind == "uniform_others":
-            mass = (total - t[i]) / (k - 1)
-        elif kind == "distribution":
-            mass = total * np.asarray(prior["values"])
-        else:
-            mass = np.zeros(k)
-            for y in np.flatnonzero(t[i]):
-                mass += t[i, y] * ordinal_np(k, int(y), prior["scale"])
-        out[i] = (1.0 - alpha) * t[i] + alpha * mass
-    return out
-
-
 def numpy_expected(case):
     """Every expected output from the closed forms (float64), as a dict like torch_expected's."""
     n, k, red = case["n"], case["k"], case["reduction"]
-    cap, lam = case["logit_softcap"], case["z_loss"]
     z = np.asarray(case["logits"], dtype=np.float64).reshape(n, k)
-    w = np.ones(k) if case["weights"] is None else np.asarray(case["weights"], dtype=np.float64)
-    if cap > 0:
-        th = np.tanh(z / cap)
-        zc, dcap = cap * th, 1.0 - th * th
-    else:
-        zc, dcap = z, np.ones_like(z)
-    m = zc.max(axis=1, keepdims=True) if n else np.zeros((0, 1))
-    lse = (m + np.log(np.exp(zc - m).sum(axis=1, keepdims=True)))[:, 0]
-    lp = zc - lse[:, None]
-    p = np.exp(lp)
-    tp = numpy_targets(case)
-    q = w * tp
-    if case["kl"]:
-        log_t = np.log(np.where(tp > 0, tp, 1.0))
-        core = (q * (log_t - lp)).sum(axis=1)
-    else:
-        core = -(q * lp).sum(axis=1)
+    rows = numpy_ce_rows(case, z)
+    w, losses, dl, counted = rows["w"], rows["losses"], rows["dl"], rows["counted"]
     labels = case["labels"]
-    counted = np.ones(n, dtype=bool) if labels is None else np.array([y != case["ignore_index"] for y in labels], dtype=bool)
-    losses = np.where(counted, core + lam * lse ** 2, 0.0)
-    dl = (p * (q.sum(axis=1) + 2.0 * lam * lse)[:, None] - q) * dcap * counted[:, None]
 
     s = np.ones(n) if case["sample_weights"] is None else np.asarray(case["sample_weights"], dtype=np.float64)
     if case["divisor"] is not None:
@@ -377,13 +204,7 @@ def numpy_expected(case):
     out = {"loss": loss, "gradient": gradient, "losses": losses, "backward": backward,
            "nll": None, "correct": None, "lse": None}
     if case["target_kind"] == "index":
-        nll, correct, lse_out = np.zeros(n), np.zeros(n), np.zeros(n)
-        for i, y in enumerate(labels):
-            if counted[i]:
-                nll[i] = -lp[i, y]
-                correct[i] = 1.0 if int(np.argmax(zc[i])) == y else 0.0
-                lse_out[i] = lse[i]
-        out["nll"], out["correct"], out["lse"] = nll, correct, lse_out
+        out["nll"], out["correct"], out["lse"] = numpy_statistics(case, rows)
     return out
 
 
@@ -406,10 +227,7 @@ def finish(case):
     if got["correct"] is not None and not np.array_equal(got["correct"], ref["correct"]):
         sys.exit(f"{case['name']}: torch and NumPy disagree on correct")
 
-    for key in ("logits", "targets", "sample_weights", "upstream"):
-        values = case[key]
-        if values is not None and not np.array_equal(np.asarray(values, dtype=np.float64), f32(values)):
-            sys.exit(f"{case['name']}: {key} not float32-exact")
+    require_f32(case, ("logits", "targets", "sample_weights", "upstream"))
     if case["sample_weights"] is not None and min(case["sample_weights"], default=0.0) < 0.0:
         sys.exit(f"{case['name']}: negative sample weight")
     prior = case["prior"]
@@ -428,9 +246,7 @@ def finish(case):
     if not np.isfinite(got["loss"]):
         sys.exit(f"{case['name']}: non-finite loss")
 
-    def floats(values):
-        return None if values is None else [float(v) + 0.0 for v in np.asarray(values).ravel()]  # + 0.0: no "-0.0"
-
+    floats = json_floats
     case["loss"] = float(got["loss"]) + 0.0
     case["gradient"] = floats(got["gradient"])
     case["losses"] = floats(got["losses"])
@@ -445,19 +261,7 @@ def finish(case):
 # Inputs
 # ---------------------------------------------------------------------------------------------------------------------
 
-def hash_str(text):
-    """A stable string hash (Python's hash() is salted per process)."""
-    h = 2166136261
-    for ch in text.encode("utf-8"):
-        h = ((h ^ ch) * 16777619) & 0xFFFFFFFF
-    return h
-
-
-def rng_for(*key):
-    return np.random.default_rng([20260303] + [hash_str(str(part)) for part in key])
-
-
-def logits_for(rng, n, k, style, cap, quantum=None):
+def lm_logits_for(rng, n, k, style, cap, quantum=None):
     """[N·K] float32-exact logits, normal(0, 2) (normal(0, c/2) when 0 < c < 4: wider rows would saturate several classes
     into near-ties at the top). style 'large': every other row (rows 0, 2, …) gets one logit +L and a quarter of its logits
     −L, L ∈ {50, 1e3} under a cap ({50, 700} without: |z| ≤ 700); 'extreme': every row does. quantum: round to its multiples.
@@ -484,84 +288,6 @@ def logits_for(rng, n, k, style, cap, quantum=None):
     return np.concatenate(rows) if rows else np.zeros(0)
 
 
-def labels_for(rng, zc, k, ignore_mode):
-    """Index labels for capped logits zc [N, K]: about half of them the row's argmax (so `correct` is often 1), the rest
-    random; about a quarter then set to the ignore index (at least one when N ≥ 3). ignore_mode 'default' (−100) or 'pad'
-    (an id in [0, K))."""
-    n = zc.shape[0]
-    ignore_index = DEFAULT_IGNORE if ignore_mode == "default" else int(rng.integers(k))
-    labels = [int(v) for v in rng.integers(0, k, size=n)]
-    for i in range(n):
-        if rng.random() < 0.5:
-            labels[i] = int(np.argmax(zc[i]))
-    if n >= 3:
-        for i in rng.choice(n, size=max(1, n // 4), replace=False):
-            labels[int(i)] = ignore_index
-    return labels, ignore_index
-
-
-def weights_for(rng, k, mode, labels=None, ignore_index=DEFAULT_IGNORE):
-    """Class weights: 'none' (null), 'rand' (uniform 0.2–2.5) or 'zero' (also zero: the class of a counted label while
-    another counted class keeps its weight, and two more classes when K ≥ 10)."""
-    if mode == "none":
-        return None
-    w = rng.uniform(0.2, 2.5, size=k)
-    if mode == "zero":
-        counted = sorted({y for y in (labels or []) if y != ignore_index})
-        if len(counted) >= 2:
-            zero = counted[0]
-        else:
-            spare = [c for c in range(k) if c not in counted]
-            zero = spare[0] if spare else 0
-        w[zero] = 0.0
-        if k >= 10:
-            w[rng.choice(k, size=2, replace=False)] = 0.0
-    return [float(v) for v in w]
-
-
-def targets_for(rng, n, k, mode):
-    """Probability targets (float32-exact, ≥ 0): 'normalised' (Dirichlet rows), 'unnormalised' (rows summing to 0.2–3) or
-    'mixed' (one-hot, all-zero, sparse, scaled, Dirichlet and scaled one-hot rows in turn)."""
-    rows = []
-    for i in range(n):
-        style = {"normalised": "dirichlet", "unnormalised": "scaled"}.get(
-            mode, ("onehot", "zeros", "sparse", "scaled", "dirichlet", "onehot-scaled")[i % 6])
-        if style == "dirichlet":
-            r = rng.gamma(0.7, size=k)
-            r = r / r.sum() if r.sum() > 0 else np.full(k, 1.0 / k)
-        elif style == "scaled":
-            r = rng.uniform(0.0, 1.0, size=k)
-            r = r / r.sum() * rng.uniform(0.2, 3.0)
-        elif style == "onehot":
-            r = np.zeros(k)
-            r[rng.integers(k)] = 1.0
-        elif style == "onehot-scaled":
-            r = np.zeros(k)
-            r[rng.integers(k)] = rng.uniform(0.3, 2.0)
-        elif style == "zeros":
-            r = np.zeros(k)
-        else:  # sparse: a few non-zero entries, sum ≠ 1
-            r = np.zeros(k)
-            idx = rng.choice(k, size=min(k, 3), replace=False)
-            r[idx] = rng.uniform(0.05, 0.9, size=idx.size)
-        rows.append(r)
-    return f32(np.concatenate(rows)) if rows else np.zeros(0)
-
-
-def prior_for(rng, kind, k, scale=None):
-    """The JSON prior object; a distribution is a float32-exact Dirichlet draw with a fifth of its entries 0 (K ≥ 5); an
-    ordinal scale is drawn from ORDINAL_SCALES unless given."""
-    if kind in ("uniform", "uniform_others"):
-        return {"kind": kind, "values": None, "scale": None}
-    if kind == "ordinal":
-        return {"kind": kind, "values": None, "scale": float(scale if scale is not None else rng.choice(ORDINAL_SCALES))}
-    r = rng.gamma(0.7, size=k) + 1e-3
-    if k >= 5:
-        r[rng.choice(k, size=k // 5, replace=False)] = 0.0
-    values = f32(r / r.sum())
-    return {"kind": kind, "values": [float(v) for v in values], "scale": None}
-
-
 def sample_weights_for(rng, n, mode):
     """Per-token weights: 'none' (null), 'zero' (all 0) or 'rand' (uniform 0.1–2, a quarter of them 0, at least one when
     N ≥ 2); float32-exact."""
@@ -573,30 +299,6 @@ def sample_weights_for(rng, n, mode):
     if n >= 2:
         s[rng.choice(n, size=max(1, n // 4), replace=False)] = 0.0
     return [float(v) for v in f32(s)]
-
-
-def divisor_for(rng, n, mode):
-    """The chunk divisor: 'none' (null), 'zero' (0) or 'pos' (a random double, as the global weight of a larger batch)."""
-    if mode == "none":
-        return None
-    if mode == "zero":
-        return 0.0
-    return float(rng.uniform(0.5, 4.0) * max(n, 1))
-
-
-def upstream_for(rng, n, reduction):
-    return [float(v) for v in f32(rng.normal(0.0, 1.5, size=n if reduction == "none" else 1))]
-
-
-def alpha_value(rng, which):
-    if which == "rand":
-        return float(rng.uniform(0.01, 0.99))
-    return {"0": 0.0, "0.1": 0.1, "1": 1.0}[which]
-
-
-def short(value):
-    """A number for a case name: 0.0001 → 1e-4, 30.0 → 30."""
-    return {1e-4: "1e-4"}.get(value, f"{value:g}")
 
 
 CASES = []
@@ -617,16 +319,16 @@ def make_case(section, index, note, p):
     smode, dmode = p.get("sample_weights", "none"), p.get("divisor", "none")
     style, label_mode = p.get("style", "normal"), p.get("labels", "random")
     alpha = alpha_value(rng, p["alpha"])
-    logits = logits_for(rng, n, k, style, cap, p.get("quantum"))
+    logits = lm_logits_for(rng, n, k, style, cap, p.get("quantum"))
     labels = targets = None
     if kind == "index":
-        labels, ii = labels_for(rng, capped(logits.reshape(n, k), cap), k, imode)
+        labels, ii = labels_for(rng, n, k, imode, argmax_of=capped(logits.reshape(n, k), cap))
         if label_mode == "all-ignored":
             labels = [ii] * n
     else:
-        targets = targets_for(rng, n, k, p.get("targets", "mixed"))
+        targets = probability_targets(rng, n, k, p.get("targets", "mixed"))
         ii = DEFAULT_IGNORE if imode == "default" else int(rng.integers(k))
-    weights = weights_for(rng, k, wmode, labels, ii)
+    weights = class_weights_for(rng, k, wmode, labels, ii)
     if label_mode == "zero-weight":
         for y in labels:
             if y != ii:
@@ -673,64 +375,6 @@ def make_case(section, index, note, p):
 # Covering arrays
 # ---------------------------------------------------------------------------------------------------------------------
 
-def covering_rows(key, factors, strong, valid=lambda values: True):
-    """Rows (dicts factor → level) in which every combination of levels of any three factors named in `strong`, and of any
-    two factors, appears at least once, leaving out combinations that `valid` rejects. Greedy (AETG-style): each new row is
-    the best of COVER_CANDIDATES starts, each seeded with an uncovered combination and completed factor by factor (random
-    order) with the level covering the most uncovered combinations. `valid` gets a partial row {factor: level}."""
-    names = [name for name, _ in factors]
-    levels = [list(values) for _, values in factors]
-    strong_idx = [i for i, name in enumerate(names) if name in strong]
-    groups = [g for g in itertools.combinations(strong_idx, 3)]
-    groups += list(itertools.combinations(range(len(names)), 2))
-
-    def as_values(assign):
-        return {names[f]: levels[f][l] for f, l in assign.items()}
-
-    uncovered = {}
-    for g in groups:
-        for combo in itertools.product(*(range(len(levels[f])) for f in g)):
-            if valid(as_values(dict(zip(g, combo)))):
-                uncovered[(g, combo)] = None
-    by_factor = {f: [g for g in groups if f in g] for f in range(len(names))}
-    rng = rng_for("cover", key)
-    rows = []
-    while uncovered:
-        pending = list(uncovered)
-        best, best_gain = None, -1
-        for _ in range(COVER_CANDIDATES):
-            g, combo = pending[int(rng.integers(len(pending)))]
-            row = dict(zip(g, combo))
-            for f in (int(v) for v in rng.permutation(len(names))):
-                if f in row:
-                    continue
-                scores = []
-                for level in range(len(levels[f])):
-                    trial = dict(row)
-                    trial[f] = level
-                    if not valid(as_values(trial)):
-                        scores.append(-1)
-                        continue
-                    scores.append(sum(1 for h in by_factor[f] if all(x in trial for x in h)
-                                      and (h, tuple(trial[x] for x in h)) in uncovered))
-                assert max(scores) >= 0, "no valid level"
-                row[f] = int(np.argmax(scores))
-            gain = sum(1 for h in groups if (h, tuple(row[x] for x in h)) in uncovered)
-            if gain > best_gain:
-                best, best_gain = row, gain
-        rows.append(best)
-        for h in groups:
-            uncovered.pop((h, tuple(best[x] for x in h)), None)
-    return [as_values(row) for row in rows]
-
-
-def shape_params(row):
-    """Split a covering row's 'shape' level (K, N) into k and n."""
-    params = dict(row)
-    params["k"], params["n"] = params.pop("shape")
-    return params
-
-
 def lm_factor_levels(case):
     """The seven LM factors of a case as levels (for the coverage check)."""
     alpha = {0.0: "0", 0.1: "0.1"}.get(case["alpha"], "rand")
@@ -776,11 +420,12 @@ def build_index_cover():
     extra = [("prior", PRIORS), ("kl", (False, True)), ("shape", ((10, 7), (10, 16), (37, 3))),
              ("style", ("normal", "large"))]
     strong = [name for name, _ in common] + ["sample_weights"]
-    rows = covering_rows("index", common + [("sample_weights", ("none", "rand"))] + extra, strong)
-    rows += covering_rows("index-zero-sample-weights", common + [("sample_weights", ("zero",))] + extra, ())
+    rows = covering_rows(rng_for("cover", "index"), common + [("sample_weights", ("none", "rand"))] + extra, strong)
+    rows += covering_rows(rng_for("cover", "index-zero-sample-weights"), common + [("sample_weights", ("zero",))] + extra,
+                          ())
     for i, row in enumerate(rows):
         make_case("lm", i, "index targets, K ≥ 10: covering of z-loss × softcap × α × class weights × sample weights"
-                  " × ignore × reduction (every 3 levels)", dict(shape_params(row), kind="index"))
+                  " × ignore × reduction (every 3 levels)", dict(shape_params(row, ("k", "n")), kind="index"))
 
 
 def build_probability_cover():
@@ -792,9 +437,10 @@ def build_probability_cover():
         ("shape", ((10, 5), (37, 2))), ("style", ("normal", "large")),
     ]
     strong = ("z_loss", "softcap", "alpha", "weights", "reduction")
-    for i, row in enumerate(covering_rows("probability", factors, strong)):
+    for i, row in enumerate(covering_rows(rng_for("cover", "probability"), factors, strong)):
         make_case("prob", i, "probability targets, K ≥ 10: 3-way covering of z-loss × softcap × α × class weights ×"
-                  " reduction; ignore_index must have no effect", dict(shape_params(row), kind="probability"))
+                  " reduction; ignore_index must have no effect",
+                  dict(shape_params(row, ("k", "n")), kind="probability"))
 
 
 def build_small_k():
@@ -811,7 +457,7 @@ def build_small_k():
             return False  # UniformOthers/Ordinal need K ≥ 2; the only pad id of K = 1 would ignore every label
         return not (v.get("kind") == "probability" and v.get("sample_weights") not in (None, "none"))
 
-    for i, row in enumerate(covering_rows("small-k", factors, (), valid)):
+    for i, row in enumerate(covering_rows(rng_for("cover", "small-k"), factors, (), valid)):
         make_case("smallk", i, "K ≤ 3: pairwise covering of every option", row)
 
 
@@ -828,9 +474,9 @@ def build_divisors():
         return not (v.get("kind") == "probability" and v.get("sample_weights") not in (None, "none"))
 
     strong = ("kind", "divisor", "sample_weights", "reduction")
-    for i, row in enumerate(covering_rows("divisor", factors, strong, valid)):
+    for i, row in enumerate(covering_rows(rng_for("cover", "divisor"), factors, strong, valid)):
         make_case("div", i, "ForwardBackward(..., divisor): Σ s_i·l_i / d whatever the reduction (d = 0: 0, zero gradient)",
-                  shape_params(row))
+                  shape_params(row, ("k", "n")))
 
 
 def build_edges():
@@ -935,21 +581,8 @@ def main():
     build_edges()
     build_large_k()
     triples = check_coverage()
-    names = [c["name"] for c in CASES]
-    assert len(set(names)) == len(names)
-    lines = []
-    for c in CASES:
-        assert set(c) == set(ORDER), sorted(set(c) ^ set(ORDER))
-        lines.append(json.dumps({k: c[k] for k in ORDER}, separators=(",", ":"), allow_nan=False, ensure_ascii=False))
-    header = json.dumps({"generator": "tools/generate_golden_lm.py", "torch_version": torch.__version__,
-                         "schema_version": 1}, separators=(",", ":"))
-    text = header[:-1] + ',"cases":[\n' + ",\n".join(lines) + "\n]}\n"
+    text = write_golden(OUTPUT, "tools/generate_golden_lm.py", CASES, ORDER, MAX_BYTES)
     size = len(text.encode("utf-8"))
-    if size >= MAX_BYTES:
-        sys.exit(f"the JSON would be {size} bytes (limit {MAX_BYTES})")
-    os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
-    with open(OUTPUT, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
     sections = {}
     for c in CASES:
         key = c["name"].split("_")[1]
