@@ -74,10 +74,10 @@ internal static class TensorShapes
         }
     }
 
-    /// <summary>Checks that an operand holds exactly one element (an upstream gradient of a reduced loss).</summary>
+    /// <summary>Checks that an operand holds exactly one element along at least one axis (an upstream gradient of a reduced loss).</summary>
     public static void SingleValue(in OperandShape shape, string paramName)
     {
-        if (shape.Count != 1)
+        if (shape.Rank == 0 || shape.Count != 1)
         {
             ThrowHelper.Argument(paramName, Invariant($"{paramName} has shape {shape}, but a reduced loss (Mean or Sum) takes one upstream value."));
         }
