@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mutation testing with dotnet-stryker (a local tool, .config/dotnet-tools.json) of the public layer (src/LabelSmoothing/*.cs) and the
-# reference kernels (src/LabelSmoothing/Internal/CrossEntropy/Reference/*.cs). docs/testing.md has the last score and what the
+# reference kernels (src/LabelSmoothing/Internal/Kernels/CrossEntropy/Reference/*.cs). docs/testing.md has the last score and what the
 # surviving mutants are. Usage: bash tools/mutation.sh [extra stryker options]; the report goes to artifacts/mutation/.
 #
 # Feasible on 2 cores (about 40 minutes): the tests that pin numbers of the public layer and of the reference kernels, not the
@@ -27,7 +27,7 @@ DOTNET_EnableHWIntrinsic=0 dotnet stryker \
   --configuration Release \
   --concurrency "${STRYKER_CONCURRENCY:-2}" \
   --mutate '**/src/LabelSmoothing/*.cs' \
-  --mutate '**/src/LabelSmoothing/Internal/CrossEntropy/Reference/*.cs' \
+  --mutate '**/src/LabelSmoothing/Internal/Kernels/CrossEntropy/Reference/*.cs' \
   --test-case-filter "${filter%|}" \
   --reporter html --reporter json --reporter progress --reporter cleartext \
   --output "$output" \

@@ -3,7 +3,8 @@
 global using System;
 global using System.Numerics;
 global using System.Runtime.CompilerServices;
-global using LabelSmoothing.Internal;
 global using LabelSmoothing.Internal.CallPath;
 global using LabelSmoothing.Internal.Layout;
 global using LabelSmoothing.Internal.Simd;
+global using LabelSmoothing.Internal.Smoothing;
+global using LabelSmoothing.Internal.Validation;

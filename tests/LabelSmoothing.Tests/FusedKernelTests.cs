@@ -5,7 +5,8 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using FluentAssertions;
-using LabelSmoothing.Internal.CrossEntropy;
+using LabelSmoothing.Internal.Kernels.CrossEntropy;
+using LabelSmoothing.Internal.Smoothing;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,5 +1,6 @@
 using LabelSmoothing.Internal.CallPath;
-using LabelSmoothing.Internal.CrossEntropy;
+using LabelSmoothing.Internal.Kernels.CrossEntropy;
+using LabelSmoothing.Internal.Smoothing;
 
 namespace LabelSmoothing.Tests;
 

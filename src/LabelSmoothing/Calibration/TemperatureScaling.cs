@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using LabelSmoothing.Internal.Calibration;
+using LabelSmoothing.Internal.Kernels.Calibration;
 
 namespace LabelSmoothing;
 

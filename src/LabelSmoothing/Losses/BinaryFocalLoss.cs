@@ -1,4 +1,4 @@
-using LabelSmoothing.Internal.Binary;
+using LabelSmoothing.Internal.Kernels.ElementWise;
 
 namespace LabelSmoothing;
 

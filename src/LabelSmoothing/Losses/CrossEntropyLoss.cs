@@ -1,4 +1,4 @@
-using LabelSmoothing.Internal.CrossEntropy;
+using LabelSmoothing.Internal.Kernels.CrossEntropy;
 
 namespace LabelSmoothing;
 

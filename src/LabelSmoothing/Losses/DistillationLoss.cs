@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using LabelSmoothing.Internal.Family;
+using LabelSmoothing.Internal.Kernels.Family;
 
 namespace LabelSmoothing;
 

@@ -1,4 +1,4 @@
-using LabelSmoothing.Internal.Family;
+using LabelSmoothing.Internal.Kernels.Family;
 
 namespace LabelSmoothing;
 

@@ -1,5 +1,4 @@
-using LabelSmoothing.Internal.CrossEntropy;
-using LabelSmoothing.Internal.Family;
+using LabelSmoothing.Internal.Kernels.Family;
 
 namespace LabelSmoothing;
 

@@ -1,4 +1,3 @@
-using LabelSmoothing.Internal.CrossEntropy;
 using LabelSmoothing.Priors;
 
 namespace LabelSmoothing;

@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using LabelSmoothing.Internal.CrossEntropy;
+using LabelSmoothing.Internal.Kernels.CrossEntropy;
 
 namespace LabelSmoothing;
 

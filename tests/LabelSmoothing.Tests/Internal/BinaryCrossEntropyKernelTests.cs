@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using System.Runtime.Intrinsics;
 using FluentAssertions;
-using LabelSmoothing.Internal.Binary;
+using LabelSmoothing.Internal.Kernels.ElementWise;
 using LabelSmoothing.Internal.Simd;
 using Xunit;
 

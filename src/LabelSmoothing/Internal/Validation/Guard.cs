@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace LabelSmoothing.Internal;
+namespace LabelSmoothing.Internal.Validation;
 
 /// <summary>Argument checks shared by the public entry points. Each throws an <see cref="ArgumentException"/>-family error naming the parameter.</summary>
 internal static class Guard

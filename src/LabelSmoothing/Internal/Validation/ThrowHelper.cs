@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace LabelSmoothing.Internal;
+namespace LabelSmoothing.Internal.Validation;
 
 /// <summary>Throw helpers, kept out of line so that the validating callers stay small and inlinable.</summary>
 internal static class ThrowHelper

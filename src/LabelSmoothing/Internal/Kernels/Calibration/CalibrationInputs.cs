@@ -1,0 +1,40 @@
+namespace LabelSmoothing.Internal.Kernels.Calibration;
+
+/// <summary>
+/// The operands of a calibration or temperature-scaling call: logits <c>(N, K, d1, …, dk)</c> and labels <c>(N, d1, …, dk)</c>, of which
+/// the samples labelled <see cref="IgnoreIndex"/> are left out.
+/// </summary>
+internal readonly ref struct CalibrationInputs<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public CalibrationInputs(Operand<T> logits, Operand<int> labels, int ignoreIndex)
+    {
+        Logits = logits;
+        Labels = labels;
+        IgnoreIndex = ignoreIndex;
+    }
+
+    public Operand<T> Logits { get; }
+
+    public Operand<int> Labels { get; }
+
+    /// <summary>The label of the samples left out (padding).</summary>
+    public int IgnoreIndex { get; }
+
+    /// <summary>The layout of the samples in both operands.</summary>
+    public BatchLayout Layout()
+    {
+        var layout = BatchLayout.OfClasses(Logits.Shape);
+        layout.Add(Slot.Labels, Labels.Shape);
+        layout.Merge();
+        return layout;
+    }
+
+    /// <summary>The checks of a tensor door: the shapes, then every label in <c>[0, K)</c> or equal to <see cref="IgnoreIndex"/>.</summary>
+    public void Check()
+    {
+        TensorShapes.ClassAxis(Logits.Shape, "logits");
+        TensorShapes.PerSample(Labels.Shape, Logits.Shape, "labels");
+        Guard.Labels(Labels, Layout(), (int)Logits.Shape.Length(1), IgnoreIndex);
+    }
+}
