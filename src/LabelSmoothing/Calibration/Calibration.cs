@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using LabelSmoothing.Internal.Kernels;
 using LabelSmoothing.Internal.Kernels.Calibration;
 
 namespace LabelSmoothing;
@@ -290,37 +291,37 @@ public static class Calibration
         where T : unmanaged, IFloatingPointIeee754<T> =>
         AdaptiveExpectedCalibrationError(TensorArgument.Read(logits, nameof(logits)), TensorArgument.Read(labels, nameof(labels)), bins, ignoreIndex);
 
-    private static CalibrationInputs<T> SpanInputs<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins, int ignoreIndex)
+    private static LabelledLogits<T> SpanInputs<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins, int ignoreIndex)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Guard.NumClasses(numClasses);
         CheckBins(bins);
         Guard.Length(logits.Length, (long)labels.Length * numClasses, nameof(logits), "labels.Length × numClasses");
         Guard.Labels(labels, numClasses, ignoreIndex);
-        return new CalibrationInputs<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex);
+        return new LabelledLogits<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex);
     }
 
-    private static CalibrationInputs<T> SpanInputs<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int ignoreIndex)
+    private static LabelledLogits<T> SpanInputs<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int ignoreIndex)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Guard.NumClasses(numClasses);
         Guard.Length(logits.Length, (long)labels.Length * numClasses, nameof(logits), "labels.Length × numClasses");
         Guard.Labels(labels, numClasses, ignoreIndex);
-        return new CalibrationInputs<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex);
+        return new LabelledLogits<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex);
     }
 
-    private static CalibrationInputs<T> TensorInputs<T>(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, int ignoreIndex)
+    private static LabelledLogits<T> TensorInputs<T>(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, int ignoreIndex)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var inputs = new CalibrationInputs<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)), ignoreIndex);
+        var inputs = new LabelledLogits<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)), ignoreIndex);
         inputs.Check();
         return inputs;
     }
 
-    private static CalibrationInputs<T> TensorInputs<T>(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, int bins, int ignoreIndex)
+    private static LabelledLogits<T> TensorInputs<T>(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, int bins, int ignoreIndex)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var inputs = new CalibrationInputs<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)), ignoreIndex);
+        var inputs = new LabelledLogits<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)), ignoreIndex);
         CheckBins(bins);
         inputs.Check();
         return inputs;
@@ -334,7 +335,7 @@ public static class Calibration
         }
     }
 
-    private static double Summarise<T>(scoped in CalibrationInputs<T> inputs, int bins, bool maximum)
+    private static double Summarise<T>(scoped in LabelledLogits<T> inputs, int bins, bool maximum)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ConfidenceBins.Totals[]? rented = ConfidenceBins.Rent(bins);
@@ -359,7 +360,7 @@ public static class Calibration
         }
     }
 
-    private static ReliabilityBin[] Diagram<T>(scoped in CalibrationInputs<T> inputs, int bins)
+    private static ReliabilityBin[] Diagram<T>(scoped in LabelledLogits<T> inputs, int bins)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ConfidenceBins.Totals[]? rented = ConfidenceBins.Rent(bins);

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using LabelSmoothing.Internal.Kernels;
 using LabelSmoothing.Internal.Kernels.Calibration;
 
 namespace LabelSmoothing;
@@ -57,7 +58,7 @@ public static class TemperatureScaling
         Guard.NumClasses(numClasses);
         Guard.Length(logits.Length, (long)labels.Length * numClasses, nameof(logits), "labels.Length × numClasses");
         Guard.Labels(labels, numClasses, ignoreIndex);
-        return Minimise(new CalibrationInputs<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex));
+        return Minimise(new LabelledLogits<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex));
     }
 
     /// <summary>
@@ -89,7 +90,7 @@ public static class TemperatureScaling
     public static double Fit<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var inputs = new CalibrationInputs<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)), ignoreIndex);
+        var inputs = new LabelledLogits<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)), ignoreIndex);
         inputs.Check();
         return Minimise(inputs);
     }
@@ -153,7 +154,7 @@ public static class TemperatureScaling
         }
     }
 
-    private static double Minimise<T>(scoped in CalibrationInputs<T> inputs)
+    private static double Minimise<T>(scoped in LabelledLogits<T> inputs)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var objective = new TemperatureObjective<T>(inputs);

@@ -16,7 +16,7 @@ internal static class ClasswiseBins
     /// <summary><c>SCE = (1/(K·N))·Σ_k Σ_m |Σ_{i ∈ B_km} ([y_i = k] − p_ik)|</c>; 0 when every sample is ignored.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><c>K·M</c> exceeds the largest array (<c>bins</c>).</exception>
     /// <exception cref="ArgumentException">A row's softmax is undefined (<c>logits</c>).</exception>
-    public static double CalibrationError<T>(scoped in CalibrationInputs<T> inputs, int bins)
+    public static double CalibrationError<T>(scoped in LabelledLogits<T> inputs, int bins)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         BatchLayout layout = inputs.Layout();
@@ -52,7 +52,7 @@ internal static class ClasswiseBins
     }
 
     /// <summary>Adds every sample not ignored to the bins of its class probabilities; returns the number of those samples.</summary>
-    private static unsafe int Accumulate<T>(scoped in CalibrationInputs<T> inputs, in BatchLayout layout, Span<double> gaps, int bins)
+    private static unsafe int Accumulate<T>(scoped in LabelledLogits<T> inputs, in BatchLayout layout, Span<double> gaps, int bins)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         gaps.Clear();
@@ -72,8 +72,8 @@ internal static class ClasswiseBins
 
                 samples++;
                 T* row = logits + cursor.Offset(Slot.Logits);
-                double max = CalibrationRow.Maximum(row, stride, numClasses, cursor.Sample, out _);
-                double sum = CalibrationRow.ExponentialSum(row, stride, numClasses, max);
+                double max = SoftmaxRow.Maximum(row, stride, numClasses, cursor.Sample, out _);
+                double sum = SoftmaxRow.ExponentialSum(row, stride, numClasses, max);
                 for (int k = 0; k < numClasses; k++)
                 {
                     double probability = Math.Exp(double.CreateTruncating(row[k * stride]) - max) / sum;

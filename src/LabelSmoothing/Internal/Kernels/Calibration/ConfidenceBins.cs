@@ -48,7 +48,7 @@ internal static class ConfidenceBins
     }
 
     /// <summary>Adds every sample not ignored to the bin of its confidence; returns the number of those samples.</summary>
-    public static unsafe int Accumulate<T>(scoped in CalibrationInputs<T> inputs, Span<Totals> totals)
+    public static unsafe int Accumulate<T>(scoped in LabelledLogits<T> inputs, Span<Totals> totals)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         totals.Clear();
@@ -67,7 +67,7 @@ internal static class ConfidenceBins
                 }
 
                 samples++;
-                double confidence = CalibrationRow.Confidence(logits + cursor.Offset(Slot.Logits), stride, layout.NumClasses, cursor.Sample, out int prediction);
+                double confidence = SoftmaxRow.Confidence(logits + cursor.Offset(Slot.Logits), stride, layout.NumClasses, cursor.Sample, out int prediction);
                 ref Totals bin = ref totals[Index(confidence, totals.Length)];
                 bin.Count++;
                 bin.ConfidenceSum += confidence;

@@ -17,7 +17,7 @@ internal static class EqualMassBins
     /// their correctness are gathered into pooled arrays and sorted.
     /// </summary>
     /// <exception cref="ArgumentException">A row's softmax is undefined (<c>logits</c>).</exception>
-    public static double CalibrationError<T>(scoped in CalibrationInputs<T> inputs, int bins)
+    public static double CalibrationError<T>(scoped in LabelledLogits<T> inputs, int bins)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         BatchLayout layout = inputs.Layout();
@@ -39,7 +39,7 @@ internal static class EqualMassBins
     }
 
     /// <summary>Writes the confidence and correctness of every sample not ignored; returns how many there are.</summary>
-    private static unsafe int Gather<T>(scoped in CalibrationInputs<T> inputs, in BatchLayout layout, Span<double> confidences, Span<bool> correct)
+    private static unsafe int Gather<T>(scoped in LabelledLogits<T> inputs, in BatchLayout layout, Span<double> confidences, Span<bool> correct)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nint stride = layout.ClassStride(Slot.Logits);
@@ -55,7 +55,7 @@ internal static class EqualMassBins
                     continue;
                 }
 
-                confidences[samples] = CalibrationRow.Confidence(logits + cursor.Offset(Slot.Logits), stride, layout.NumClasses, cursor.Sample, out int prediction);
+                confidences[samples] = SoftmaxRow.Confidence(logits + cursor.Offset(Slot.Logits), stride, layout.NumClasses, cursor.Sample, out int prediction);
                 correct[samples] = prediction == label;
                 samples++;
             }

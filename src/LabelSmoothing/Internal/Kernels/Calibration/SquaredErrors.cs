@@ -6,7 +6,7 @@ namespace LabelSmoothing.Internal.Kernels.Calibration;
 internal static class SquaredErrors
 {
     /// <summary>The mean squared error of the softmax against the one-hot labels; 0 when every sample is ignored.</summary>
-    public static unsafe double Mean<T>(scoped in CalibrationInputs<T> inputs)
+    public static unsafe double Mean<T>(scoped in LabelledLogits<T> inputs)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         BatchLayout layout = inputs.Layout();
@@ -25,7 +25,7 @@ internal static class SquaredErrors
                 }
 
                 samples++;
-                sum += CalibrationRow.SquaredError(logits + cursor.Offset(Slot.Logits), stride, layout.NumClasses, label, cursor.Sample);
+                sum += SoftmaxRow.SquaredError(logits + cursor.Offset(Slot.Logits), stride, layout.NumClasses, label, cursor.Sample);
             }
 
             return samples == 0 ? 0.0 : sum / samples;

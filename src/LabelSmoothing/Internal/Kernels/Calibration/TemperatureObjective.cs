@@ -9,10 +9,10 @@ namespace LabelSmoothing.Internal.Kernels.Calibration;
 internal readonly ref struct TemperatureObjective<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly CalibrationInputs<T> _inputs;
+    private readonly LabelledLogits<T> _inputs;
     private readonly BatchLayout _layout;
 
-    public TemperatureObjective(CalibrationInputs<T> inputs)
+    public TemperatureObjective(LabelledLogits<T> inputs)
     {
         _inputs = inputs;
         _layout = inputs.Layout();
@@ -44,7 +44,7 @@ internal readonly ref struct TemperatureObjective<T>
                 }
 
                 T* row = logits + cursor.Offset(Slot.Logits);
-                double max = CalibrationRow.Maximum(row, stride, numClasses, cursor.Sample, out _);
+                double max = SoftmaxRow.Maximum(row, stride, numClasses, cursor.Sample, out _);
                 double labelLogit = double.CreateTruncating(row[label * stride]);
                 double labelMargin = max - labelLogit;
                 if (double.IsInfinity(labelMargin))
@@ -81,7 +81,7 @@ internal readonly ref struct TemperatureObjective<T>
         return slope / Samples;
     }
 
-    private static unsafe int CountSamples(scoped in CalibrationInputs<T> inputs, in BatchLayout layout)
+    private static unsafe int CountSamples(scoped in LabelledLogits<T> inputs, in BatchLayout layout)
     {
         int samples = 0;
         fixed (int* labels = &inputs.Labels.Origin)

@@ -1,13 +1,14 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace LabelSmoothing.Internal.Kernels.Calibration;
+namespace LabelSmoothing.Internal.Kernels;
 
 /// <summary>
-/// The per-sample quantities of calibration and temperature scaling, read in double from one row of logits (any class stride).
+/// The per-sample quantities of calibration, temperature scaling and online label smoothing, read in double from one row of logits
+/// (any class stride).
 /// A row must have a defined softmax: no NaN, no +∞, and not every logit −∞; any other row is rejected (<c>logits</c>).
 /// </summary>
-internal static unsafe class CalibrationRow
+internal static unsafe class SoftmaxRow
 {
     /// <summary>
     /// Returns <c>m = max_k z_k</c> and the first index attaining it (<paramref name="prediction"/>, PyTorch <c>argmax</c>).

@@ -1,13 +1,14 @@
-namespace LabelSmoothing.Internal.Kernels.Calibration;
+namespace LabelSmoothing.Internal.Kernels;
 
 /// <summary>
-/// The operands of a calibration or temperature-scaling call: logits <c>(N, K, d1, …, dk)</c> and labels <c>(N, d1, …, dk)</c>, of which
-/// the samples labelled <see cref="IgnoreIndex"/> are left out.
+/// The operands of a call that reads labelled rows of logits one at a time (calibration, temperature scaling, online label smoothing):
+/// logits <c>(N, K, d1, …, dk)</c> and labels <c>(N, d1, …, dk)</c> of any strides, of which the samples labelled <see cref="IgnoreIndex"/>
+/// are left out.
 /// </summary>
-internal readonly ref struct CalibrationInputs<T>
+internal readonly ref struct LabelledLogits<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public CalibrationInputs(Operand<T> logits, Operand<int> labels, int ignoreIndex)
+    public LabelledLogits(Operand<T> logits, Operand<int> labels, int ignoreIndex)
     {
         Logits = logits;
         Labels = labels;
