@@ -122,17 +122,17 @@ public static class TemperatureScaling
         Guard.Output(output, nameof(destination));
         Guard.NoPartialOverlap(input, nameof(logits), output, nameof(destination));
         var layout = BatchLayout.OfClasses(input.Shape);
-        layout.Add(Slot.Gradient, output.Shape);
+        layout.Add(OperandRole.Gradient, output.Shape);
         layout.Merge();
-        nint inputStride = layout.ClassStride(Slot.Logits);
-        nint outputStride = layout.ClassStride(Slot.Gradient);
+        nint inputStride = layout.ClassStride(OperandRole.Logits);
+        nint outputStride = layout.ClassStride(OperandRole.Gradient);
         fixed (T* source = &input.Origin)
         fixed (T* target = &output.Origin)
         {
             for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
             {
-                T* row = source + cursor.Offset(Slot.Logits);
-                T* scaled = target + cursor.Offset(Slot.Gradient);
+                T* row = source + cursor.Offset(OperandRole.Logits);
+                T* scaled = target + cursor.Offset(OperandRole.Gradient);
                 for (int k = 0; k < layout.NumClasses; k++)
                 {
                     scaled[k * outputStride] = T.CreateTruncating(double.CreateTruncating(row[k * inputStride]) / temperature);

@@ -100,7 +100,7 @@ public sealed class LabelSmoother
         TensorShapes.PerSample(input.Shape, output.Shape, nameof(labels));
         Guard.Output(output, nameof(destination));
         Guard.NoOverlap(input, nameof(labels), output, nameof(destination));
-        var layout = Layout(output, input.Shape, Slot.Labels);
+        var layout = Layout(output, input.Shape, OperandRole.Labels);
         Guard.Labels(input, layout, numClasses, ignoreIndex: null);
         SmoothLabels(input, output);
     }
@@ -125,14 +125,14 @@ public sealed class LabelSmoother
         TensorShapes.LikeLogits(output.Shape, input.Shape, nameof(destination));
         Guard.Output(output, nameof(destination));
         Guard.NoPartialOverlap(input, nameof(targets), output, nameof(destination));
-        Guard.Probabilities(input, BatchLayout.OfClasses(input.Shape), Slot.Logits, nameof(targets));
+        Guard.Probabilities(input, BatchLayout.OfClasses(input.Shape), OperandRole.Logits, nameof(targets));
         SmoothTargets(input, output);
     }
 
-    private static BatchLayout Layout<TOther>(scoped in Operand<TOther> classShaped, in OperandShape other, Slot slot)
+    private static BatchLayout Layout<TOther>(scoped in Operand<TOther> classShaped, in OperandShape other, OperandRole role)
     {
         var layout = BatchLayout.OfClasses(classShaped.Shape);
-        layout.Add(slot, other);
+        layout.Add(role, other);
         layout.Merge();
         return layout;
     }
@@ -140,16 +140,16 @@ public sealed class LabelSmoother
     private unsafe void SmoothLabels<T>(scoped in Operand<int> labels, scoped in Operand<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var layout = Layout(destination, labels.Shape, Slot.Labels);
+        var layout = Layout(destination, labels.Shape, OperandRole.Labels);
         int numClasses = layout.NumClasses;
-        nint stride = layout.ClassStride(Slot.Logits);
+        nint stride = layout.ClassStride(OperandRole.Logits);
         fixed (int* label0 = &labels.Origin)
         fixed (T* output = &destination.Origin)
         {
             for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
             {
-                int label = label0[cursor.Offset(Slot.Labels)];
-                T* row = output + cursor.Offset(Slot.Logits);
+                int label = label0[cursor.Offset(OperandRole.Labels)];
+                T* row = output + cursor.Offset(OperandRole.Logits);
                 double normaliser = Prior.RowNormaliser(numClasses, label);
                 for (int k = 0; k < numClasses; k++)
                 {
@@ -168,10 +168,10 @@ public sealed class LabelSmoother
     private unsafe void SmoothTargets<T>(scoped in Operand<T> targets, scoped in Operand<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var layout = Layout(targets, destination.Shape, Slot.Gradient);
+        var layout = Layout(targets, destination.Shape, OperandRole.Gradient);
         int numClasses = layout.NumClasses;
-        nint inputStride = layout.ClassStride(Slot.Logits);
-        nint outputStride = layout.ClassStride(Slot.Gradient);
+        nint inputStride = layout.ClassStride(OperandRole.Logits);
+        nint outputStride = layout.ClassStride(OperandRole.Gradient);
         double[] scratch = ArrayPool<double>.Shared.Rent(2 * numClasses);
         try
         {
@@ -182,8 +182,8 @@ public sealed class LabelSmoother
             {
                 for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
                 {
-                    T* source = input + cursor.Offset(Slot.Logits);
-                    T* target = output + cursor.Offset(Slot.Gradient);
+                    T* source = input + cursor.Offset(OperandRole.Logits);
+                    T* target = output + cursor.Offset(OperandRole.Gradient);
                     for (int k = 0; k < numClasses; k++)
                     {
                         row[k] = double.CreateTruncating(source[k * inputStride]);

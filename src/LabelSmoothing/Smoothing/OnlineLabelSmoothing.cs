@@ -130,7 +130,7 @@ public sealed class OnlineLabelSmoothing
         int k = NumClasses;
         BatchLayout layout = inputs.Layout();
         Guard.Labels(inputs.Labels, layout, k, IgnoreIndex);
-        nint stride = layout.ClassStride(Slot.Logits);
+        nint stride = layout.ClassStride(OperandRole.Logits);
         fixed (T* logits = &inputs.Logits.Origin)
         fixed (int* labels = &inputs.Labels.Origin)
         {
@@ -138,13 +138,13 @@ public sealed class OnlineLabelSmoothing
             {
                 for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
                 {
-                    int label = labels[cursor.Offset(Slot.Labels)];
+                    int label = labels[cursor.Offset(OperandRole.Labels)];
                     if (label == IgnoreIndex)
                     {
                         continue;
                     }
 
-                    T* row = logits + cursor.Offset(Slot.Logits);
+                    T* row = logits + cursor.Offset(OperandRole.Logits);
                     double max = SoftmaxRow.Maximum(row, stride, k, cursor.Sample, out int prediction);
                     if (pass == 1 && prediction == label)
                     {

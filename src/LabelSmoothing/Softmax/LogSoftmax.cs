@@ -142,18 +142,18 @@ public static class LogSoftmax
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var layout = BatchLayout.OfClasses(logits.Shape);
-        layout.Add(Slot.Gradient, destination.Shape);
+        layout.Add(OperandRole.Gradient, destination.Shape);
         layout.Merge();
         int numClasses = layout.NumClasses;
-        nint inputStride = layout.ClassStride(Slot.Logits);
-        nint outputStride = layout.ClassStride(Slot.Gradient);
+        nint inputStride = layout.ClassStride(OperandRole.Logits);
+        nint outputStride = layout.ClassStride(OperandRole.Gradient);
         fixed (T* input = &logits.Origin)
         fixed (T* output = &destination.Origin)
         {
             for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
             {
-                T* row = input + cursor.Offset(Slot.Logits);
-                T* target = output + cursor.Offset(Slot.Gradient);
+                T* row = input + cursor.Offset(OperandRole.Logits);
+                T* target = output + cursor.Offset(OperandRole.Gradient);
                 double max = RowMath.MaxAndSumExp(row, inputStride, numClasses, out double sum);
                 double logSum = Math.Log(sum);
                 for (int k = 0; k < numClasses; k++)
@@ -169,22 +169,22 @@ public static class LogSoftmax
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var layout = BatchLayout.OfClasses(logProbabilities.Shape);
-        layout.Add(Slot.Targets, upstream.Shape);
-        layout.Add(Slot.Gradient, destination.Shape);
+        layout.Add(OperandRole.Targets, upstream.Shape);
+        layout.Add(OperandRole.Gradient, destination.Shape);
         layout.Merge();
         int numClasses = layout.NumClasses;
-        nint inputStride = layout.ClassStride(Slot.Logits);
-        nint upstreamStride = layout.ClassStride(Slot.Targets);
-        nint outputStride = layout.ClassStride(Slot.Gradient);
+        nint inputStride = layout.ClassStride(OperandRole.Logits);
+        nint upstreamStride = layout.ClassStride(OperandRole.Targets);
+        nint outputStride = layout.ClassStride(OperandRole.Gradient);
         fixed (T* input = &logProbabilities.Origin)
         fixed (T* gradient = &upstream.Origin)
         fixed (T* output = &destination.Origin)
         {
             for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
             {
-                T* row = input + cursor.Offset(Slot.Logits);
-                T* upstreamRow = gradient + cursor.Offset(Slot.Targets);
-                T* target = output + cursor.Offset(Slot.Gradient);
+                T* row = input + cursor.Offset(OperandRole.Logits);
+                T* upstreamRow = gradient + cursor.Offset(OperandRole.Targets);
+                T* target = output + cursor.Offset(OperandRole.Gradient);
                 double upstreamSum = 0.0;
                 for (int k = 0; k < numClasses; k++)
                 {

@@ -148,12 +148,12 @@ internal readonly unsafe struct BatchArguments<T>
     /// </summary>
     public BatchArguments<T> Piece(in BatchLayout layout, int first, int count) => this with
     {
-        Logits = Logits + layout.Offset(Slot.Logits, first),
-        Labels = Labels is null ? null : Labels + layout.Offset(Slot.Labels, first),
-        Targets = Targets is null ? null : Targets + layout.Offset(Slot.Targets, first),
-        Losses = Losses is null ? null : Losses + layout.Offset(Slot.Losses, first),
-        Gradient = Gradient is null ? null : Gradient + layout.Offset(Slot.Gradient, first),
-        Upstream = Upstream is null ? null : Upstream + layout.Offset(Slot.Upstream, first),
+        Logits = Logits + layout.Offset(OperandRole.Logits, first),
+        Labels = Labels is null ? null : Labels + layout.Offset(OperandRole.Labels, first),
+        Targets = Targets is null ? null : Targets + layout.Offset(OperandRole.Targets, first),
+        Losses = Losses is null ? null : Losses + layout.Offset(OperandRole.Losses, first),
+        Gradient = Gradient is null ? null : Gradient + layout.Offset(OperandRole.Gradient, first),
+        Upstream = Upstream is null ? null : Upstream + layout.Offset(OperandRole.Upstream, first),
         Count = count,
     };
 }

@@ -27,7 +27,7 @@ internal static unsafe class LossRunner
         {
             if (wantsGradient)
             {
-                Clear(request.Gradient, layout, Slot.Gradient);
+                Clear(request.Gradient, layout, OperandRole.Gradient);
             }
 
             return T.Zero;
@@ -44,22 +44,22 @@ internal static unsafe class LossRunner
             var origin = new BatchArguments<T>
             {
                 Logits = logits,
-                LogitsStride = layout.SampleStride(Slot.Logits),
-                LogitsClassStride = layout.ClassStride(Slot.Logits),
+                LogitsStride = layout.SampleStride(OperandRole.Logits),
+                LogitsClassStride = layout.ClassStride(OperandRole.Logits),
                 Labels = request.Labels.IsPresent ? labels : null,
-                LabelsStride = layout.SampleStride(Slot.Labels),
+                LabelsStride = layout.SampleStride(OperandRole.Labels),
                 Targets = request.Targets.IsPresent ? targets : null,
-                TargetsStride = layout.SampleStride(Slot.Targets),
-                TargetsClassStride = layout.ClassStride(Slot.Targets),
+                TargetsStride = layout.SampleStride(OperandRole.Targets),
+                TargetsClassStride = layout.ClassStride(OperandRole.Targets),
                 Losses = request.Losses.IsPresent ? losses : null,
-                LossesStride = layout.SampleStride(Slot.Losses),
-                LossesClassStride = layout.ClassStride(Slot.Losses),
+                LossesStride = layout.SampleStride(OperandRole.Losses),
+                LossesClassStride = layout.ClassStride(OperandRole.Losses),
                 Gradient = wantsGradient ? gradient : null,
-                GradientStride = layout.SampleStride(Slot.Gradient),
-                GradientClassStride = layout.ClassStride(Slot.Gradient),
+                GradientStride = layout.SampleStride(OperandRole.Gradient),
+                GradientClassStride = layout.ClassStride(OperandRole.Gradient),
                 Upstream = request.Upstream.IsPresent ? upstream : request.SampleWeights.IsPresent ? sampleWeights : null,
-                UpstreamStride = layout.SampleStride(Slot.Upstream),
-                UpstreamClassStride = layout.ClassStride(Slot.Upstream),
+                UpstreamStride = layout.SampleStride(OperandRole.Upstream),
+                UpstreamClassStride = layout.ClassStride(OperandRole.Upstream),
                 WeightsLosses = request.SampleWeights.IsPresent,
                 SumsLosses = !request.Upstream.IsPresent,
                 ElementWise = settings.ElementWise,
@@ -71,7 +71,7 @@ internal static unsafe class LossRunner
             double total = layout.Samples == 0 ? 0.0 : kernel.Run(origin, new BlockScheduler<T>(layout, origin, settings.MaxDegreeOfParallelism));
             if (divisor == 0.0 && wantsGradient)
             {
-                Clear(request.Gradient, layout, Slot.Gradient);
+                Clear(request.Gradient, layout, OperandRole.Gradient);
             }
 
             return divisor == 0.0 || request.Upstream.IsPresent ? T.Zero : T.CreateTruncating(total / divisor);
@@ -100,12 +100,12 @@ internal static unsafe class LossRunner
     {
         // The labels' own axes stand for the sample axes; a class axis of length 1 is inserted so that BatchLayout can read them.
         var layout = BatchLayout.OfSamples(labels.Shape);
-        AddIfPresent(ref layout, Slot.Upstream, sampleWeights.Shape);
+        AddIfPresent(ref layout, OperandRole.Upstream, sampleWeights.Shape);
         layout.Merge();
         Guard.Labels(labels, layout, settings.NumClasses, settings.IgnoreIndex);
         if (sampleWeights.IsPresent)
         {
-            Guard.SampleWeights(sampleWeights, layout, Slot.Upstream, "sampleWeights");
+            Guard.SampleWeights(sampleWeights, layout, OperandRole.Upstream, "sampleWeights");
         }
 
         return SumWeights(settings, labels, sampleWeights, layout);
@@ -116,39 +116,39 @@ internal static unsafe class LossRunner
     {
         OperandShape logits = request.Logits.Shape;
         var layout = BatchLayout.Of(logits, checked((int)(logits.Count / settings.NumClasses)));
-        AddIfPresent(ref layout, Slot.Labels, request.Labels.Shape);
-        AddIfPresent(ref layout, Slot.Targets, request.Targets.Shape);
-        AddIfPresent(ref layout, Slot.Gradient, request.Gradient.Shape);
+        AddIfPresent(ref layout, OperandRole.Labels, request.Labels.Shape);
+        AddIfPresent(ref layout, OperandRole.Targets, request.Targets.Shape);
+        AddIfPresent(ref layout, OperandRole.Gradient, request.Gradient.Shape);
         if (request.Losses.IsPresent)
         {
-            layout.Add(Slot.Losses, request.Losses.Shape, settings.ElementWise);
+            layout.Add(OperandRole.Losses, request.Losses.Shape, settings.ElementWise);
         }
 
         if (request.Upstream.IsPresent)
         {
             if (settings.Reduction == Reduction.None && request.Divisor is null)
             {
-                layout.Add(Slot.Upstream, request.Upstream.Shape, settings.ElementWise);
+                layout.Add(OperandRole.Upstream, request.Upstream.Shape, settings.ElementWise);
             }
             else
             {
-                layout.AddShared(Slot.Upstream);
+                layout.AddShared(OperandRole.Upstream);
             }
         }
         else
         {
-            AddIfPresent(ref layout, Slot.Upstream, request.SampleWeights.Shape);
+            AddIfPresent(ref layout, OperandRole.Upstream, request.SampleWeights.Shape);
         }
 
         layout.Merge();
         return layout;
     }
 
-    private static void AddIfPresent(ref BatchLayout layout, Slot slot, in OperandShape shape)
+    private static void AddIfPresent(ref BatchLayout layout, OperandRole role, in OperandShape shape)
     {
         if (shape.Rank > 0)
         {
-            layout.Add(slot, shape);
+            layout.Add(role, shape);
         }
     }
 
@@ -179,12 +179,12 @@ internal static unsafe class LossRunner
 
         if (request.Targets.IsPresent && settings.Targets != TargetCheck.None)
         {
-            Guard.Probabilities(request.Targets, layout, Slot.Targets, request.TargetsName, atMostOne: settings.Targets == TargetCheck.Probability);
+            Guard.Probabilities(request.Targets, layout, OperandRole.Targets, request.TargetsName, atMostOne: settings.Targets == TargetCheck.Probability);
         }
 
         if (request.SampleWeights.IsPresent)
         {
-            Guard.SampleWeights(request.SampleWeights, layout, Slot.Upstream, "sampleWeights");
+            Guard.SampleWeights(request.SampleWeights, layout, OperandRole.Upstream, "sampleWeights");
         }
     }
 
@@ -232,14 +232,14 @@ internal static unsafe class LossRunner
     {
         int segment = layout.SegmentLength;
         int ignoreIndex = settings.IgnoreIndex ?? int.MinValue;
-        nint stride = layout.SampleStride(Slot.Labels);
-        nint weightStride = layout.SampleStride(Slot.Upstream);
+        nint stride = layout.SampleStride(OperandRole.Labels);
+        nint weightStride = layout.SampleStride(OperandRole.Upstream);
         bool weighted = sampleWeights.IsPresent;
         double total = 0.0;
         for (int first = 0; first < layout.Samples; first += segment)
         {
-            ref int start = ref Unsafe.Add(ref labels.Origin, layout.Offset(Slot.Labels, first));
-            ref T weights = ref weighted ? ref Unsafe.Add(ref sampleWeights.Origin, layout.Offset(Slot.Upstream, first)) : ref Unsafe.NullRef<T>();
+            ref int start = ref Unsafe.Add(ref labels.Origin, layout.Offset(OperandRole.Labels, first));
+            ref T weights = ref weighted ? ref Unsafe.Add(ref sampleWeights.Origin, layout.Offset(OperandRole.Upstream, first)) : ref Unsafe.NullRef<T>();
             int count = Math.Min(segment, layout.Samples - first);
             if (!weighted && settings.DivisorWeights is null)
             {
@@ -260,15 +260,15 @@ internal static unsafe class LossRunner
         return total;
     }
 
-    private static void Clear<T>(scoped in Operand<T> operand, in BatchLayout layout, Slot slot)
+    private static void Clear<T>(scoped in Operand<T> operand, in BatchLayout layout, OperandRole role)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int segment = layout.SegmentLength;
-        nint stride = layout.SampleStride(slot);
-        nint classStride = layout.ClassStride(slot);
+        nint stride = layout.SampleStride(role);
+        nint classStride = layout.ClassStride(role);
         for (int first = 0; first < layout.Samples; first += segment)
         {
-            ref T start = ref Unsafe.Add(ref operand.Origin, layout.Offset(slot, first));
+            ref T start = ref Unsafe.Add(ref operand.Origin, layout.Offset(role, first));
             int count = Math.Min(segment, layout.Samples - first);
             for (int i = 0; i < count; i++)
             {

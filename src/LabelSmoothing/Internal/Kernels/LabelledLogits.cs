@@ -26,7 +26,7 @@ internal readonly ref struct LabelledLogits<T>
     public BatchLayout Layout()
     {
         var layout = BatchLayout.OfClasses(Logits.Shape);
-        layout.Add(Slot.Labels, Labels.Shape);
+        layout.Add(OperandRole.Labels, Labels.Shape);
         layout.Merge();
         return layout;
     }

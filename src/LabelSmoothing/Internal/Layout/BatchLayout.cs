@@ -12,10 +12,10 @@ namespace LabelSmoothing.Internal.Layout;
 /// </summary>
 internal struct BatchLayout
 {
-    private const int Slots = (int)Slot.Upstream + 1;
+    private const int Roles = (int)OperandRole.Upstream + 1;
 
-    private SlotStrides _sampleStrides;
-    private SlotClassStrides _classStrides;
+    private RoleStrides _sampleStrides;
+    private RoleClassStrides _classStrides;
     private AxisValues _lengths;
     private int _axes;
     private int _present;
@@ -42,7 +42,7 @@ internal struct BatchLayout
         }
 
         layout._axes = logits.Rank - 1;
-        layout.Add(Slot.Logits, logits);
+        layout.Add(OperandRole.Logits, logits);
         return layout;
     }
 
@@ -59,24 +59,24 @@ internal struct BatchLayout
         }
 
         layout._axes = labels.Rank;
-        layout.Add(Slot.Labels, labels);
+        layout.Add(OperandRole.Labels, labels);
         return layout;
     }
 
     /// <summary>
-    /// Adds an operand already checked to have the right lengths: shaped like the logits (<see cref="Slot.Logits"/>,
-    /// <see cref="Slot.Targets"/>, <see cref="Slot.Gradient"/>, and any slot when <paramref name="elementWise"/>: the losses and upstream
+    /// Adds an operand already checked to have the right lengths: shaped like the logits (<see cref="OperandRole.Logits"/>,
+    /// <see cref="OperandRole.Targets"/>, <see cref="OperandRole.Gradient"/>, and any role when <paramref name="elementWise"/>: the losses and upstream
     /// values of a sigmoid loss), or one entry per sample (the others).
     /// </summary>
-    public void Add(Slot slot, in OperandShape shape, bool elementWise = false)
+    public void Add(OperandRole role, in OperandShape shape, bool elementWise = false)
     {
-        bool classShaped = elementWise || slot is Slot.Logits or Slot.Targets or Slot.Gradient;
-        _present |= 1 << (int)slot;
-        ref AxisValues strides = ref _sampleStrides[(int)slot];
+        bool classShaped = elementWise || role is OperandRole.Logits or OperandRole.Targets or OperandRole.Gradient;
+        _present |= 1 << (int)role;
+        ref AxisValues strides = ref _sampleStrides[(int)role];
         if (classShaped)
         {
             // With one class the stride is never used: take 1, so that such a tensor reads as contiguous rows.
-            _classStrides[(int)slot] = shape.Length(1) == 1 ? 1 : shape.Stride(1);
+            _classStrides[(int)role] = shape.Length(1) == 1 ? 1 : shape.Stride(1);
             for (int a = 0, axis = 0; a < shape.Rank; a++)
             {
                 if (a != 1)
@@ -95,10 +95,10 @@ internal struct BatchLayout
     }
 
     /// <summary>Adds one value shared by every sample (an upstream gradient under <see cref="Reduction.Mean"/> or <see cref="Reduction.Sum"/>).</summary>
-    public void AddShared(Slot slot)
+    public void AddShared(OperandRole role)
     {
-        _present |= 1 << (int)slot;
-        _sampleStrides[(int)slot] = default;
+        _present |= 1 << (int)role;
+        _sampleStrides[(int)role] = default;
     }
 
     /// <summary>Drops the axes of length 1 and merges the neighbours every operand stores one inside the other.</summary>
@@ -127,21 +127,21 @@ internal struct BatchLayout
         _axes = kept;
     }
 
-    /// <summary>Whether <paramref name="slot"/> was given.</summary>
-    public readonly bool Has(Slot slot) => (_present & (1 << (int)slot)) != 0;
+    /// <summary>Whether <paramref name="role"/> was given.</summary>
+    public readonly bool Has(OperandRole role) => (_present & (1 << (int)role)) != 0;
 
-    /// <summary>The distance between consecutive samples of a segment in <paramref name="slot"/>.</summary>
-    public readonly nint SampleStride(Slot slot) => _axes == 0 ? 0 : _sampleStrides[(int)slot][_axes - 1];
+    /// <summary>The distance between consecutive samples of a segment in <paramref name="role"/>.</summary>
+    public readonly nint SampleStride(OperandRole role) => _axes == 0 ? 0 : _sampleStrides[(int)role][_axes - 1];
 
-    /// <summary>The distance between consecutive classes of a sample in <paramref name="slot"/> (a class-shaped operand).</summary>
-    public readonly nint ClassStride(Slot slot) => _classStrides[(int)slot];
+    /// <summary>The distance between consecutive classes of a sample in <paramref name="role"/> (a class-shaped operand).</summary>
+    public readonly nint ClassStride(OperandRole role) => _classStrides[(int)role];
 
-    /// <summary>The offset, in elements of <paramref name="slot"/>, of sample <paramref name="sample"/>'s entry (class 0).</summary>
-    public readonly nint Offset(Slot slot, int sample)
+    /// <summary>The offset, in elements of <paramref name="role"/>, of sample <paramref name="sample"/>'s entry (class 0).</summary>
+    public readonly nint Offset(OperandRole role, int sample)
     {
         nint offset = 0;
         long rest = sample;
-        ref readonly AxisValues strides = ref _sampleStrides[(int)slot];
+        ref readonly AxisValues strides = ref _sampleStrides[(int)role];
         for (int a = _axes - 1; a >= 0 && rest != 0; a--)
         {
             long length = _lengths[a];
@@ -154,7 +154,7 @@ internal struct BatchLayout
 
     private readonly bool Contiguous(int outer, int inner)
     {
-        for (int s = 0; s < Slots; s++)
+        for (int s = 0; s < Roles; s++)
         {
             if ((_present & (1 << s)) != 0 && _sampleStrides[s][outer] != _lengths[inner] * _sampleStrides[s][inner])
             {
@@ -168,20 +168,20 @@ internal struct BatchLayout
     /// <summary>Every operand's stride of axis <paramref name="from"/> becomes that of axis <paramref name="to"/>.</summary>
     private void MoveStrides(int to, int from)
     {
-        for (int s = 0; s < Slots; s++)
+        for (int s = 0; s < Roles; s++)
         {
             _sampleStrides[s][to] = _sampleStrides[s][from];
         }
     }
 
-    [InlineArray(Slots)]
-    private struct SlotStrides
+    [InlineArray(Roles)]
+    private struct RoleStrides
     {
         private AxisValues _element;
     }
 
-    [InlineArray(Slots)]
-    private struct SlotClassStrides
+    [InlineArray(Roles)]
+    private struct RoleClassStrides
     {
         private nint _element;
     }

@@ -34,15 +34,15 @@ internal struct SampleCursor
             _inSegment = 0;
         }
 
-        for (int s = 0; s <= (int)Slot.Upstream; s++)
+        for (int s = 0; s <= (int)OperandRole.Upstream; s++)
         {
-            var slot = (Slot)s;
-            _offsets[s] = newSegment ? _layout.Offset(slot, Sample) : _offsets[s] + _layout.SampleStride(slot);
+            var role = (OperandRole)s;
+            _offsets[s] = newSegment ? _layout.Offset(role, Sample) : _offsets[s] + _layout.SampleStride(role);
         }
 
         return true;
     }
 
-    /// <summary>The offset, in elements of <paramref name="slot"/>, of the current sample's entry.</summary>
-    public readonly nint Offset(Slot slot) => _offsets[(int)slot];
+    /// <summary>The offset, in elements of <paramref name="role"/>, of the current sample's entry.</summary>
+    public readonly nint Offset(OperandRole role) => _offsets[(int)role];
 }

@@ -240,32 +240,32 @@ internal static class Guard
         }
     }
 
-    /// <summary>Every label of a strided operand (the <see cref="Slot.Labels"/> of <paramref name="layout"/>) is valid; see the span overload.</summary>
+    /// <summary>Every label of a strided operand (the <see cref="OperandRole.Labels"/> of <paramref name="layout"/>) is valid; see the span overload.</summary>
     public static void Labels(scoped in Operand<int> labels, in BatchLayout layout, int numClasses, int? ignoreIndex, string paramName = "labels")
     {
         int segment = layout.SegmentLength;
-        nint stride = layout.SampleStride(Slot.Labels);
+        nint stride = layout.SampleStride(OperandRole.Labels);
         for (int first = 0; first < layout.Samples; first += segment)
         {
-            ref int start = ref Unsafe.Add(ref labels.Origin, layout.Offset(Slot.Labels, first));
+            ref int start = ref Unsafe.Add(ref labels.Origin, layout.Offset(OperandRole.Labels, first));
             Labels(ref start, stride, Math.Min(segment, layout.Samples - first), first, numClasses, ignoreIndex, paramName);
         }
     }
 
     /// <summary>
-    /// Every entry of a class-shaped strided operand (<paramref name="slot"/> of <paramref name="layout"/>) is finite and ≥ 0 (in
+    /// Every entry of a class-shaped strided operand (<paramref name="role"/> of <paramref name="layout"/>) is finite and ≥ 0 (in
     /// <c>[0, 1]</c> with <paramref name="atMostOne"/>); errors name the entry by its logical index <c>sample·C + class</c>.
     /// </summary>
-    public static void Probabilities<T>(scoped in Operand<T> targets, in BatchLayout layout, Slot slot, string paramName, bool atMostOne = false)
+    public static void Probabilities<T>(scoped in Operand<T> targets, in BatchLayout layout, OperandRole role, string paramName, bool atMostOne = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int segment = layout.SegmentLength;
         int numClasses = layout.NumClasses;
-        nint stride = layout.SampleStride(slot);
-        nint classStride = layout.ClassStride(slot);
+        nint stride = layout.SampleStride(role);
+        nint classStride = layout.ClassStride(role);
         for (int first = 0; first < layout.Samples; first += segment)
         {
-            ref T start = ref Unsafe.Add(ref targets.Origin, layout.Offset(slot, first));
+            ref T start = ref Unsafe.Add(ref targets.Origin, layout.Offset(role, first));
             int count = Math.Min(segment, layout.Samples - first);
             if (classStride == 1 && stride == numClasses)
             {
@@ -288,17 +288,17 @@ internal static class Guard
     }
 
     /// <summary>
-    /// Every sample weight (the per-sample <paramref name="slot"/> of <paramref name="layout"/>) is finite and ≥ 0; errors name the
+    /// Every sample weight (the per-sample <paramref name="role"/> of <paramref name="layout"/>) is finite and ≥ 0; errors name the
     /// weight by its logical sample index.
     /// </summary>
-    public static void SampleWeights<T>(scoped in Operand<T> weights, in BatchLayout layout, Slot slot, string paramName)
+    public static void SampleWeights<T>(scoped in Operand<T> weights, in BatchLayout layout, OperandRole role, string paramName)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int segment = layout.SegmentLength;
-        nint stride = layout.SampleStride(slot);
+        nint stride = layout.SampleStride(role);
         for (int first = 0; first < layout.Samples; first += segment)
         {
-            ref T start = ref Unsafe.Add(ref weights.Origin, layout.Offset(slot, first));
+            ref T start = ref Unsafe.Add(ref weights.Origin, layout.Offset(role, first));
             int count = Math.Min(segment, layout.Samples - first);
             for (int i = 0; i < count; i++)
             {

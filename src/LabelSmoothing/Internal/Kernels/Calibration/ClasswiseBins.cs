@@ -57,21 +57,21 @@ internal static class ClasswiseBins
     {
         gaps.Clear();
         int numClasses = layout.NumClasses;
-        nint stride = layout.ClassStride(Slot.Logits);
+        nint stride = layout.ClassStride(OperandRole.Logits);
         fixed (T* logits = &inputs.Logits.Origin)
         fixed (int* labels = &inputs.Labels.Origin)
         {
             int samples = 0;
             for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
             {
-                int label = labels[cursor.Offset(Slot.Labels)];
+                int label = labels[cursor.Offset(OperandRole.Labels)];
                 if (label == inputs.IgnoreIndex)
                 {
                     continue;
                 }
 
                 samples++;
-                T* row = logits + cursor.Offset(Slot.Logits);
+                T* row = logits + cursor.Offset(OperandRole.Logits);
                 double max = SoftmaxRow.Maximum(row, stride, numClasses, cursor.Sample, out _);
                 double sum = SoftmaxRow.ExponentialSum(row, stride, numClasses, max);
                 for (int k = 0; k < numClasses; k++)

@@ -53,21 +53,21 @@ internal static class ConfidenceBins
     {
         totals.Clear();
         BatchLayout layout = inputs.Layout();
-        nint stride = layout.ClassStride(Slot.Logits);
+        nint stride = layout.ClassStride(OperandRole.Logits);
         fixed (T* logits = &inputs.Logits.Origin)
         fixed (int* labels = &inputs.Labels.Origin)
         {
             int samples = 0;
             for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
             {
-                int label = labels[cursor.Offset(Slot.Labels)];
+                int label = labels[cursor.Offset(OperandRole.Labels)];
                 if (label == inputs.IgnoreIndex)
                 {
                     continue;
                 }
 
                 samples++;
-                double confidence = SoftmaxRow.Confidence(logits + cursor.Offset(Slot.Logits), stride, layout.NumClasses, cursor.Sample, out int prediction);
+                double confidence = SoftmaxRow.Confidence(logits + cursor.Offset(OperandRole.Logits), stride, layout.NumClasses, cursor.Sample, out int prediction);
                 ref Totals bin = ref totals[Index(confidence, totals.Length)];
                 bin.Count++;
                 bin.ConfidenceSum += confidence;

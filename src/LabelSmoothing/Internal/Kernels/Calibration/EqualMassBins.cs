@@ -42,20 +42,20 @@ internal static class EqualMassBins
     private static unsafe int Gather<T>(scoped in LabelledLogits<T> inputs, in BatchLayout layout, Span<double> confidences, Span<bool> correct)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        nint stride = layout.ClassStride(Slot.Logits);
+        nint stride = layout.ClassStride(OperandRole.Logits);
         fixed (T* logits = &inputs.Logits.Origin)
         fixed (int* labels = &inputs.Labels.Origin)
         {
             int samples = 0;
             for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
             {
-                int label = labels[cursor.Offset(Slot.Labels)];
+                int label = labels[cursor.Offset(OperandRole.Labels)];
                 if (label == inputs.IgnoreIndex)
                 {
                     continue;
                 }
 
-                confidences[samples] = SoftmaxRow.Confidence(logits + cursor.Offset(Slot.Logits), stride, layout.NumClasses, cursor.Sample, out int prediction);
+                confidences[samples] = SoftmaxRow.Confidence(logits + cursor.Offset(OperandRole.Logits), stride, layout.NumClasses, cursor.Sample, out int prediction);
                 correct[samples] = prediction == label;
                 samples++;
             }

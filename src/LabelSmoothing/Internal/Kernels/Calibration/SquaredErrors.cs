@@ -10,7 +10,7 @@ internal static class SquaredErrors
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         BatchLayout layout = inputs.Layout();
-        nint stride = layout.ClassStride(Slot.Logits);
+        nint stride = layout.ClassStride(OperandRole.Logits);
         fixed (T* logits = &inputs.Logits.Origin)
         fixed (int* labels = &inputs.Labels.Origin)
         {
@@ -18,14 +18,14 @@ internal static class SquaredErrors
             double sum = 0.0;
             for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
             {
-                int label = labels[cursor.Offset(Slot.Labels)];
+                int label = labels[cursor.Offset(OperandRole.Labels)];
                 if (label == inputs.IgnoreIndex)
                 {
                     continue;
                 }
 
                 samples++;
-                sum += SoftmaxRow.SquaredError(logits + cursor.Offset(Slot.Logits), stride, layout.NumClasses, label, cursor.Sample);
+                sum += SoftmaxRow.SquaredError(logits + cursor.Offset(OperandRole.Logits), stride, layout.NumClasses, label, cursor.Sample);
             }
 
             return samples == 0 ? 0.0 : sum / samples;

@@ -31,19 +31,19 @@ internal readonly ref struct TemperatureObjective<T>
         double slope = 0.0;
         double variance = 0.0;
         int numClasses = _layout.NumClasses;
-        nint stride = _layout.ClassStride(Slot.Logits);
+        nint stride = _layout.ClassStride(OperandRole.Logits);
         fixed (T* logits = &_inputs.Logits.Origin)
         fixed (int* labels = &_inputs.Labels.Origin)
         {
             for (var cursor = new SampleCursor(_layout); cursor.MoveNext();)
             {
-                int label = labels[cursor.Offset(Slot.Labels)];
+                int label = labels[cursor.Offset(OperandRole.Labels)];
                 if (label == _inputs.IgnoreIndex)
                 {
                     continue;
                 }
 
-                T* row = logits + cursor.Offset(Slot.Logits);
+                T* row = logits + cursor.Offset(OperandRole.Logits);
                 double max = SoftmaxRow.Maximum(row, stride, numClasses, cursor.Sample, out _);
                 double labelLogit = double.CreateTruncating(row[label * stride]);
                 double labelMargin = max - labelLogit;
@@ -88,7 +88,7 @@ internal readonly ref struct TemperatureObjective<T>
         {
             for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
             {
-                samples += labels[cursor.Offset(Slot.Labels)] == inputs.IgnoreIndex ? 0 : 1;
+                samples += labels[cursor.Offset(OperandRole.Labels)] == inputs.IgnoreIndex ? 0 : 1;
             }
         }
 

@@ -4,7 +4,7 @@ namespace LabelSmoothing.Internal.Kernels.CrossEntropy;
 internal static unsafe class StatisticsLanes
 {
     /// <summary>
-    /// Adds the lanes not set in <paramref name="excluded"/> (ignored, past the piece, owned by another slot or another kernel), each
+    /// Adds the lanes not set in <paramref name="excluded"/> (ignored, past the piece, owned by another role or another kernel), each
     /// with its <paramref name="weight"/>, log-sum-exp, label logit and whether its arg-max is the label. Excluded lanes may hold anything.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -7,11 +7,11 @@ namespace LabelSmoothing.Internal.Kernels.CrossEntropy;
 /// <summary>
 /// The fused kernel for pieces whose samples are contiguous and whose classes are strided: MathNet's column-major matrices, dense
 /// <c>(N, C, d1, …, dk)</c> tensors. One sample per vector lane and no transposes. A piece is cut into strips of a few vectors of lanes
-/// (512 bytes of each class row) and each strip into chunks of classes (a 32 KB tile of logits, L1-resident):
+/// (512 bytes of each class row) and each strip into tiles of classes (a 32 KB tile of logits, L1-resident):
 /// <list type="number">
-/// <item>per chunk, the rows streamed in order: each lane's maximum <c>m_c</c>; then, per vector from the cached tile, one
+/// <item>per tile, the rows streamed in order: each lane's maximum <c>m_c</c>; then, per vector from the cached tile, one
 /// <c>e = exp(z − m_c)</c> per element, parked in the gradient, the count of logits equal to the maximum (each an exact 1 of the sum,
-/// kept apart so that a confident sample's <c>log s</c> keeps its accuracy), the rest of the sum and the smoothing margins; the chunk
+/// kept apart so that a confident sample's <c>log s</c> keeps its accuracy), the rest of the sum and the smoothing margins; the tile
 /// joins the running sums of the strip, moved to their common maximum;</item>
 /// <item>per lane: the loss, the factor of <c>e</c> in the gradient and the label's own entry;</item>
 /// <item>the gradient, <c>e·factor·exp(m_c − m) − scale·q_k</c>, the rows streamed in order again.</item>
@@ -29,16 +29,16 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
     /// <summary>Bytes of each class row per strip: 512, eight cache lines read in order per row visit.</summary>
     private const int StripBytes = 512;
 
-    /// <summary>Classes per chunk: a tile of 64 rows × 512 bytes = 32 KB, read from memory once and again from L1.</summary>
-    private const int ChunkClasses = 64;
+    /// <summary>Classes per tile: a tile of 64 rows × 512 bytes = 32 KB, read from memory once and again from L1.</summary>
+    private const int TileClasses = 64;
 
-    /// <summary>The largest number of chunks; longer rows get longer chunks.</summary>
-    private const int MaxChunks = 512;
+    /// <summary>The largest number of tiles; longer rows get longer tiles.</summary>
+    private const int MaxTiles = 512;
 
     /// <summary>How many rows ahead the streamed passes prefetch.</summary>
     private const int PrefetchRows = 8;
 
-    /// <summary>Per-lane fields of a strip's state, in units of <c>StripVectors · Count</c> elements (the chunk maxima follow).</summary>
+    /// <summary>Per-lane fields of a strip's state, in units of <c>StripVectors · Count</c> elements (the tile maxima follow).</summary>
     private const int Fields = 18;
 
     /// <summary>Vectors of lanes per strip.</summary>
@@ -62,18 +62,18 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         where TTerm : IRowTerm
     {
         int lanes = TSimd.Count;
-        int slots = (piece.Count + lanes - 1) / lanes;
-        int chunkLength = ChunkLength(piece.NumClasses);
-        int chunks = (piece.NumClasses + chunkLength - 1) / chunkLength;
-        T[] scratch = ArrayPool<T>.Shared.Rent((Fields + chunks) * StripVectors * lanes);
+        int laneVectors = (piece.Count + lanes - 1) / lanes;
+        int tileLength = TileLength(piece.NumClasses);
+        int tiles = (piece.NumClasses + tileLength - 1) / tileLength;
+        T[] scratch = ArrayPool<T>.Shared.Rent((Fields + tiles) * StripVectors * lanes);
         try
         {
             fixed (T* state = scratch)
             {
                 double total = 0.0;
-                for (int first = 0; first < slots; first += StripVectors)
+                for (int first = 0; first < laneVectors; first += StripVectors)
                 {
-                    var strip = new Strip(state, piece.Count, first, Math.Min(StripVectors, slots - first), chunkLength);
+                    var strip = new Strip(state, piece.Count, first, Math.Min(StripVectors, laneVectors - first), tileLength);
                     total += piece.IsIndex ? IndexStrip<TTerm>(plan, tables, piece, strip) : ProbabilityStrip<TTerm>(plan, tables, piece, strip);
                 }
 
@@ -86,22 +86,22 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         }
     }
 
-    /// <summary>The number of classes per chunk for <paramref name="numClasses"/> classes.</summary>
-    private static int ChunkLength(int numClasses) => Math.Max(ChunkClasses, (numClasses + MaxChunks - 1) / MaxChunks);
+    /// <summary>The number of classes per tile for <paramref name="numClasses"/> classes.</summary>
+    private static int TileLength(int numClasses) => Math.Max(TileClasses, (numClasses + MaxTiles - 1) / MaxTiles);
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static double IndexStrip<TTerm>(LossPlan plan, KernelTables<T> tables, in BatchArguments<T> piece, in Strip strip)
         where TTerm : IRowTerm
     {
-        uint* reference = stackalloc uint[strip.Slots];
+        uint* reference = stackalloc uint[strip.LaneVectors];
         PrepareIndexLanes(plan, piece, strip, reference);
         int numClasses = piece.NumClasses;
-        int chunk = 0;
-        for (int k0 = 0; k0 < numClasses; k0 += strip.ChunkLength, chunk++)
+        int tile = 0;
+        for (int k0 = 0; k0 < numClasses; k0 += strip.TileLength, tile++)
         {
-            int k1 = Math.Min(numClasses, k0 + strip.ChunkLength);
-            ChunkMax(piece.Logits, piece.LogitsClassStride, piece.Gradient, piece.GradientClassStride, strip, k0, k1, chunk);
-            IndexChunkSums(piece, tables, strip, k0, k1, chunk);
+            int k1 = Math.Min(numClasses, k0 + strip.TileLength);
+            TileMax(piece.Logits, piece.LogitsClassStride, piece.Gradient, piece.GradientClassStride, strip, k0, k1, tile);
+            IndexTileSums(piece, tables, strip, k0, k1, tile);
         }
 
         double total = IndexFinish<TTerm>(plan, tables, piece, strip);
@@ -110,7 +110,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
             IndexGradient(piece, tables, strip);
         }
 
-        for (int j = 0; j < strip.Slots; j++)
+        for (int j = 0; j < strip.LaneVectors; j++)
         {
             for (uint lanes = reference[j]; lanes != 0; lanes &= lanes - 1)
             {
@@ -123,7 +123,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
     }
 
     /// <summary>
-    /// Per slot: the label logits (read lane by lane), the lanes to keep (written by the previous slot, or left to the reference kernel
+    /// Per laneVector: the label logits (read lane by lane), the lanes to keep (written by the previous laneVector, or left to the reference kernel
     /// because their label logit is −∞), the labels as values of <typeparamref name="T"/> (−1 when ignored) and the ignored lanes.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -133,7 +133,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         int ignore = plan.IgnoreIndex;
         TVector ignoreValue = TSimd.Broadcast(T.CreateTruncating(ignore));
         T* flags = stackalloc T[count];
-        for (int j = 0; j < strip.Slots; j++)
+        for (int j = 0; j < strip.LaneVectors; j++)
         {
             int offset = strip.Offset(j);
             int firstNew = strip.FirstNew(j);
@@ -165,13 +165,13 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         }
     }
 
-    /// <summary>Each slot's maximum over the classes <c>[k0, k1)</c>, the rows read in order; kept as the chunk's maximum.</summary>
+    /// <summary>Each lane vector's maximum over the classes <c>[k0, k1)</c>, the rows read in order; kept as the tile's maximum.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void ChunkMax(T* logits, nint stride, T* gradient, nint gradientStride, in Strip strip, int k0, int k1, int chunk)
+    private static void TileMax(T* logits, nint stride, T* gradient, nint gradientStride, in Strip strip, int k0, int k1, int tile)
     {
-        T* maxima = strip.ChunkMaxima(chunk);
+        T* maxima = strip.TileMaxima(tile);
         TVector lowest = TSimd.Broadcast(T.NegativeInfinity);
-        for (int j = 0; j < strip.Slots; j++)
+        for (int j = 0; j < strip.LaneVectors; j++)
         {
             TSimd.Store(lowest, maxima + (j * TSimd.Count));
         }
@@ -185,7 +185,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
                 Prefetch(gradient + ((k + PrefetchRows) * gradientStride), strip);
             }
 
-            for (int j = 0; j < strip.Slots; j++)
+            for (int j = 0; j < strip.LaneVectors; j++)
             {
                 // A NaN stays (Max returns the right operand where either is NaN); the sum of exponentials turns NaN as well.
                 T* at = maxima + (j * TSimd.Count);
@@ -195,19 +195,19 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
     }
 
     /// <summary>
-    /// The chunk <c>[k0, k1)</c> of each slot, from the cached tile: <c>e = exp(z − m_c)</c> parked in the gradient (when there is one),
+    /// The tile <c>[k0, k1)</c> of each lane vector, from the cached tile: <c>e = exp(z − m_c)</c> parked in the gradient (when there is one),
     /// the count of maxima, the rest of the sum and the margin <c>Σ_k q_k·(m_c − z_k)</c> (for a constant coefficient, <c>Σ_k (m_c − z_k)</c>;
-    /// the coefficient multiplies it at the end); then joined to the slot's running sums.
+    /// the coefficient multiplies it at the end); then joined to the lane vector's running sums.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void IndexChunkSums(in BatchArguments<T> piece, KernelTables<T> tables, in Strip strip, int k0, int k1, int chunk)
+    private static void IndexTileSums(in BatchArguments<T> piece, KernelTables<T> tables, in Strip strip, int k0, int k1, int tile)
     {
         SmoothingKind kind = tables.Kind;
         T* coefficients = tables.Coefficients;
         nint stride = piece.LogitsClassStride;
         nint gradientStride = piece.GradientClassStride;
-        T* maxima = strip.ChunkMaxima(chunk);
-        double chunkCoefficients = kind switch
+        T* maxima = strip.TileMaxima(tile);
+        double tileCoefficients = kind switch
         {
             SmoothingKind.Array => SumCoefficients(coefficients, k0, k1),
             SmoothingKind.Constant => k1 - k0,
@@ -215,7 +215,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         };
         TVector one = TSimd.Broadcast(T.One);
         bool statistics = piece.Statistics is not null;
-        for (int j = 0; j < strip.Slots; j++)
+        for (int j = 0; j < strip.LaneVectors; j++)
         {
             int offset = strip.Offset(j);
             T* logits = piece.Logits + offset;
@@ -264,17 +264,17 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
                 TSimd.Store(tieBefore, strip.Field(StateField.TieBefore, j));
             }
 
-            Join(strip, j, k0 == 0, max, count, rest, margin, TSimd.Broadcast(T.CreateTruncating(chunkCoefficients)), kind != SmoothingKind.None);
+            Join(strip, j, k0 == 0, max, count, rest, margin, TSimd.Broadcast(T.CreateTruncating(tileCoefficients)), kind != SmoothingKind.None);
         }
     }
 
     /// <summary>
-    /// Adds a chunk's sums (relative to its maximum <c>m_c</c>) to the slot's running sums (relative to theirs, <c>M</c>): a greater
-    /// maximum rescales the running rest (its maxima join it), an equal one adds the counts, a smaller one scales the chunk's; margins
+    /// Adds a tile's sums (relative to its maximum <c>m_c</c>) to the lane vector's running sums (relative to theirs, <c>M</c>): a greater
+    /// maximum rescales the running rest (its maxima join it), an equal one adds the counts, a smaller one scales the tile's; margins
     /// move to the common maximum by <c>(M' − M)·Q</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Join(in Strip strip, int j, bool first, TVector chunkMax, TVector chunkCount, TVector chunkRest, TVector chunkMargin, TVector chunkCoefficients, bool margins)
+    private static void Join(in Strip strip, int j, bool first, TVector tileMax, TVector tileCount, TVector tileRest, TVector tileMargin, TVector tileCoefficients, bool margins)
     {
         T* maxField = strip.Field(StateField.Max, j);
         T* countField = strip.Field(StateField.Count, j);
@@ -283,39 +283,39 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         T* coefficientField = strip.Field(StateField.Coefficients, j);
         if (first)
         {
-            TSimd.Store(chunkMax, maxField);
-            TSimd.Store(chunkCount, countField);
-            TSimd.Store(chunkRest, restField);
-            TSimd.Store(chunkMargin, marginField);
-            TSimd.Store(chunkCoefficients, coefficientField);
+            TSimd.Store(tileMax, maxField);
+            TSimd.Store(tileCount, countField);
+            TSimd.Store(tileRest, restField);
+            TSimd.Store(tileMargin, marginField);
+            TSimd.Store(tileCoefficients, coefficientField);
             return;
         }
 
         TVector max = TSimd.Load(maxField);
         TVector count = TSimd.Load(countField);
         TVector rest = TSimd.Load(restField);
-        TVector greater = TSimd.GreaterThan(chunkMax, max);
-        TVector equal = TSimd.EqualTo(chunkMax, max);
-        TVector difference = TSimd.Subtract(max, chunkMax);
+        TVector greater = TSimd.GreaterThan(tileMax, max);
+        TVector equal = TSimd.EqualTo(tileMax, max);
+        TVector difference = TSimd.Subtract(max, tileMax);
         TVector distance = TSimd.Max(difference, TSimd.Subtract(default, difference));
         TVector scale = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(default, distance));
-        TVector restIfGreater = TSimd.MultiplyAdd(TSimd.Add(rest, count), scale, chunkRest);
-        TVector restIfLess = TSimd.MultiplyAdd(TSimd.Add(chunkCount, chunkRest), scale, rest);
-        TSimd.Store(TSimd.Select(greater, restIfGreater, TSimd.Select(equal, TSimd.Add(rest, chunkRest), restIfLess)), restField);
-        TSimd.Store(TSimd.Select(greater, chunkCount, TSimd.Select(equal, TSimd.Add(count, chunkCount), count)), countField);
-        TVector newMax = TSimd.Select(greater, chunkMax, max);
+        TVector restIfGreater = TSimd.MultiplyAdd(TSimd.Add(rest, count), scale, tileRest);
+        TVector restIfLess = TSimd.MultiplyAdd(TSimd.Add(tileCount, tileRest), scale, rest);
+        TSimd.Store(TSimd.Select(greater, restIfGreater, TSimd.Select(equal, TSimd.Add(rest, tileRest), restIfLess)), restField);
+        TSimd.Store(TSimd.Select(greater, tileCount, TSimd.Select(equal, TSimd.Add(count, tileCount), count)), countField);
+        TVector newMax = TSimd.Select(greater, tileMax, max);
         TSimd.Store(newMax, maxField);
         if (margins)
         {
             TVector coefficients = TSimd.Load(coefficientField);
             TVector margin = TSimd.MultiplyAdd(TSimd.Subtract(newMax, max), coefficients, TSimd.Load(marginField));
-            margin = TSimd.Add(margin, TSimd.MultiplyAdd(TSimd.Subtract(newMax, chunkMax), chunkCoefficients, chunkMargin));
+            margin = TSimd.Add(margin, TSimd.MultiplyAdd(TSimd.Subtract(newMax, tileMax), tileCoefficients, tileMargin));
             TSimd.Store(margin, marginField);
-            TSimd.Store(TSimd.Add(coefficients, chunkCoefficients), coefficientField);
+            TSimd.Store(TSimd.Add(coefficients, tileCoefficients), coefficientField);
         }
     }
 
-    /// <summary>Per slot: the losses, and, for the gradient pass, the factor of <c>e</c>, the label's entry and the scale.</summary>
+    /// <summary>Per laneVector: the losses, and, for the gradient pass, the factor of <c>e</c>, the label's entry and the scale.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static double IndexFinish<TTerm>(LossPlan plan, KernelTables<T> tables, in BatchArguments<T> piece, in Strip strip)
         where TTerm : IRowTerm
@@ -323,7 +323,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         SmoothingKind kind = tables.Kind;
         int ignore = plan.IgnoreIndex;
         double total = 0.0;
-        for (int j = 0; j < strip.Slots; j++)
+        for (int j = 0; j < strip.LaneVectors; j++)
         {
             int* labels = piece.Labels + strip.Offset(j);
             TVector ignored = TSimd.Load(strip.Field(StateField.Ignored, j));
@@ -386,19 +386,19 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         SmoothingKind kind = tables.Kind;
         T* coefficients = tables.Coefficients;
         TVector constant = TSimd.Broadcast(tables.Constant);
-        int chunk = 0;
-        for (int k0 = 0; k0 < numClasses; k0 += strip.ChunkLength, chunk++)
+        int tile = 0;
+        for (int k0 = 0; k0 < numClasses; k0 += strip.TileLength, tile++)
         {
-            ChunkFactors(strip, chunk);
-            T* factors = strip.ChunkMaxima(chunk);
-            int k1 = Math.Min(numClasses, k0 + strip.ChunkLength);
+            TileFactors(strip, tile);
+            T* factors = strip.TileMaxima(tile);
+            int k1 = Math.Min(numClasses, k0 + strip.TileLength);
             for (int k = k0; k < k1; k++)
             {
                 T* row = piece.Gradient + (k * gradientStride);
                 Prefetch(row + (PrefetchRows * gradientStride), strip);
                 TVector classValue = TSimd.Broadcast(T.CreateTruncating(k));
                 TVector coefficient = kind == SmoothingKind.Array ? TSimd.Broadcast(coefficients[k]) : constant;
-                for (int j = 0; j < strip.Slots; j++)
+                for (int j = 0; j < strip.LaneVectors; j++)
                 {
                     T* at = row + strip.Offset(j);
                     TVector g = TSimd.Multiply(TSimd.Load(at), TSimd.Load(factors + (j * TSimd.Count)));
@@ -414,11 +414,11 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         }
     }
 
-    /// <summary>Replaces the chunk's maxima <c>m_c</c> of each slot by the factor of its parked exponentials, <c>factor·exp(m_c − m)</c>.</summary>
-    private static void ChunkFactors(in Strip strip, int chunk)
+    /// <summary>Replaces the tile's maxima <c>m_c</c> of each lane vector by the factor of its parked exponentials, <c>factor·exp(m_c − m)</c>.</summary>
+    private static void TileFactors(in Strip strip, int tile)
     {
-        T* maxima = strip.ChunkMaxima(chunk);
-        for (int j = 0; j < strip.Slots; j++)
+        T* maxima = strip.TileMaxima(tile);
+        for (int j = 0; j < strip.LaneVectors; j++)
         {
             T* at = maxima + (j * TSimd.Count);
             TVector shift = TSimd.Subtract(TSimd.Load(at), TSimd.Load(strip.Field(StateField.Max, j)));
@@ -433,12 +433,12 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         PrepareProbabilityLanes(strip);
         bool parked = piece.Gradient is not null && !(piece.Gradient == piece.Targets && piece.GradientClassStride == piece.TargetsClassStride);
         int numClasses = piece.NumClasses;
-        int chunk = 0;
-        for (int k0 = 0; k0 < numClasses; k0 += strip.ChunkLength, chunk++)
+        int tile = 0;
+        for (int k0 = 0; k0 < numClasses; k0 += strip.TileLength, tile++)
         {
-            int k1 = Math.Min(numClasses, k0 + strip.ChunkLength);
-            ChunkMax(piece.Logits, piece.LogitsClassStride, parked ? piece.Gradient : null, piece.GradientClassStride, strip, k0, k1, chunk);
-            ProbabilityChunkSums(plan, piece, tables, strip, k0, k1, chunk, parked);
+            int k1 = Math.Min(numClasses, k0 + strip.TileLength);
+            TileMax(piece.Logits, piece.LogitsClassStride, parked ? piece.Gradient : null, piece.GradientClassStride, strip, k0, k1, tile);
+            ProbabilityTileSums(plan, piece, tables, strip, k0, k1, tile, parked);
         }
 
         double total = ProbabilityFinish<TTerm>(plan, tables, piece, strip);
@@ -450,24 +450,24 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         return total;
     }
 
-    /// <summary>Per slot: the lanes to keep (written by the previous slot).</summary>
+    /// <summary>Per laneVector: the lanes to keep (written by the previous laneVector).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void PrepareProbabilityLanes(in Strip strip)
     {
         TVector lanes = TSimd.Convert(LaneIndices);
-        for (int j = 0; j < strip.Slots; j++)
+        for (int j = 0; j < strip.LaneVectors; j++)
         {
             strip.SetKeep(j, TSimd.GreaterThan(TSimd.Broadcast(T.CreateTruncating(strip.FirstNew(j))), lanes), strip.FirstNew(j) != 0);
         }
     }
 
     /// <summary>
-    /// As <see cref="IndexChunkSums"/> for probability targets. The smoothed target is <c>t' = a·t + b·π</c> with <c>a = 1 − α − αε</c> and
+    /// As <see cref="IndexTileSums"/> for probability targets. The smoothed target is <c>t' = a·t + b·π</c> with <c>a = 1 − α − αε</c> and
     /// <c>b = α·Σt</c> per lane, so <c>q_k = w_k·t'_k</c> splits into a part read from the targets (margin <c>Σ w_k·t_k·(m − z_k)</c>, weight
     /// <c>Σ w_k·t_k</c> per lane) and a part shared by the lanes (coefficient <c>α·π_k·w_k</c>, times <c>Σt</c>), with its own margin.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void ProbabilityChunkSums(LossPlan plan, in BatchArguments<T> piece, KernelTables<T> tables, in Strip strip, int k0, int k1, int chunk, bool parked)
+    private static void ProbabilityTileSums(LossPlan plan, in BatchArguments<T> piece, KernelTables<T> tables, in Strip strip, int k0, int k1, int tile, bool parked)
     {
         bool smoothed = plan.Alpha != 0.0;
         T* classWeights = tables.Weights;
@@ -475,10 +475,10 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         nint stride = piece.LogitsClassStride;
         nint targetStride = piece.TargetsClassStride;
         nint gradientStride = piece.GradientClassStride;
-        T* maxima = strip.ChunkMaxima(chunk);
+        T* maxima = strip.TileMaxima(tile);
         TVector sharedCoefficients = TSimd.Broadcast(T.CreateTruncating(smoothed ? SumCoefficients(coefficients, k0, k1) : 0.0));
         TVector one = TSimd.Broadcast(T.One);
-        for (int j = 0; j < strip.Slots; j++)
+        for (int j = 0; j < strip.LaneVectors; j++)
         {
             int offset = strip.Offset(j);
             T* logits = piece.Logits + offset;
@@ -524,8 +524,8 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
     /// <summary>As <see cref="Join"/>, with the probability targets' two margins, their weights and the target sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void JoinProbability(
-        in Strip strip, int j, bool first, TVector chunkMax, TVector chunkCount, TVector chunkRest, TVector chunkMargin, TVector chunkWeights,
-        TVector chunkShared, TVector chunkSharedCoefficients, TVector chunkTargetSum)
+        in Strip strip, int j, bool first, TVector tileMax, TVector tileCount, TVector tileRest, TVector tileMargin, TVector tileWeights,
+        TVector tileShared, TVector tileSharedCoefficients, TVector tileTargetSum)
     {
         T* maxField = strip.Field(StateField.Max, j);
         T* sharedField = strip.Field(StateField.SharedMargin, j);
@@ -533,22 +533,22 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         T* targetSumField = strip.Field(StateField.TargetSum, j);
         if (first)
         {
-            Join(strip, j, first: true, chunkMax, chunkCount, chunkRest, chunkMargin, chunkWeights, margins: true);
-            TSimd.Store(chunkShared, sharedField);
-            TSimd.Store(chunkSharedCoefficients, sharedCoefficientField);
-            TSimd.Store(chunkTargetSum, targetSumField);
+            Join(strip, j, first: true, tileMax, tileCount, tileRest, tileMargin, tileWeights, margins: true);
+            TSimd.Store(tileShared, sharedField);
+            TSimd.Store(tileSharedCoefficients, sharedCoefficientField);
+            TSimd.Store(tileTargetSum, targetSumField);
             return;
         }
 
         TVector max = TSimd.Load(maxField);
-        Join(strip, j, first: false, chunkMax, chunkCount, chunkRest, chunkMargin, chunkWeights, margins: true);
+        Join(strip, j, first: false, tileMax, tileCount, tileRest, tileMargin, tileWeights, margins: true);
         TVector newMax = TSimd.Load(maxField);
         TVector sharedCoefficients = TSimd.Load(sharedCoefficientField);
         TVector shared = TSimd.MultiplyAdd(TSimd.Subtract(newMax, max), sharedCoefficients, TSimd.Load(sharedField));
-        shared = TSimd.Add(shared, TSimd.MultiplyAdd(TSimd.Subtract(newMax, chunkMax), chunkSharedCoefficients, chunkShared));
+        shared = TSimd.Add(shared, TSimd.MultiplyAdd(TSimd.Subtract(newMax, tileMax), tileSharedCoefficients, tileShared));
         TSimd.Store(shared, sharedField);
-        TSimd.Store(TSimd.Add(sharedCoefficients, chunkSharedCoefficients), sharedCoefficientField);
-        TSimd.Store(TSimd.Add(TSimd.Load(targetSumField), chunkTargetSum), targetSumField);
+        TSimd.Store(TSimd.Add(sharedCoefficients, tileSharedCoefficients), sharedCoefficientField);
+        TSimd.Store(TSimd.Add(TSimd.Load(targetSumField), tileTargetSum), targetSumField);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -559,7 +559,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         TVector alpha = TSimd.Broadcast(T.CreateTruncating(plan.Alpha));
         bool smoothed = plan.Alpha != 0.0;
         double total = 0.0;
-        for (int j = 0; j < strip.Slots; j++)
+        for (int j = 0; j < strip.LaneVectors; j++)
         {
             TVector keep = TSimd.Load(strip.Field(StateField.Keep, j));
             TVector max = TSimd.Load(strip.Field(StateField.Max, j));
@@ -607,17 +607,17 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         nint gradientStride = piece.GradientClassStride;
         bool smoothed = plan.Alpha != 0.0;
         T* classWeights = tables.Weights;
-        int chunk = 0;
-        for (int k0 = 0; k0 < numClasses; k0 += strip.ChunkLength, chunk++)
+        int tile = 0;
+        for (int k0 = 0; k0 < numClasses; k0 += strip.TileLength, tile++)
         {
-            for (int j = 0; !parked && j < strip.Slots; j++)
+            for (int j = 0; !parked && j < strip.LaneVectors; j++)
             {
-                TSimd.Store(TSimd.Load(strip.ChunkMaxima(chunk) + (j * TSimd.Count)), strip.Field(StateField.ChunkMax, j));
+                TSimd.Store(TSimd.Load(strip.TileMaxima(tile) + (j * TSimd.Count)), strip.Field(StateField.TileMax, j));
             }
 
-            ChunkFactors(strip, chunk);
-            T* factors = strip.ChunkMaxima(chunk);
-            int k1 = Math.Min(numClasses, k0 + strip.ChunkLength);
+            TileFactors(strip, tile);
+            T* factors = strip.TileMaxima(tile);
+            int k1 = Math.Min(numClasses, k0 + strip.TileLength);
             for (int k = k0; k < k1; k++)
             {
                 T* row = piece.Logits + (k * stride);
@@ -625,13 +625,13 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
                 T* gradientRow = piece.Gradient + (k * gradientStride);
                 TVector weight = classWeights is null ? TSimd.Broadcast(T.One) : TSimd.Broadcast(classWeights[k]);
                 TVector coefficient = smoothed ? TSimd.Broadcast(tables.Coefficients[k]) : default;
-                for (int j = 0; j < strip.Slots; j++)
+                for (int j = 0; j < strip.LaneVectors; j++)
                 {
                     int offset = strip.Offset(j);
                     T* at = gradientRow + offset;
                     TVector e = parked
                         ? TSimd.Load(at)
-                        : SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(TSimd.Load(row + offset), TSimd.Load(strip.Field(StateField.ChunkMax, j))));
+                        : SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(TSimd.Load(row + offset), TSimd.Load(strip.Field(StateField.TileMax, j))));
                     TVector own = TSimd.Multiply(TSimd.Multiply(TSimd.Load(strip.Field(StateField.Scale, j)), weight), TSimd.Load(targetRow + offset));
                     TVector g = TSimd.Subtract(TSimd.Multiply(e, TSimd.Load(factors + (j * TSimd.Count))), own);
                     if (smoothed)
@@ -655,7 +655,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         if (Sse.IsSupported)
         {
             T* first = row + strip.Offset(0);
-            T* last = row + strip.Offset(strip.Slots - 1) + TSimd.Count - 1;
+            T* last = row + strip.Offset(strip.LaneVectors - 1) + TSimd.Count - 1;
             for (byte* line = (byte*)first; line <= (byte*)last; line += 64)
             {
                 Sse.Prefetch0(line);
@@ -733,7 +733,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         return entropy;
     }
 
-    /// <summary>The gradient factor of each lane of the slot at <paramref name="offset"/>: the divisor's reciprocal times the upstream gradient.</summary>
+    /// <summary>The gradient factor of each lane of the lane vector at <paramref name="offset"/>: the divisor's reciprocal times the upstream gradient.</summary>
     private static TVector Scale(in BatchArguments<T> piece, int offset)
     {
         TVector factor = TSimd.Broadcast(T.CreateTruncating(piece.GradientFactor));
@@ -743,7 +743,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
     }
 
     /// <summary>
-    /// Adds a slot's lanes to the statistics, but for <paramref name="excluded"/> ones and those before the piece's first counted sample.
+    /// Adds a lane vector's lanes to the statistics, but for <paramref name="excluded"/> ones and those before the piece's first counted sample.
     /// </summary>
     private static void AddStatistics(in BatchArguments<T> piece, in Strip strip, int j, TVector excluded, TVector logSumExp, TVector labelLogit, TVector max)
     {
@@ -761,7 +761,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         StatisticsLanes.Add<TSimd, TVector, T>(piece.Statistics, excluded, weight, logSumExp, labelLogit, correct);
     }
 
-    /// <summary>Stores a slot's losses (when requested) and returns their sum over the lanes it owns.</summary>
+    /// <summary>Stores a lane vector's losses (when requested) and returns their sum over the lanes it owns.</summary>
     private static double StoreLosses(in BatchArguments<T> piece, in Strip strip, int j, TVector loss, TVector keep)
     {
         if (piece.Losses is not null)
@@ -816,29 +816,29 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
         SharedMargin,
         SharedCoefficients,
         TargetSum,
-        ChunkMax,
+        TileMax,
         Blend,
         TieBefore,
     }
 
     /// <summary>
-    /// A strip of consecutive vector slots of a piece and their state. Slot <c>j</c> holds the lanes from <see cref="Offset"/>; the
-    /// piece's last slot starts <c>Count</c> lanes before its end and owns only the lanes from <see cref="FirstNew"/> on.
+    /// A strip of consecutive vector laneVectors of a piece and their state. LaneVector <c>j</c> holds the lanes from <see cref="Offset"/>; the
+    /// piece's last laneVector starts <c>Count</c> lanes before its end and owns only the lanes from <see cref="FirstNew"/> on.
     /// </summary>
-    private readonly struct Strip(T* state, int samples, int firstSlot, int slots, int chunkLength)
+    private readonly struct Strip(T* state, int samples, int firstLaneVector, int laneVectors, int tileLength)
     {
-        public int Slots => slots;
+        public int LaneVectors => laneVectors;
 
-        public int ChunkLength => chunkLength;
+        public int TileLength => tileLength;
 
-        public int Offset(int j) => Math.Min((firstSlot + j) * TSimd.Count, samples - TSimd.Count);
+        public int Offset(int j) => Math.Min((firstLaneVector + j) * TSimd.Count, samples - TSimd.Count);
 
-        public int FirstNew(int j) => ((firstSlot + j) * TSimd.Count) - Offset(j);
+        public int FirstNew(int j) => ((firstLaneVector + j) * TSimd.Count) - Offset(j);
 
-        /// <summary>Whether slot <paramref name="j"/> keeps lanes (the piece's last slot, or a slot with a reference lane).</summary>
+        /// <summary>Whether laneVector <paramref name="j"/> keeps lanes (the piece's last laneVector, or a lane vector with a reference lane).</summary>
         public bool Blends(int j) => Field(StateField.Blend, j)[0] != T.Zero;
 
-        /// <summary>Keeps the lanes of <paramref name="keep"/> of slot <paramref name="j"/>; stores then blend when any lane is kept.</summary>
+        /// <summary>Keeps the lanes of <paramref name="keep"/> of laneVector <paramref name="j"/>; stores then blend when any lane is kept.</summary>
         public void SetKeep(int j, TVector keep, bool any)
         {
             TSimd.Store(keep, Field(StateField.Keep, j));
@@ -847,7 +847,7 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
 
         public T* Field(StateField field, int j) => state + ((((int)field * StripVectors) + j) * TSimd.Count);
 
-        /// <summary>Each slot's maximum over chunk <paramref name="chunk"/>, then (in the gradient pass) the factor of its exponentials.</summary>
-        public T* ChunkMaxima(int chunk) => state + ((Fields + chunk) * StripVectors * TSimd.Count);
+        /// <summary>Each lane vector's maximum over tile <paramref name="tile"/>, then (in the gradient pass) the factor of its exponentials.</summary>
+        public T* TileMaxima(int tile) => state + ((Fields + tile) * StripVectors * TSimd.Count);
     }
 }

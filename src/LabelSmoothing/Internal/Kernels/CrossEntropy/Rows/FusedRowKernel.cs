@@ -5,12 +5,12 @@ namespace LabelSmoothing.Internal.Kernels.CrossEntropy;
 /// <summary>
 /// The fused loss-and-gradient kernel for one contiguous row of <c>K ≥ Count</c> logits, at memory speed: two passes over memory.
 /// <list type="number">
-/// <item>Per L1-sized chunk: the chunk maximum <c>m_c</c>, then <c>e = exp(z − m_c)</c> (one exp per element), written into the
-/// gradient buffer, with <c>Σe</c>, <c>Σq·(m_c − z)</c> and <c>Σq</c> accumulated on the way. The chunks' partial results are combined
+/// <item>Per L1-sized tile: the tile maximum <c>m_c</c>, then <c>e = exp(z − m_c)</c> (one exp per element), written into the
+/// gradient buffer, with <c>Σe</c>, <c>Σq·(m_c − z)</c> and <c>Σq</c> accumulated on the way. The tiles' partial results are combined
 /// with the row maximum <c>m</c> afterwards (an online log-sum-exp), so no pass needs <c>m</c> in advance.</item>
 /// <item>The gradient, in place: <c>g = e·exp(m_c − m)·A·scale/s − scale·q</c>, then the label's own term.</item>
 /// </list>
-/// The last vector of a chunk overlaps its predecessor instead of running a scalar tail; it is read before and written after the
+/// The last vector of a tile overlaps its predecessor instead of running a scalar tail; it is read before and written after the
 /// vector loop, so the gradient may alias the logits exactly.
 /// </summary>
 internal static unsafe class FusedRowKernel<TSimd, TVector, T>
@@ -18,11 +18,11 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     where TVector : struct
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Elements per chunk: 8 KB of logits plus 8 KB of gradient, so a chunk's second read hits L1.</summary>
-    private static int ChunkLength => 8192 / Unsafe.SizeOf<T>();
+    /// <summary>Elements per tile: 8 KB of logits plus 8 KB of gradient, so a tile's second read hits L1.</summary>
+    private static int TileLength => 8192 / Unsafe.SizeOf<T>();
 
-    /// <summary>The largest number of chunks a row is cut into; longer rows get longer chunks.</summary>
-    private const int MaxChunks = 256;
+    /// <summary>The largest number of tiles a row is cut into; longer rows get longer tiles.</summary>
+    private const int MaxTiles = 256;
 
     /// <summary>No label term (probability targets).</summary>
     public const int NoLabel = -1;
@@ -57,34 +57,34 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         where TTerm : IRowTerm
     {
         double labelLogit = label == NoLabel ? 0.0 : double.CreateTruncating(logits[label]);
-        nuint chunkLength = (nuint)Math.Max(ChunkLength, (int)((length + MaxChunks - 1) / MaxChunks));
-        chunkLength = (chunkLength + (nuint)TSimd.Count - 1) & ~((nuint)TSimd.Count - 1);
-        int chunks = (int)(length / chunkLength);
-        if (chunks == 0 || length - ((nuint)chunks * chunkLength) >= (nuint)TSimd.Count)
+        nuint tileLength = (nuint)Math.Max(TileLength, (int)((length + MaxTiles - 1) / MaxTiles));
+        tileLength = (tileLength + (nuint)TSimd.Count - 1) & ~((nuint)TSimd.Count - 1);
+        int tiles = (int)(length / tileLength);
+        if (tiles == 0 || length - ((nuint)tiles * tileLength) >= (nuint)TSimd.Count)
         {
-            chunks++;
+            tiles++;
         }
 
         double max;
         double sum;
         double margin;
         double coefficientSum;
-        T chunkMax = default;
-        Span<double> partials = chunks == 1 ? default : stackalloc double[4 * chunks];
+        T tileMax = default;
+        Span<double> partials = tiles == 1 ? default : stackalloc double[4 * tiles];
         // A class before the label holding the label's logit: with the label at the maximum, the first arg-max is that class.
         bool tieBefore = false;
         int tieLabel = outcome is null ? NoLabel : label;
-        if (chunks == 1)
+        if (tiles == 1)
         {
-            chunkMax = Max(logits, length);
-            tieBefore = tieLabel != NoLabel && labelLogit == double.CreateTruncating(chunkMax) && Contains(logits, (nuint)label, chunkMax);
-            ExpPass(logits, gradientHoldsTargets ? null : gradient, length, chunkMax, coefficients, 0, nextRow, out sum, out margin, out coefficientSum);
-            max = double.CreateTruncating(chunkMax);
+            tileMax = Max(logits, length);
+            tieBefore = tieLabel != NoLabel && labelLogit == double.CreateTruncating(tileMax) && Contains(logits, (nuint)label, tileMax);
+            ExpPass(logits, gradientHoldsTargets ? null : gradient, length, tileMax, coefficients, 0, nextRow, out sum, out margin, out coefficientSum);
+            max = double.CreateTruncating(tileMax);
         }
         else
         {
-            tieBefore = CombineChunks(
-                logits, gradientHoldsTargets ? null : gradient, length, chunkLength, chunks, coefficients, partials, tieLabel, labelLogit,
+            tieBefore = CombineTiles(
+                logits, gradientHoldsTargets ? null : gradient, length, tileLength, tiles, coefficients, partials, tieLabel, labelLogit,
                 out max, out sum, out margin, out coefficientSum);
         }
 
@@ -106,12 +106,12 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
 
         if (gradient is not null)
         {
-            if (chunks == 1)
+            if (tiles == 1)
             {
                 T factor = T.CreateTruncating(gradientScale * softmaxFactor / sum);
                 if (gradientHoldsTargets)
                 {
-                    RescaleRecomputed(logits, gradient, length, chunkMax, factor, T.CreateTruncating(gradientScale), coefficients, 0);
+                    RescaleRecomputed(logits, gradient, length, tileMax, factor, T.CreateTruncating(gradientScale), coefficients, 0);
                 }
                 else
                 {
@@ -120,7 +120,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
             }
             else
             {
-                RescaleChunks(logits, gradient, length, chunkLength, chunks, coefficients, partials, max, gradientScale * softmaxFactor / sum, gradientScale, gradientHoldsTargets);
+                RescaleTiles(logits, gradient, length, tileLength, tiles, coefficients, partials, max, gradientScale * softmaxFactor / sum, gradientScale, gradientHoldsTargets);
             }
         }
 
@@ -138,17 +138,17 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         return loss;
     }
 
-    /// <summary>The second pass of a row longer than one chunk, with each chunk's factor <c>exp(m_c − m)</c>.</summary>
+    /// <summary>The second pass of a row longer than one tile, with each tile's factor <c>exp(m_c − m)</c>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void RescaleChunks<TCoefficients>(
-        T* logits, T* gradient, nuint length, nuint chunkLength, int chunks, in TCoefficients coefficients, Span<double> partials, double max,
+    private static void RescaleTiles<TCoefficients>(
+        T* logits, T* gradient, nuint length, nuint tileLength, int tiles, in TCoefficients coefficients, Span<double> partials, double max,
         double probabilityFactor, double gradientScale, bool gradientHoldsTargets)
         where TCoefficients : struct, IRowCoefficients<TVector, T>
     {
-        for (int c = 0; c < chunks; c++)
+        for (int c = 0; c < tiles; c++)
         {
-            nuint start = (nuint)c * chunkLength;
-            nuint size = c == chunks - 1 ? length - start : chunkLength;
+            nuint start = (nuint)c * tileLength;
+            nuint size = c == tiles - 1 ? length - start : tileLength;
             T factor = T.CreateTruncating(probabilityFactor * Math.Exp(partials[c] - max));
             if (gradientHoldsTargets)
             {
@@ -169,9 +169,9 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
 
     /// <summary>The second pass when the gradient holds the targets: the exponentials are recomputed from the logits.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void RescaleRecomputed<TCoefficients>(T* logits, T* gradient, nuint length, T chunkMax, T factor, T scale, in TCoefficients coefficients, nuint offset)
+    private static void RescaleRecomputed<TCoefficients>(T* logits, T* gradient, nuint length, T tileMax, T factor, T scale, in TCoefficients coefficients, nuint offset)
         where TCoefficients : struct, IRowCoefficients<TVector, T> =>
-        RescalePass(gradient, length, factor, scale, coefficients, offset, new RecomputedExponentials(logits, TSimd.Broadcast(chunkMax)));
+        RescalePass(gradient, length, factor, scale, coefficients, offset, new RecomputedExponentials(logits, TSimd.Broadcast(tileMax)));
 
     /// <summary>The largest of <paramref name="length"/> ≥ Count elements.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -228,45 +228,45 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     }
 
     /// <summary>
-    /// The chunked first pass of a long row: per chunk its maximum (kept in <c>partials[c]</c>) and the sums of <see cref="ExpPass"/>,
+    /// The first pass of a long row, a tile at a time: per tile its maximum (kept in <c>partials[c]</c>) and the sums of <see cref="ExpPass"/>,
     /// combined relative to the row maximum: <c>s = Σ_c s_c·exp(m_c − m)</c>, <c>Σq(m − z) = Σ_c [Σq(m_c − z) + (m − m_c)·Σq]</c>.
     /// Returns whether a class before <paramref name="tieLabel"/> holds <paramref name="labelLogit"/> (false for <see cref="NoLabel"/>): a whole
-    /// chunk before the label does when its maximum equals it, the label's own chunk is searched before its exponentials overwrite it.
+    /// tile before the label does when its maximum equals it, the label's own tile is searched before its exponentials overwrite it.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static bool CombineChunks<TCoefficients>(
-        T* logits, T* gradient, nuint length, nuint chunkLength, int chunks, in TCoefficients coefficients, Span<double> partials,
+    private static bool CombineTiles<TCoefficients>(
+        T* logits, T* gradient, nuint length, nuint tileLength, int tiles, in TCoefficients coefficients, Span<double> partials,
         int tieLabel, double labelLogit, out double max, out double sum, out double margin, out double coefficientSum)
         where TCoefficients : struct, IRowCoefficients<TVector, T>
     {
         max = double.NegativeInfinity;
         bool tieBefore = false;
-        for (int c = 0; c < chunks; c++)
+        for (int c = 0; c < tiles; c++)
         {
-            nuint start = (nuint)c * chunkLength;
-            nuint size = c == chunks - 1 ? length - start : chunkLength;
-            T chunkMax = Max(logits + start, size);
-            if (tieLabel != NoLabel && (nuint)tieLabel >= start && labelLogit == double.CreateTruncating(chunkMax))
+            nuint start = (nuint)c * tileLength;
+            nuint size = c == tiles - 1 ? length - start : tileLength;
+            T tileMax = Max(logits + start, size);
+            if (tieLabel != NoLabel && (nuint)tieLabel >= start && labelLogit == double.CreateTruncating(tileMax))
             {
-                tieBefore |= (nuint)tieLabel >= start + size || Contains(logits + start, (nuint)tieLabel - start, chunkMax);
+                tieBefore |= (nuint)tieLabel >= start + size || Contains(logits + start, (nuint)tieLabel - start, tileMax);
             }
 
-            var nextChunk = new RowDistance((nint)size, (nint)size);
-            ExpPass(logits + start, gradient is null ? null : gradient + start, size, chunkMax, coefficients, start, nextChunk, out partials[chunks + c], out partials[(2 * chunks) + c], out partials[(3 * chunks) + c]);
-            partials[c] = double.CreateTruncating(chunkMax);
+            var nextTile = new RowDistance((nint)size, (nint)size);
+            ExpPass(logits + start, gradient is null ? null : gradient + start, size, tileMax, coefficients, start, nextTile, out partials[tiles + c], out partials[(2 * tiles) + c], out partials[(3 * tiles) + c]);
+            partials[c] = double.CreateTruncating(tileMax);
             max = Math.Max(max, partials[c]);
         }
 
         sum = 0.0;
         margin = 0.0;
         coefficientSum = 0.0;
-        for (int c = 0; c < chunks; c++)
+        for (int c = 0; c < tiles; c++)
         {
-            sum += partials[chunks + c] * Math.Exp(partials[c] - max);
+            sum += partials[tiles + c] * Math.Exp(partials[c] - max);
             if (!TCoefficients.IsZero)
             {
-                margin += partials[(2 * chunks) + c] + ((max - partials[c]) * partials[(3 * chunks) + c]);
-                coefficientSum += partials[(3 * chunks) + c];
+                margin += partials[(2 * tiles) + c] + ((max - partials[c]) * partials[(3 * tiles) + c]);
+                coefficientSum += partials[(3 * tiles) + c];
             }
         }
 

@@ -1,7 +1,7 @@
 namespace LabelSmoothing.Internal.Layout;
 
 /// <summary>The operands of a loss call, by role: three shaped like the logits, three with one entry per sample (or per element, for a sigmoid loss's losses and upstream).</summary>
-internal enum Slot
+internal enum OperandRole
 {
     Logits,
     Targets,
