@@ -221,17 +221,18 @@ internal static class Guard
         return distance >= 0 ? distance < aBytes : -distance < bBytes;
     }
 
-    /// <summary>Rejects any overlap between an index input and an output of another element type (of any type, managed or not).</summary>
-    public static void NoOverlap<TOut>(ReadOnlySpan<int> input, string inputName, Span<TOut> output, string outputName)
+    /// <summary>Rejects any overlap between an input that must never alias an output (labels, gathered statistics) and an output.</summary>
+    public static void NoOverlap<TIn, TOut>(ReadOnlySpan<TIn> input, string inputName, Span<TOut> output, string outputName)
+        where TIn : unmanaged
     {
         if (RuntimeHelpers.IsReferenceOrContainsReferences<TOut>() || input.IsEmpty || output.IsEmpty)
         {
             return;
         }
 
-        ref byte inputStart = ref Unsafe.As<int, byte>(ref MemoryMarshal.GetReference(input));
+        ref byte inputStart = ref Unsafe.As<TIn, byte>(ref MemoryMarshal.GetReference(input));
         ref byte outputStart = ref Unsafe.As<TOut, byte>(ref MemoryMarshal.GetReference(output));
-        nint inputBytes = (nint)input.Length * sizeof(int);
+        nint inputBytes = (nint)input.Length * Unsafe.SizeOf<TIn>();
         nint outputBytes = (nint)output.Length * Unsafe.SizeOf<TOut>();
         nint distance = Unsafe.ByteOffset(ref inputStart, ref outputStart);
         if ((distance >= 0 && distance < inputBytes) || (distance < 0 && -distance < outputBytes))

@@ -165,11 +165,11 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     /// NaN when the row maximum is +∞: that logit's own exponential, exp(∞ − ∞) = NaN, is counted apart as a maximum (float) rather than
     /// summed, so the NaN must be put back for the whole row to come out NaN.
     /// </summary>
-    private static double WithInfiniteMax(double sum, double max) => double.IsPositiveInfinity(max) ? double.NaN : sum;
+    public static double WithInfiniteMax(double sum, double max) => double.IsPositiveInfinity(max) ? double.NaN : sum;
 
     /// <summary>The second pass when the gradient holds the targets: the exponentials are recomputed from the logits.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void RescaleRecomputed<TCoefficients>(T* logits, T* gradient, nuint length, T tileMax, T factor, T scale, in TCoefficients coefficients, nuint offset)
+    public static void RescaleRecomputed<TCoefficients>(T* logits, T* gradient, nuint length, T tileMax, T factor, T scale, in TCoefficients coefficients, nuint offset)
         where TCoefficients : struct, IRowCoefficients<TVector, T> =>
         RescalePass(gradient, length, factor, scale, coefficients, offset, new RecomputedExponentials(logits, TSimd.Broadcast(tileMax)));
 
@@ -301,7 +301,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     /// <paramref name="offset"/> of the row. What lies <paramref name="next"/> further on is prefetched.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void ExpPass<TCoefficients>(
+    public static void ExpPass<TCoefficients>(
         T* logits, T* exponentials, nuint length, T max, in TCoefficients coefficients, nuint offset, RowDistance next,
         out double sum, out double margin, out double coefficientSum)
         where TCoefficients : struct, IRowCoefficients<TVector, T>
