@@ -1,3 +1,4 @@
+using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -39,14 +40,58 @@ internal static unsafe class BlockedMultiply<TKernel, T>
             for (int pc = 0; pc < operands.K; pc += blocking.Depth)
             {
                 int depth = operands.K - pc < blocking.Depth ? operands.K - pc : blocking.Depth;
+                bool addToC = accumulate || pc > 0;
+                if (operands.TransposeB && rowEnd - rowStart <= blocking.RowBlock)
+                {
+                    Packing.PackA(operands, rowStart, rowEnd - rowStart, pc, depth, TKernel.Rows, packedA);
+                    if (pc + depth < operands.K)
+                    {
+                        Packing.PrefetchA(operands, rowStart, rowEnd - rowStart, pc + depth, Math.Min(blocking.Depth, operands.K - pc - depth));
+                    }
+
+                    MultiplyPanelByPanel(operands, rowStart, rowEnd - rowStart, jc, columns, pc, depth, packedA, packedB, addToC, scratch);
+                    continue;
+                }
+
                 Packing.PackB(operands, pc, depth, jc, columns, TKernel.Columns, packedB);
                 for (int ic = rowStart; ic < rowEnd; ic += blocking.RowBlock)
                 {
                     int rows = rowEnd - ic < blocking.RowBlock ? rowEnd - ic : blocking.RowBlock;
                     Packing.PackA(operands, ic, rows, pc, depth, TKernel.Rows, packedA);
-                    MultiplyBlock(operands.CAt(ic, jc), operands.Ldc, rows, columns, depth, packedA, packedB, accumulate || pc > 0, scratch);
+                    int next = ic + rows;
+                    if (next < rowEnd)
+                    {
+                        Packing.PrefetchA(operands, next, rowEnd - next < blocking.RowBlock ? rowEnd - next : blocking.RowBlock, pc, depth);
+                    }
+
+                    MultiplyBlock(operands.CAt(ic, jc), operands.Ldc, rows, columns, depth, packedA, packedB, addToC, scratch);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One pass over all the rows, packed in one block of A, when they fit one and B is stored transposed: each panel of B is packed
+    /// just before its column of tiles, while the next one is fetched, so that it is multiplied from L1 (instead of making the round trip
+    /// of a whole block of panels through L3), and memory latency hides behind the tiles. A panel of Bᵀ is NR runs of consecutive
+    /// elements; a panel of B as stored would be KC scattered pieces of one cache line, read faster row by row for the whole block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MultiplyPanelByPanel(
+        in GemmOperands<T> operands, int rowStart, int rows, int columnStart, int columns, int depthStart, int depth, T* packedA, T* panel, bool addToC, T* scratch)
+    {
+        int columnEnd = columnStart + columns;
+        for (int jr = columnStart; jr < columnEnd; jr += TKernel.Columns)
+        {
+            int panelColumns = columnEnd - jr < TKernel.Columns ? columnEnd - jr : TKernel.Columns;
+            Packing.PackB(operands, depthStart, depth, jr, panelColumns, TKernel.Columns, panel);
+            int next = jr + panelColumns;
+            if (next < columnEnd)
+            {
+                Packing.PrefetchB(operands, depthStart, depth, next, columnEnd - next < TKernel.Columns ? columnEnd - next : TKernel.Columns);
+            }
+
+            MultiplyBlock(operands.CAt(rowStart, jr), operands.Ldc, rows, panelColumns, depth, packedA, panel, addToC, scratch);
         }
     }
 

@@ -20,6 +20,8 @@ internal static unsafe class Packing
     /// </summary>
     public const int Overrun = 16;
 
+    private const int CacheLineBytes = 64;
+
     /// <summary>Packs <c>op(A)[rowStart .. rowStart + rows, depthStart .. depthStart + depth]</c> into slivers of <paramref name="sliverRows"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA<T>(in GemmOperands<T> operands, int rowStart, int rows, int depthStart, int depth, int sliverRows, T* destination)
@@ -55,6 +57,62 @@ internal static unsafe class Packing
         {
             int filled = columns - panel < panelColumns ? columns - panel : panelColumns;
             TransposeLines(first + (panel * operands.Ldb), operands.Ldb, filled, depth, panelColumns, destination + (panel * depth));
+        }
+    }
+
+    /// <summary>
+    /// Asks the caches (x86 <c>prefetcht1</c>, into L2) for every line of <c>op(A)[rowStart .. rowStart + rows, depthStart ..
+    /// depthStart + depth]</c>, so that packing it later reads from cache rather than wait on memory.
+    /// </summary>
+    public static void PrefetchA<T>(in GemmOperands<T> operands, int rowStart, int rows, int depthStart, int depth)
+        where T : unmanaged
+    {
+        T* first = operands.AAt(rowStart, depthStart);
+        if (operands.TransposeA)
+        {
+            Prefetch(first, operands.Lda, depth, rows);
+        }
+        else
+        {
+            Prefetch(first, operands.Lda, rows, depth);
+        }
+    }
+
+    /// <summary>As <see cref="PrefetchA"/>, for <c>op(B)[depthStart .. depthStart + depth, columnStart .. columnStart + columns]</c>.</summary>
+    public static void PrefetchB<T>(in GemmOperands<T> operands, int depthStart, int depth, int columnStart, int columns)
+        where T : unmanaged
+    {
+        T* first = operands.BAt(depthStart, columnStart);
+        if (operands.TransposeB)
+        {
+            Prefetch(first, operands.Ldb, columns, depth);
+        }
+        else
+        {
+            Prefetch(first, operands.Ldb, depth, columns);
+        }
+    }
+
+    /// <summary>Prefetches <paramref name="lines"/> runs of <paramref name="length"/> consecutive elements, <paramref name="stride"/> apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Prefetch<T>(T* first, nint stride, int lines, int length)
+        where T : unmanaged
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        int lineElements = CacheLineBytes / sizeof(T);
+        for (int l = 0; l < lines; l++)
+        {
+            T* line = first + (l * stride);
+            for (int e = 0; e < length; e += lineElements)
+            {
+                Sse.Prefetch1(line + e);
+            }
+
+            Sse.Prefetch1(line + length - 1);
         }
     }
 

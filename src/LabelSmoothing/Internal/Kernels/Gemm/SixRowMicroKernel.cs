@@ -9,6 +9,7 @@ namespace LabelSmoothing.Internal.Kernels.Gemm;
 /// The micro-kernel for machines with 16 vector registers (SSE, AVX2; also the scalar fallback on <see cref="OneLane{T}"/>): a tile of
 /// 6 rows × 2 vectors of C in 12 accumulators; each step of depth loads the two vectors of the B panel, broadcasts one element of the
 /// A sliver per row and multiply-adds (12 + 2 + 1 = 15 registers). BLIS's Haswell sgemm/dgemm shape (6 × 16 floats, 6 × 8 doubles).
+/// The tile of C is prefetched on entry, so that it has arrived by the time the accumulators are written to it.
 /// </summary>
 /// <typeparam name="TSimd">The vector operations.</typeparam>
 /// <typeparam name="TVector">The vector type.</typeparam>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.Kernels.Gemm;
@@ -8,6 +9,7 @@ namespace LabelSmoothing.Internal.Kernels.Gemm;
 /// The micro-kernel for AVX-512's 32 vector registers: a tile of 12 rows × 2 vectors of C (12 × 32 floats, 12 × 16 doubles) in 24
 /// accumulators; each step of depth loads the two vectors of the B panel, broadcasts one element of the A sliver per row and
 /// multiply-adds (24 + 2 + 1 = 27 registers). BLIS's Skylake-X sgemm shape, transposed (it computes column-major 32 × 12 tiles).
+/// The tile of C is prefetched on entry, so that it has arrived by the time the accumulators are written to it.
 /// </summary>
 /// <typeparam name="TSimd">The vector operations.</typeparam>
 /// <typeparam name="TVector">The vector type.</typeparam>
@@ -24,6 +26,15 @@ internal readonly unsafe struct TwelveRowMicroKernel<TSimd, TVector, T> : IMicro
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(int depth, T* packedA, T* packedB, T* c, nint ldc, bool addToC)
     {
+        if (Sse.IsSupported)
+        {
+            for (int r = 0; r < 12; r++)
+            {
+                Sse.Prefetch0(c + (r * ldc));
+                Sse.Prefetch0(c + (r * ldc) + (2 * TSimd.Count) - 1);
+            }
+        }
+
         TVector c00 = default, c01 = default;
         TVector c10 = default, c11 = default;
         TVector c20 = default, c21 = default;
