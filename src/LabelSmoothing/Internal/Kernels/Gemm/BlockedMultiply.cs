@@ -99,12 +99,21 @@ internal static unsafe class BlockedMultiply<TKernel, T>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyBlock(T* c, nint ldc, int rows, int columns, int depth, T* packedA, T* packedB, bool addToC, T* scratch)
     {
+        int panelLength = TKernel.Columns * depth;
+        int slivers = (rows + TKernel.Rows - 1) / TKernel.Rows;
+        int prefetchPerSliver = (panelLength + slivers - 1) / slivers;
         for (int jr = 0; jr < columns; jr += TKernel.Columns)
         {
             T* panel = packedB + (jr * depth);
+            T* nextPanel = jr + TKernel.Columns < columns ? panel + panelLength : null;
             int tileColumns = columns - jr < TKernel.Columns ? columns - jr : TKernel.Columns;
-            for (int ir = 0; ir < rows; ir += TKernel.Rows)
+            for (int ir = 0, s = 0; ir < rows; ir += TKernel.Rows, s++)
             {
+                if (nextPanel != null)
+                {
+                    Packing.PrefetchRange(nextPanel + (s * prefetchPerSliver), Math.Min(prefetchPerSliver, panelLength - (s * prefetchPerSliver)));
+                }
+
                 T* sliver = packedA + (ir * depth);
                 T* tile = c + (ir * ldc) + jr;
                 int tileRows = rows - ir < TKernel.Rows ? rows - ir : TKernel.Rows;

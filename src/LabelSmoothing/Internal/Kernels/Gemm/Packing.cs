@@ -93,6 +93,22 @@ internal static unsafe class Packing
         }
     }
 
+    /// <summary>Prefetches the <paramref name="length"/> consecutive elements from <paramref name="start"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PrefetchRange<T>(T* start, int length)
+        where T : unmanaged
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        for (int e = 0; e < length; e += CacheLineBytes / sizeof(T))
+        {
+            Sse.Prefetch1(start + e);
+        }
+    }
+
     /// <summary>Prefetches <paramref name="lines"/> runs of <paramref name="length"/> consecutive elements, <paramref name="stride"/> apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Prefetch<T>(T* first, nint stride, int lines, int length)
