@@ -95,7 +95,10 @@ internal static unsafe class BlockedMultiply<TKernel, T>
         }
     }
 
-    /// <summary>One packed block of A times the packed panels of B, tile by tile, panel by panel (each panel stays in L1 for its column of tiles).</summary>
+    /// <summary>
+    /// One packed block of A times the packed panels of B, panel by panel, each panel staying in L1 for its column of tiles while the next
+    /// is prefetched into L2, a slice per tile.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyBlock(T* c, nint ldc, int rows, int columns, int depth, T* packedA, T* packedB, bool addToC, T* scratch)
     {
@@ -111,7 +114,7 @@ internal static unsafe class BlockedMultiply<TKernel, T>
             {
                 if (nextPanel != null)
                 {
-                    Packing.PrefetchRange(nextPanel + (s * prefetchPerSliver), Math.Min(prefetchPerSliver, panelLength - (s * prefetchPerSliver)));
+                    CachePrefetch.Range(nextPanel + (s * prefetchPerSliver), Math.Min(prefetchPerSliver, panelLength - (s * prefetchPerSliver)));
                 }
 
                 T* sliver = packedA + (ir * depth);

@@ -10,7 +10,8 @@ namespace LabelSmoothing.Internal.Kernels.Gemm;
 /// <c>(i / MR)·MR·depth + p·MR + i mod MR</c>, element <c>(p, j)</c> of a B block to <c>(j / NR)·NR·depth + p·NR + j mod NR</c>; the
 /// rows (columns) of the last sliver (panel) past the block are zero. Packing absorbs the transposes: a sliver of A as stored and a
 /// panel of Bᵀ are transposed on the way (their lines, rows of A or columns of op(B), hold consecutive steps), a block of Aᵀ and of B is
-/// copied step by step (each step's elements are consecutive).
+/// copied step by step (each step's elements are consecutive). <see cref="PrefetchA"/> and <see cref="PrefetchB"/> fetch what will be
+/// packed next while the micro-kernel runs.
 /// </summary>
 internal static unsafe class Packing
 {
@@ -19,8 +20,6 @@ internal static unsafe class Packing
     /// spills into the next step, or past the last one (fewer than 8 elements; 16 keeps what follows 64-byte aligned).
     /// </summary>
     public const int Overrun = 16;
-
-    private const int CacheLineBytes = 64;
 
     /// <summary>Packs <c>op(A)[rowStart .. rowStart + rows, depthStart .. depthStart + depth]</c> into slivers of <paramref name="sliverRows"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -61,8 +60,8 @@ internal static unsafe class Packing
     }
 
     /// <summary>
-    /// Asks the caches (x86 <c>prefetcht1</c>, into L2) for every line of <c>op(A)[rowStart .. rowStart + rows, depthStart ..
-    /// depthStart + depth]</c>, so that packing it later reads from cache rather than wait on memory.
+    /// Asks the caches for every line of <c>op(A)[rowStart .. rowStart + rows, depthStart .. depthStart + depth]</c>, so that packing it
+    /// later reads from cache rather than wait on memory.
     /// </summary>
     public static void PrefetchA<T>(in GemmOperands<T> operands, int rowStart, int rows, int depthStart, int depth)
         where T : unmanaged
@@ -70,11 +69,11 @@ internal static unsafe class Packing
         T* first = operands.AAt(rowStart, depthStart);
         if (operands.TransposeA)
         {
-            Prefetch(first, operands.Lda, depth, rows);
+            CachePrefetch.Lines(first, operands.Lda, depth, rows);
         }
         else
         {
-            Prefetch(first, operands.Lda, rows, depth);
+            CachePrefetch.Lines(first, operands.Lda, rows, depth);
         }
     }
 
@@ -85,50 +84,11 @@ internal static unsafe class Packing
         T* first = operands.BAt(depthStart, columnStart);
         if (operands.TransposeB)
         {
-            Prefetch(first, operands.Ldb, columns, depth);
+            CachePrefetch.Lines(first, operands.Ldb, columns, depth);
         }
         else
         {
-            Prefetch(first, operands.Ldb, depth, columns);
-        }
-    }
-
-    /// <summary>Prefetches the <paramref name="length"/> consecutive elements from <paramref name="start"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void PrefetchRange<T>(T* start, int length)
-        where T : unmanaged
-    {
-        if (!Sse.IsSupported)
-        {
-            return;
-        }
-
-        for (int e = 0; e < length; e += CacheLineBytes / sizeof(T))
-        {
-            Sse.Prefetch1(start + e);
-        }
-    }
-
-    /// <summary>Prefetches <paramref name="lines"/> runs of <paramref name="length"/> consecutive elements, <paramref name="stride"/> apart.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Prefetch<T>(T* first, nint stride, int lines, int length)
-        where T : unmanaged
-    {
-        if (!Sse.IsSupported)
-        {
-            return;
-        }
-
-        int lineElements = CacheLineBytes / sizeof(T);
-        for (int l = 0; l < lines; l++)
-        {
-            T* line = first + (l * stride);
-            for (int e = 0; e < length; e += lineElements)
-            {
-                Sse.Prefetch1(line + e);
-            }
-
-            Sse.Prefetch1(line + length - 1);
+            CachePrefetch.Lines(first, operands.Ldb, depth, columns);
         }
     }
 
