@@ -7,6 +7,11 @@ if (Array.IndexOf(args, "--lm") >= 0)
     return LanguageModelBenchmark.Run(QuickBenchmark.ParseInt(args, "--samples", 21));
 }
 
+if (Array.IndexOf(args, "--gemm") >= 0)
+{
+    return GemmBenchmark.Run(args);
+}
+
 if (Array.IndexOf(args, "--quick") >= 0)
 {
     return QuickBenchmark.Run(args);

@@ -29,6 +29,12 @@ internal interface ISimd<TVector, T>
     /// <summary><c>left·right + addend</c>, fused where the hardware can.</summary>
     static abstract TVector MultiplyAdd(TVector left, TVector right, TVector addend);
 
+    /// <summary>
+    /// <c>left·right + addend</c>: one fused instruction where the hardware has FMA, a multiply then an add where it has not (never a
+    /// fused multiply-add emulated in software). The same on every call on one machine and runtime configuration.
+    /// </summary>
+    static abstract TVector MultiplyAddEstimate(TVector left, TVector right, TVector addend);
+
     /// <summary>The hardware maximum: returns <paramref name="right"/> where either lane is NaN, so <c>Max(c, x)</c> propagates a NaN in <c>x</c>.</summary>
     static abstract TVector Max(TVector left, TVector right);
 

@@ -34,6 +34,9 @@ internal readonly struct OneLane<T> : ISimd<T, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T MultiplyAdd(T left, T right, T addend) => T.FusedMultiplyAdd(left, right, addend);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T MultiplyAddEstimate(T left, T right, T addend) => T.MultiplyAddEstimate(left, right, addend);
+
     /// <summary>As the hardware maximum: <paramref name="right"/> unless <paramref name="left"/> is greater (so a NaN on either side gives <paramref name="right"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Max(T left, T right) => left > right ? left : right;

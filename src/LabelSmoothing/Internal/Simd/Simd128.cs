@@ -34,6 +34,12 @@ internal readonly struct Simd128<T> : ISimd<Vector128<T>, T>
             : Vector128.FusedMultiplyAdd(left.AsDouble(), right.AsDouble(), addend.AsDouble()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> MultiplyAddEstimate(Vector128<T> left, Vector128<T> right, Vector128<T> addend) =>
+        typeof(T) == typeof(float)
+            ? Vector128.MultiplyAddEstimate(left.AsSingle(), right.AsSingle(), addend.AsSingle()).As<float, T>()
+            : Vector128.MultiplyAddEstimate(left.AsDouble(), right.AsDouble(), addend.AsDouble()).As<double, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Max(Vector128<T> left, Vector128<T> right) => Vector128.MaxNative(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

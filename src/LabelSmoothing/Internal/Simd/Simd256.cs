@@ -34,6 +34,12 @@ internal readonly struct Simd256<T> : ISimd<Vector256<T>, T>
             : Vector256.FusedMultiplyAdd(left.AsDouble(), right.AsDouble(), addend.AsDouble()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> MultiplyAddEstimate(Vector256<T> left, Vector256<T> right, Vector256<T> addend) =>
+        typeof(T) == typeof(float)
+            ? Vector256.MultiplyAddEstimate(left.AsSingle(), right.AsSingle(), addend.AsSingle()).As<float, T>()
+            : Vector256.MultiplyAddEstimate(left.AsDouble(), right.AsDouble(), addend.AsDouble()).As<double, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Max(Vector256<T> left, Vector256<T> right) => Vector256.MaxNative(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -34,6 +34,12 @@ internal readonly struct Simd512<T> : ISimd<Vector512<T>, T>
             : Vector512.FusedMultiplyAdd(left.AsDouble(), right.AsDouble(), addend.AsDouble()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> MultiplyAddEstimate(Vector512<T> left, Vector512<T> right, Vector512<T> addend) =>
+        typeof(T) == typeof(float)
+            ? Vector512.MultiplyAddEstimate(left.AsSingle(), right.AsSingle(), addend.AsSingle()).As<float, T>()
+            : Vector512.MultiplyAddEstimate(left.AsDouble(), right.AsDouble(), addend.AsDouble()).As<double, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Max(Vector512<T> left, Vector512<T> right) => Vector512.MaxNative(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
