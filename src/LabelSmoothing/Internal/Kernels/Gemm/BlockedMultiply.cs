@@ -1,7 +1,3 @@
-using System;
-using System.Numerics;
-using System.Runtime.CompilerServices;
-
 namespace LabelSmoothing.Internal.Kernels.Gemm;
 
 /// <summary>

@@ -1,10 +1,7 @@
-using System;
 using System.Buffers;
 using System.Diagnostics;
-using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Threading.Tasks;
-using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.Kernels.Gemm;
 

@@ -1,5 +1,3 @@
-using System;
-
 namespace LabelSmoothing.Internal.Kernels.Gemm;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
-using LabelSmoothing.Internal.Simd;
 
 namespace LabelSmoothing.Internal.Kernels.Gemm;
 
