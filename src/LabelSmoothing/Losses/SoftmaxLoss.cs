@@ -386,6 +386,18 @@ public abstract partial class SoftmaxLoss
         return Run(request, ref statistics);
     }
 
+    /// <summary>
+    /// As <see cref="Forward{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, double)"/>, adding the chunk's statistics to <paramref name="statistics"/>
+    /// (the fused linear head's evaluation of one chunk).
+    /// </summary>
+    internal T Forward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, double divisor, ref TokenStatistics statistics)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var request = LossRequest<T>.Labelled(NumClasses, logits, labels);
+        request.SetDivisor(divisor);
+        return Run(request, ref statistics);
+    }
+
     /// <summary>The one hook of a subclass: runs a request through <see cref="LossRunner"/> with the loss's kernel.</summary>
     private protected abstract T Run<T>(scoped in LossRequest<T> request)
         where T : unmanaged, IFloatingPointIeee754<T>;

@@ -48,16 +48,16 @@ internal readonly unsafe struct BlockScheduler<T>(BatchLayout layout, BatchArgum
             blockStatistics = buffer;
         }
 
-        var state = new BlockState<TKernel>(job, partials, blockStatistics, samples, perBlock);
         if (maxDegreeOfParallelism == 1)
         {
             for (int b = 0; b < blocks; b++)
             {
-                state.RunBlock(b);
+                partials[b] = job.Run(b * perBlock, Math.Min(samples, (b + 1) * perBlock), blockStatistics is null ? null : blockStatistics + b);
             }
         }
         else
         {
+            var state = new BlockState<TKernel>(job, partials, blockStatistics, samples, perBlock);
             Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, state.RunBlock);
         }
 
