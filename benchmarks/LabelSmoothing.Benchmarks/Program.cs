@@ -12,6 +12,11 @@ if (Array.IndexOf(args, "--gemm") >= 0)
     return GemmBenchmark.Run(args);
 }
 
+if (Array.IndexOf(args, "--linear") >= 0)
+{
+    return LinearHeadBenchmark.Run(args);
+}
+
 if (Array.IndexOf(args, "--quick") >= 0)
 {
     return QuickBenchmark.Run(args);
