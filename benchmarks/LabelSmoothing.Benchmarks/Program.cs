@@ -17,6 +17,11 @@ if (Array.IndexOf(args, "--linear") >= 0)
     return LinearHeadBenchmark.Run(args);
 }
 
+if (Array.IndexOf(args, "--shards") >= 0)
+{
+    return ShardBenchmark.Run(args);
+}
+
 if (Array.IndexOf(args, "--quick") >= 0)
 {
     return QuickBenchmark.Run(args);

@@ -91,37 +91,9 @@ public abstract class ShardTests<T>
         var expectedGradient = new T[logits.Length];
         double expected = TestNumerics<T>.ToDouble(loss.ForwardBackward<T>(logits, labels, expectedGradient));
 
-        int[] widths = [501, 1, 501];
-        double[] gathered = new double[widths.Length * 4 * loss.ShardStatisticsWidth];
-        var gradient = new T[logits.Length];
-        var values = new List<T>();
-        for (int pass = 0; pass < 2; pass++)
-        {
-            for (int r = 0, offset = 0; r < widths.Length; offset += widths[r], r++)
-            {
-                var shard = new T[4 * widths[r]];
-                for (int i = 0; i < 4; i++)
-                {
-                    logits.AsSpan((i * Classes) + offset, widths[r]).CopyTo(shard.AsSpan(i * widths[r]));
-                }
+        var (value, gradient) = Sharded(loss, logits, labels, [501, 1, 501], divisor: null);
 
-                if (pass == 0)
-                {
-                    loss.ShardStatistics<T>(shard, labels, offset, gathered.AsSpan(r * 4 * loss.ShardStatisticsWidth, 4 * loss.ShardStatisticsWidth));
-                    continue;
-                }
-
-                var shardGradient = new T[shard.Length];
-                values.Add(loss.ShardForwardBackward<T>(shard, labels, offset, gathered, shardGradient));
-                for (int i = 0; i < 4; i++)
-                {
-                    shardGradient.AsSpan(i * widths[r], widths[r]).CopyTo(gradient.AsSpan((i * Classes) + offset));
-                }
-            }
-        }
-
-        values.Distinct().Should().ContainSingle();
-        ErrorMetrics<T>.ScalarError(values[0], expected).Should().BeLessThanOrEqualTo(TestNumerics<T>.Tolerance);
+        ErrorMetrics<T>.ScalarError(value, expected).Should().BeLessThanOrEqualTo(TestNumerics<T>.Tolerance);
         ErrorMetrics<T>.NormwiseError(gradient, TestNumerics<T>.Doubles(expectedGradient)).Should().BeLessThanOrEqualTo(TestNumerics<T>.Tolerance);
     }
 
@@ -135,23 +107,42 @@ public abstract class ShardTests<T>
         labels[0] = 9;
         logits[2] = TestNumerics<T>.Of(7.0);
         logits[9] = TestNumerics<T>.Of(7.0);
-        int[] widths = Widths("3,3,1,2,4");
-        double[] gathered = Gather(loss, logits, labels, widths);
-
-        var values = new HashSet<T>();
         var statistics = new List<TokenStatistics>();
-        for (int r = 0, offset = 0; r < widths.Length; offset += widths[r], r++)
-        {
-            var rankStatistics = default(TokenStatistics);
-            values.Add(loss.ShardForwardBackward<T>(Shard(logits, widths, r), labels, offset, gathered, new T[N * widths[r]], ref rankStatistics));
-            statistics.Add(rankStatistics);
-        }
 
-        values.Should().ContainSingle("every rank reduces the gathered statistics in the same order");
+        Sharded(loss, logits, labels, Widths("3,3,1,2,4"), divisor: null, statistics);
+
         statistics.Should().AllBeEquivalentTo(statistics[0]);
         var unsharded = default(TokenStatistics);
         loss.Forward<T>(logits, labels, ref unsharded);
         statistics[0].Correct.Should().Be(unsharded.Correct);
+    }
+
+    [Fact]
+    public void RowsOfManyTiles_FindTheFirstArgMax_InTheRightTileAndShard()
+    {
+        // Shards of 4500 classes are read a tile at a time (2048 floats or 1024 doubles); the maxima sit in later tiles.
+        const int Classes = 9000;
+        var loss = new CrossEntropyLoss(Classes, 0.1);
+        T[] logits = TestNumerics<T>.Random(4 * Classes, -2.0, 2.0, seed: 41);
+        int[] labels = [7500, 7500, 3000, 6000];
+        (int Sample, int Class)[] maxima = [(0, 7400), (0, 7500), (1, 7500), (1, 7600), (2, 3000), (2, 3100), (2, 5000), (3, 2500), (3, 6000)];
+        foreach (var (sample, cls) in maxima)
+        {
+            logits[(sample * Classes) + cls] = TestNumerics<T>.Of(9.0);
+        }
+
+        var expectedGradient = new T[logits.Length];
+        var unsharded = default(TokenStatistics);
+        double expected = TestNumerics<T>.ToDouble(loss.ForwardBackward<T>(logits, labels, expectedGradient, ref unsharded));
+        var statistics = new List<TokenStatistics>();
+
+        var (value, gradient) = Sharded(loss, logits, labels, [4500, 4500], divisor: null, statistics);
+
+        // Samples 0 and 3 tie with an earlier class (in the label's tile, and in the other shard); 1 and 2 tie only with later ones.
+        unsharded.Correct.Should().Be(2.0);
+        statistics.Should().AllSatisfy(s => s.Correct.Should().Be(2.0));
+        ErrorMetrics<T>.ScalarError(value, expected).Should().BeLessThanOrEqualTo(TestNumerics<T>.Tolerance);
+        ErrorMetrics<T>.NormwiseError(gradient, TestNumerics<T>.Doubles(expectedGradient)).Should().BeLessThanOrEqualTo(TestNumerics<T>.Tolerance);
     }
 
     [Fact]
@@ -253,15 +244,17 @@ public abstract class ShardTests<T>
 
     private static int[] Widths(string split) => [.. split.Split(',').Select(int.Parse)];
 
-    /// <summary>Rank <paramref name="rank"/>'s <c>[N, S]</c> block of the logits.</summary>
+    /// <summary>Rank <paramref name="rank"/>'s <c>[N, S]</c> block of the row-major <c>[N, ΣS]</c> logits.</summary>
     private static T[] Shard(T[] logits, int[] widths, int rank)
     {
+        int classes = widths.Sum();
+        int samples = logits.Length / classes;
         int offset = widths.Take(rank).Sum();
         int width = widths[rank];
-        var shard = new T[N * width];
-        for (int i = 0; i < N; i++)
+        var shard = new T[samples * width];
+        for (int i = 0; i < samples; i++)
         {
-            logits.AsSpan((i * K) + offset, width).CopyTo(shard.AsSpan(i * width));
+            logits.AsSpan((i * classes) + offset, width).CopyTo(shard.AsSpan(i * width));
         }
 
         return shard;
@@ -270,32 +263,40 @@ public abstract class ShardTests<T>
     /// <summary>Phase 1 on every rank, concatenated in rank order (what an all-gather gives).</summary>
     private static double[] Gather(CrossEntropyLoss loss, T[] logits, int[] labels, int[] widths)
     {
-        int width = loss.ShardStatisticsWidth;
-        var gathered = new double[widths.Length * N * width];
+        int width = labels.Length * loss.ShardStatisticsWidth;
+        var gathered = new double[widths.Length * width];
         for (int r = 0, offset = 0; r < widths.Length; offset += widths[r], r++)
         {
-            loss.ShardStatistics<T>(Shard(logits, widths, r), labels, offset, gathered.AsSpan(r * N * width, N * width));
+            loss.ShardStatistics<T>(Shard(logits, widths, r), labels, offset, gathered.AsSpan(r * width, width));
         }
 
         return gathered;
     }
 
-    /// <summary>Both phases on every rank: the loss (checked bit-identical across ranks) and the ranks' gradients concatenated along the classes.</summary>
-    private static (T Value, T[] Gradient) Sharded(CrossEntropyLoss loss, T[] logits, int[] labels, int[] widths, double? divisor)
+    /// <summary>
+    /// Both phases on every rank: the loss (checked bit-identical across ranks) and the ranks' gradients concatenated along the classes;
+    /// <paramref name="statistics"/> (when given) receives each rank's token statistics, which must all be the same.
+    /// </summary>
+    private static (T Value, T[] Gradient) Sharded(
+        CrossEntropyLoss loss, T[] logits, int[] labels, int[] widths, double? divisor, List<TokenStatistics>? statistics = null)
     {
+        int classes = widths.Sum();
         double[] gathered = Gather(loss, logits, labels, widths);
-        var gradient = new T[N * K];
+        var gradient = new T[logits.Length];
         var values = new List<T>();
         for (int r = 0, offset = 0; r < widths.Length; offset += widths[r], r++)
         {
-            T[] shardGradient = new T[N * widths[r]];
+            T[] shardGradient = new T[labels.Length * widths[r]];
             T[] shard = Shard(logits, widths, r);
-            values.Add(divisor is double d
-                ? loss.ShardForwardBackward<T>(shard, labels, offset, gathered, shardGradient, d)
-                : loss.ShardForwardBackward<T>(shard, labels, offset, gathered, shardGradient));
-            for (int i = 0; i < N; i++)
+            var rankStatistics = default(TokenStatistics);
+            values.Add(
+                divisor is double d ? loss.ShardForwardBackward<T>(shard, labels, offset, gathered, shardGradient, d)
+                : statistics is null ? loss.ShardForwardBackward<T>(shard, labels, offset, gathered, shardGradient)
+                : loss.ShardForwardBackward<T>(shard, labels, offset, gathered, shardGradient, ref rankStatistics));
+            statistics?.Add(rankStatistics);
+            for (int i = 0; i < labels.Length; i++)
             {
-                shardGradient.AsSpan(i * widths[r], widths[r]).CopyTo(gradient.AsSpan((i * K) + offset));
+                shardGradient.AsSpan(i * widths[r], widths[r]).CopyTo(gradient.AsSpan((i * classes) + offset));
             }
         }
 

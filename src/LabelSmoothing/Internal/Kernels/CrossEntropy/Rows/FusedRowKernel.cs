@@ -57,13 +57,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         where TTerm : IRowTerm
     {
         double labelLogit = label == NoLabel ? 0.0 : double.CreateTruncating(logits[label]);
-        nuint tileLength = (nuint)Math.Max(TileLength, (int)((length + MaxTiles - 1) / MaxTiles));
-        tileLength = (tileLength + (nuint)TSimd.Count - 1) & ~((nuint)TSimd.Count - 1);
-        int tiles = (int)(length / tileLength);
-        if (tiles == 0 || length - ((nuint)tiles * tileLength) >= (nuint)TSimd.Count)
-        {
-            tiles++;
-        }
+        int tiles = Tiles(length, out nuint tileLength);
 
         double max;
         double sum;
@@ -84,7 +78,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         else
         {
             tieBefore = CombineTiles(
-                logits, gradientHoldsTargets ? null : gradient, length, tileLength, tiles, coefficients, partials, tieLabel, labelLogit,
+                logits, gradientHoldsTargets ? null : gradient, length, tileLength, tiles, coefficients, 0, partials, tieLabel, labelLogit,
                 out max, out sum, out margin, out coefficientSum);
         }
 
@@ -138,6 +132,53 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
         return loss;
     }
 
+    /// <summary>
+    /// The first pass alone, without storing the exponentials, over a row whose coefficients start at <paramref name="offset"/> of theirs:
+    /// returns the maximum <c>m</c> and its first index <paramref name="firstMax"/> (0 when the maximum is NaN), with <c>s = Σ exp(z − m)</c>,
+    /// <c>Σq·(m − z)</c> and <c>Σq</c>. A row longer than a tile is read from memory once; a shorter one prefetches the row
+    /// <paramref name="nextRow"/> elements further on.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static T Statistics<TCoefficients>(
+        T* logits, nuint length, in TCoefficients coefficients, nuint offset, nint nextRow,
+        out double sum, out double margin, out double coefficientSum, out nuint firstMax)
+        where TCoefficients : struct, IRowCoefficients<TVector, T>
+    {
+        int tiles = Tiles(length, out nuint tileLength);
+        T max;
+        nuint firstTile = 0;
+        if (tiles == 1)
+        {
+            max = Max(logits, length);
+            ExpPass(logits, null, length, max, coefficients, offset, new RowDistance(nextRow, 0), out sum, out margin, out coefficientSum);
+        }
+        else
+        {
+            Span<double> partials = stackalloc double[4 * tiles];
+            CombineTiles(logits, null, length, tileLength, tiles, coefficients, offset, partials, NoLabel, 0.0, out double rowMax, out sum, out margin, out coefficientSum);
+            max = T.CreateTruncating(rowMax);
+            firstTile = (nuint)Math.Max(0, partials[..tiles].IndexOf(rowMax)) * tileLength;
+        }
+
+        nuint index = IndexOf(logits + firstTile, length - firstTile, max);
+        firstMax = index == length - firstTile ? 0 : firstTile + index;
+        return max;
+    }
+
+    /// <summary>How many tiles a row of <paramref name="length"/> ≥ Count elements is cut into, each <paramref name="tileLength"/> long but the last.</summary>
+    private static int Tiles(nuint length, out nuint tileLength)
+    {
+        tileLength = (nuint)Math.Max(TileLength, (int)((length + MaxTiles - 1) / MaxTiles));
+        tileLength = (tileLength + (nuint)TSimd.Count - 1) & ~((nuint)TSimd.Count - 1);
+        int tiles = (int)(length / tileLength);
+        if (tiles == 0 || length - ((nuint)tiles * tileLength) >= (nuint)TSimd.Count)
+        {
+            tiles++;
+        }
+
+        return tiles;
+    }
+
     /// <summary>The second pass of a row longer than one tile, with each tile's factor <c>exp(m_c − m)</c>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void RescaleTiles<TCoefficients>(
@@ -167,11 +208,15 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     /// </summary>
     public static double WithInfiniteMax(double sum, double max) => double.IsPositiveInfinity(max) ? double.NaN : sum;
 
-    /// <summary>The second pass when the gradient holds the targets: the exponentials are recomputed from the logits.</summary>
+    /// <summary>
+    /// The second pass with the exponentials recomputed from the logits (when the gradient holds the targets, or the first pass ran in
+    /// another call), prefetching the logits <paramref name="nextRow"/> elements further on unless it is 0.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    public static void RescaleRecomputed<TCoefficients>(T* logits, T* gradient, nuint length, T tileMax, T factor, T scale, in TCoefficients coefficients, nuint offset)
+    public static void RescaleRecomputed<TCoefficients>(
+        T* logits, T* gradient, nuint length, T tileMax, T factor, T scale, in TCoefficients coefficients, nuint offset, nint nextRow = 0)
         where TCoefficients : struct, IRowCoefficients<TVector, T> =>
-        RescalePass(gradient, length, factor, scale, coefficients, offset, new RecomputedExponentials(logits, TSimd.Broadcast(tileMax)));
+        RescalePass(gradient, length, factor, scale, coefficients, offset, new RecomputedExponentials(logits, TSimd.Broadcast(tileMax), nextRow));
 
     /// <summary>The largest of <paramref name="length"/> ≥ Count elements.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -235,7 +280,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static bool CombineTiles<TCoefficients>(
-        T* logits, T* gradient, nuint length, nuint tileLength, int tiles, in TCoefficients coefficients, Span<double> partials,
+        T* logits, T* gradient, nuint length, nuint tileLength, int tiles, in TCoefficients coefficients, nuint offset, Span<double> partials,
         int tieLabel, double labelLogit, out double max, out double sum, out double margin, out double coefficientSum)
         where TCoefficients : struct, IRowCoefficients<TVector, T>
     {
@@ -252,7 +297,7 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
             }
 
             var nextTile = new RowDistance((nint)size, (nint)size);
-            ExpPass(logits + start, gradient is null ? null : gradient + start, size, tileMax, coefficients, start, nextTile, out partials[tiles + c], out partials[(2 * tiles) + c], out partials[(3 * tiles) + c]);
+            ExpPass(logits + start, gradient is null ? null : gradient + start, size, tileMax, coefficients, offset + start, nextTile, out partials[tiles + c], out partials[(2 * tiles) + c], out partials[(3 * tiles) + c]);
             partials[c] = double.CreateTruncating(tileMax);
             max = Math.Max(max, partials[c]);
         }
@@ -274,25 +319,26 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     }
 
     /// <summary>Whether one of the first <paramref name="length"/> elements equals <paramref name="value"/>.</summary>
+    public static bool Contains(T* values, nuint length, T value) => IndexOf(values, length, value) < length;
+
+    /// <summary>The index of the first of <paramref name="length"/> elements that equals <paramref name="value"/>, or <paramref name="length"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    public static bool Contains(T* values, nuint length, T value)
+    private static nuint IndexOf(T* values, nuint length, T value)
     {
         nuint count = (nuint)TSimd.Count;
         TVector target = TSimd.Broadcast(value);
-        TVector matches = default;
         nuint i = 0;
-        for (; i + count <= length; i += count)
+        while (i + count <= length && !TSimd.Any(TSimd.EqualTo(TSimd.Load(values + i), target)))
         {
-            matches = TSimd.CountWhere(matches, TSimd.EqualTo(TSimd.Load(values + i), target));
+            i += count;
         }
 
-        bool found = TSimd.CountTotal(matches) > 0.0;
-        for (; !found && i < length; i++)
+        while (i < length && values[i] != value)
         {
-            found = values[i] == value;
+            i++;
         }
 
-        return found;
+        return i;
     }
 
     /// <summary>
@@ -509,9 +555,17 @@ internal static unsafe class FusedRowKernel<TSimd, TVector, T>
     }
 
     /// <summary>Recomputed from the logits, bit for bit as the first pass computed them.</summary>
-    private readonly struct RecomputedExponentials(T* logits, TVector max) : IExponentials
+    private readonly struct RecomputedExponentials(T* logits, TVector max, nint nextRow) : IExponentials
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TVector At(nuint k) => SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(TSimd.Load(logits + k), max));
+        public TVector At(nuint k)
+        {
+            if (Sse.IsSupported && nextRow != 0)
+            {
+                Sse.Prefetch0(logits + nextRow + k);
+            }
+
+            return SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(TSimd.Load(logits + k), max));
+        }
     }
 }

@@ -148,7 +148,8 @@ internal static unsafe class ShardKernel
     private interface IShardRows<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        void Row<TSimd, TVector, TCoefficients>(T* logits, int classes, int sample, in TCoefficients coefficients)
+        /// <summary>Runs sample <paramref name="sample"/>'s row; the next row lies <paramref name="nextRow"/> elements further on (0: none).</summary>
+        void Row<TSimd, TVector, TCoefficients>(T* logits, int classes, int sample, nint nextRow, in TCoefficients coefficients)
             where TSimd : ISimd<TVector, T>
             where TVector : struct
             where TCoefficients : struct, IRowCoefficients<TVector, T>;
@@ -169,7 +170,7 @@ internal static unsafe class ShardKernel
             for (int i = first; i < end; i++)
             {
                 int label = rows.Label(i);
-                rows.Row<TSimd, TVector, TCoefficients>(logits + (i * rowStride), classes, i, label < 0 ? default : source.ForLabel(label));
+                rows.Row<TSimd, TVector, TCoefficients>(logits + (i * rowStride), classes, i, i + 1 < end ? rowStride : 0, label < 0 ? default : source.ForLabel(label));
             }
 
             return 0.0;
@@ -183,7 +184,7 @@ internal static unsafe class ShardKernel
         public int Label(int sample) => labels[sample] == plan.IgnoreIndex ? -1 : labels[sample];
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Row<TSimd, TVector, TCoefficients>(T* logits, int classes, int sample, in TCoefficients coefficients)
+        public void Row<TSimd, TVector, TCoefficients>(T* logits, int classes, int sample, nint nextRow, in TCoefficients coefficients)
             where TSimd : ISimd<TVector, T>
             where TVector : struct
             where TCoefficients : struct, IRowCoefficients<TVector, T>
@@ -196,9 +197,8 @@ internal static unsafe class ShardKernel
                 return;
             }
 
-            T max = FusedRowKernel<TSimd, TVector, T>.Max(logits, (nuint)classes);
-            FusedRowKernel<TSimd, TVector, T>.ExpPass(
-                logits, null, (nuint)classes, max, coefficients, (nuint)classOffset, default, out double sum, out double margin, out double coefficientSum);
+            T max = FusedRowKernel<TSimd, TVector, T>.Statistics(
+                logits, (nuint)classes, coefficients, (nuint)classOffset, nextRow, out double sum, out double margin, out double coefficientSum, out nuint firstMax);
             int local = label - classOffset;
             double labelState = LabelElsewhere;
             if ((uint)local < (uint)classes)
@@ -216,7 +216,7 @@ internal static unsafe class ShardKernel
             fields[MarginField] = margin;
             fields[CoefficientField] = coefficientSum;
             fields[LabelField] = labelState;
-            fields[ArgMaxField] = classOffset + FirstIndexOf(logits, classes, max);
+            fields[ArgMaxField] = classOffset + (double)firstMax;
         }
 
         /// <summary><c>Σ_{k ≠ y} q_k·(m − z_k)</c>, as the reference kernel sums it.</summary>
@@ -234,19 +234,6 @@ internal static unsafe class ShardKernel
             }
 
             return margin;
-        }
-
-        private static int FirstIndexOf(T* logits, int classes, T value)
-        {
-            for (int k = 0; k < classes; k++)
-            {
-                if (logits[k] == value)
-                {
-                    return k;
-                }
-            }
-
-            return 0;
         }
     }
 
@@ -365,7 +352,7 @@ internal static unsafe class ShardKernel
         public int Label(int sample) => labels[sample] == plan.IgnoreIndex ? -1 : labels[sample];
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Row<TSimd, TVector, TCoefficients>(T* logits, int classes, int sample, in TCoefficients coefficients)
+        public void Row<TSimd, TVector, TCoefficients>(T* logits, int classes, int sample, nint nextRow, in TCoefficients coefficients)
             where TSimd : ISimd<TVector, T>
             where TVector : struct
             where TCoefficients : struct, IRowCoefficients<TVector, T>
@@ -383,7 +370,7 @@ internal static unsafe class ShardKernel
             double labelLogit = (uint)local < (uint)classes ? double.CreateTruncating(logits[local]) : 0.0;
             FusedRowKernel<TSimd, TVector, T>.RescaleRecomputed(
                 logits, row, (nuint)classes, T.CreateTruncating(total.Max), T.CreateTruncating(scale * total.SoftmaxFactor / total.Sum),
-                T.CreateTruncating(scale), coefficients, (nuint)classOffset);
+                T.CreateTruncating(scale), coefficients, (nuint)classOffset, nextRow);
             if ((uint)local < (uint)classes)
             {
                 double probability = Math.Exp(labelLogit - total.Max) / total.Sum;
