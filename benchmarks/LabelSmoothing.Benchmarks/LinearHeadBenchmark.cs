@@ -72,7 +72,8 @@ public static unsafe class LinearHeadBenchmark
                     OpenBlas.Multiply(false, false, rows, width, classes, z, classes, w, width, dh, width, false);
                     OpenBlas.Multiply(true, false, classes, width, rows, z, classes, h, width, dw, width, false);
                 }
-            }));
+            }
+            ));
         }
 
         var medians = QuickBenchmark.Time(actions, samples);

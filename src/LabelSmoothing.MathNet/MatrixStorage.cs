@@ -44,7 +44,7 @@ internal static class MatrixStorage
             throw new ArgumentException($"{paramName} is {logits.RowCount} × {logits.ColumnCount}, but it needs {columns} columns (one per class).", paramName);
         }
 
-        if (samples >= 0)
+        if (samples >= 0 && samples != logits.RowCount)
         {
             Length(samples, logits.RowCount, samplesName, paramName + ".RowCount");
         }
