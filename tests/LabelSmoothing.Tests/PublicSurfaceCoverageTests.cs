@@ -288,17 +288,17 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         Add(Bce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T])", "Tensor<T> gradient with a zero stride", ae, "gradient", () => bce.ForwardBackward(Tensor(Logits(4), 2, 2), Tensor(Targets(4), 2, 2), System.Numerics.Tensors.Tensor.Create(new double[2], 0, [2, 2], [0, 1])));
         Add(Bce, $"Void Backward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T], {TensorOf}[T])", "Tensor<T> targets (2, 3) for logits (2, 2)", ae, "targets", () => bce.Backward(Tensor(Logits(4), 2, 2), Tensor(t, 2, 3), Tensor(one, 1), Tensor(new double[4], 2, 2)));
 
-        // Calibration.
+        // LabelSmoothing.Calibration.
         const string Cal = "Calibration";
-        Add(Cal, $"Double ExpectedCalibrationError[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span bins 0", aoore, "bins", () => Calibration.ExpectedCalibrationError<double>(z, labels, K, 0));
-        Add(Cal, $"Double MaximumCalibrationError[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span numClasses 0", aoore, "numClasses", () => Calibration.MaximumCalibrationError<double>(z, labels, 0));
-        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span label 3 of 3 classes", aoore, "labels", () => Calibration.ReliabilityBins<double>(z, [3, 0], K));
-        Add(Cal, $"Double ExpectedCalibrationError[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor logits of rank 1", ae, "logits", () => Calibration.ExpectedCalibrationError(In(z, 6), In(labels, 2)));
-        Add(Cal, $"Double MaximumCalibrationError[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor labels (3) for logits (2, 3)", ae, "labels", () => Calibration.MaximumCalibrationError(In(z, 2, 3), In(new[] { 0, 1, 2 }, 3)));
-        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor bins −1", aoore, "bins", () => Calibration.ReliabilityBins(In(z, 2, 3), In(labels, 2), -1));
-        Add(Cal, $"Double ExpectedCalibrationError[T]({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> label −1", aoore, "labels", () => Calibration.ExpectedCalibrationError(Tensor(z, 2, 3), Tensor(new[] { -1, 0 }, 2)));
-        Add(Cal, $"Double MaximumCalibrationError[T]({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> a NaN logit", ae, "logits", () => Calibration.MaximumCalibrationError(Tensor([0.1, double.NaN, 0.3, 0.0, 1.0, 2.0], 2, 3), Tensor(labels, 2)));
-        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> bins 0", aoore, "bins", () => Calibration.ReliabilityBins(Tensor(z, 2, 3), Tensor(labels, 2), 0));
+        Add(Cal, $"Double ExpectedCalibrationError[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span bins 0", aoore, "bins", () => LabelSmoothing.Calibration.ExpectedCalibrationError<double>(z, labels, K, 0));
+        Add(Cal, $"Double MaximumCalibrationError[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span numClasses 0", aoore, "numClasses", () => LabelSmoothing.Calibration.MaximumCalibrationError<double>(z, labels, 0));
+        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span label 3 of 3 classes", aoore, "labels", () => LabelSmoothing.Calibration.ReliabilityBins<double>(z, [3, 0], K));
+        Add(Cal, $"Double ExpectedCalibrationError[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor logits of rank 1", ae, "logits", () => LabelSmoothing.Calibration.ExpectedCalibrationError(In(z, 6), In(labels, 2)));
+        Add(Cal, $"Double MaximumCalibrationError[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor labels (3) for logits (2, 3)", ae, "labels", () => LabelSmoothing.Calibration.MaximumCalibrationError(In(z, 2, 3), In(new[] { 0, 1, 2 }, 3)));
+        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor bins −1", aoore, "bins", () => LabelSmoothing.Calibration.ReliabilityBins(In(z, 2, 3), In(labels, 2), -1));
+        Add(Cal, $"Double ExpectedCalibrationError[T]({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> label −1", aoore, "labels", () => LabelSmoothing.Calibration.ExpectedCalibrationError(Tensor(z, 2, 3), Tensor(new[] { -1, 0 }, 2)));
+        Add(Cal, $"Double MaximumCalibrationError[T]({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> a NaN logit", ae, "logits", () => LabelSmoothing.Calibration.MaximumCalibrationError(Tensor([0.1, double.NaN, 0.3, 0.0, 1.0, 2.0], 2, 3), Tensor(labels, 2)));
+        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> bins 0", aoore, "bins", () => LabelSmoothing.Calibration.ReliabilityBins(Tensor(z, 2, 3), Tensor(labels, 2), 0));
 
         // TemperatureScaling.
         const string Ts = "TemperatureScaling";
@@ -374,9 +374,9 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         Add(BceM, $"T ForwardBackward[T](LabelSmoothing.BinaryCrossEntropyLoss, {Matrix}[T], {Matrix}[T], {Matrix}[T], Double)", "divisor −∞", aoore, "divisor", () => bce.ForwardBackward(Dense(2, 2, 0.5), Dense(2, 2, 1.0), Dense(2, 2, 0.0), double.NegativeInfinity));
         Add(BceM, $"Void Backward[T](LabelSmoothing.BinaryCrossEntropyLoss, {Matrix}[T], {Matrix}[T], {Matrix}[T], {Matrix}[T])", "a 2 × 2 upstream under Mean", ae, "upstream", () => bce.Backward(Dense(2, 2, 0.5), Dense(2, 2, 1.0), Dense(2, 2, 1.0), Dense(2, 2, 0.0)));
         const string CalM = "CalibrationMatrixExtensions";
-        Add(CalM, $"Double ExpectedCalibrationError[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "a null matrix", ane, "logits", () => Calibration.ExpectedCalibrationError((Matrix<double>)null!, labels));
-        Add(CalM, $"Double MaximumCalibrationError[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "3 labels for 2 rows", ae, "logits", () => Calibration.MaximumCalibrationError(logits, [0, 1, 2]));
-        Add(CalM, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "bins 0", aoore, "bins", () => Calibration.ReliabilityBins(logits, labels, 0));
+        Add(CalM, $"Double ExpectedCalibrationError[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "a null matrix", ane, "logits", () => LabelSmoothing.Calibration.ExpectedCalibrationError((Matrix<double>)null!, labels));
+        Add(CalM, $"Double MaximumCalibrationError[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "3 labels for 2 rows", ae, "logits", () => LabelSmoothing.Calibration.MaximumCalibrationError(logits, [0, 1, 2]));
+        Add(CalM, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "bins 0", aoore, "bins", () => LabelSmoothing.Calibration.ReliabilityBins(logits, labels, 0));
         Add(CalM, $"Double Fit[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32)", "label 5 of 3 classes", aoore, "labels", () => TemperatureScaling.Fit(logits, [5, 0]));
         Add(CalM, $"Void Apply[T]({Matrix}[T], Double, {Matrix}[T])", "temperature 0", aoore, "temperature", () => TemperatureScaling.Apply(logits, 0.0, Dense(2, K, 0.0)));
         const string SoftM = "SoftmaxMatrixExtensions";
@@ -397,23 +397,23 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         const string Classwise = "Double ClasswiseExpectedCalibrationError[T]";
         const string Adaptive = "Double AdaptiveExpectedCalibrationError[T]";
         double[] undefinedRow = [0.1, 0.2, 0.3, double.NegativeInfinity, double.NegativeInfinity, double.NegativeInfinity];
-        Add(Cal, $"{Brier}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "span Brier numClasses 0", aoore, "numClasses", () => Calibration.BrierScore<double>(z, labels, 0));
-        Add(Cal, $"{Brier}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "span Brier label 3 of 3 classes", aoore, "labels", () => Calibration.BrierScore<double>(z, [0, 3], K));
-        Add(Cal, $"{Brier}({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32)", "tensor Brier a +∞ logit", ae, "logits", () => Calibration.BrierScore(In([0.1, double.PositiveInfinity, 0.3, 0.0, 1.0, 2.0], 2, 3), In(labels, 2)));
-        Add(Cal, $"{Brier}({TensorOf}[T], {TensorOf}[{Int}], Int32)", "Tensor<T> Brier labels (3) for logits (2, 3)", ae, "labels", () => Calibration.BrierScore(Tensor(z, 2, 3), Tensor(new[] { 0, 1, 2 }, 3)));
-        Add(Cal, $"{Classwise}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span class-wise bins 0", aoore, "bins", () => Calibration.ClasswiseExpectedCalibrationError<double>(z, labels, K, 0));
-        Add(Cal, $"{Classwise}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span class-wise K·M beyond the largest array", aoore, "bins", () => Calibration.ClasswiseExpectedCalibrationError<double>(z, labels, K, int.MaxValue));
-        Add(Cal, $"{Classwise}({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor class-wise a row of −∞ only", ae, "logits", () => Calibration.ClasswiseExpectedCalibrationError(In(undefinedRow, 2, 3), In(labels, 2)));
-        Add(Cal, $"{Classwise}({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> class-wise label −1", aoore, "labels", () => Calibration.ClasswiseExpectedCalibrationError(Tensor(z, 2, 3), Tensor(new[] { 0, -1 }, 2)));
-        Add(Cal, $"{Adaptive}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span adaptive logits of length 5", ae, "logits", () => Calibration.AdaptiveExpectedCalibrationError<double>(Logits(5), labels, K));
-        Add(Cal, $"{Adaptive}({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor adaptive bins −1", aoore, "bins", () => Calibration.AdaptiveExpectedCalibrationError(In(z, 2, 3), In(labels, 2), -1));
-        Add(Cal, $"{Adaptive}({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> adaptive a null labels tensor", ane, "labels", () => Calibration.AdaptiveExpectedCalibrationError(Tensor(z, 2, 3), (Tensor<int>)null!));
-        Add(CalM, $"{Brier}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32)", "Brier a null matrix", ane, "logits", () => Calibration.BrierScore((Matrix<double>)null!, labels));
-        Add(CalM, $"{Classwise}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "class-wise bins 0", aoore, "bins", () => Calibration.ClasswiseExpectedCalibrationError(logits, labels, 0));
-        Add(CalM, $"{Adaptive}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "adaptive 3 labels for 2 rows", ae, "logits", () => Calibration.AdaptiveExpectedCalibrationError(logits, [0, 1, 2]));
+        Add(Cal, $"{Brier}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "span Brier numClasses 0", aoore, "numClasses", () => LabelSmoothing.Calibration.BrierScore<double>(z, labels, 0));
+        Add(Cal, $"{Brier}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "span Brier label 3 of 3 classes", aoore, "labels", () => LabelSmoothing.Calibration.BrierScore<double>(z, [0, 3], K));
+        Add(Cal, $"{Brier}({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32)", "tensor Brier a +∞ logit", ae, "logits", () => LabelSmoothing.Calibration.BrierScore(In([0.1, double.PositiveInfinity, 0.3, 0.0, 1.0, 2.0], 2, 3), In(labels, 2)));
+        Add(Cal, $"{Brier}({TensorOf}[T], {TensorOf}[{Int}], Int32)", "Tensor<T> Brier labels (3) for logits (2, 3)", ae, "labels", () => LabelSmoothing.Calibration.BrierScore(Tensor(z, 2, 3), Tensor(new[] { 0, 1, 2 }, 3)));
+        Add(Cal, $"{Classwise}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span class-wise bins 0", aoore, "bins", () => LabelSmoothing.Calibration.ClasswiseExpectedCalibrationError<double>(z, labels, K, 0));
+        Add(Cal, $"{Classwise}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span class-wise K·M beyond the largest array", aoore, "bins", () => LabelSmoothing.Calibration.ClasswiseExpectedCalibrationError<double>(z, labels, K, int.MaxValue));
+        Add(Cal, $"{Classwise}({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor class-wise a row of −∞ only", ae, "logits", () => LabelSmoothing.Calibration.ClasswiseExpectedCalibrationError(In(undefinedRow, 2, 3), In(labels, 2)));
+        Add(Cal, $"{Classwise}({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> class-wise label −1", aoore, "labels", () => LabelSmoothing.Calibration.ClasswiseExpectedCalibrationError(Tensor(z, 2, 3), Tensor(new[] { 0, -1 }, 2)));
+        Add(Cal, $"{Adaptive}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span adaptive logits of length 5", ae, "logits", () => LabelSmoothing.Calibration.AdaptiveExpectedCalibrationError<double>(Logits(5), labels, K));
+        Add(Cal, $"{Adaptive}({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor adaptive bins −1", aoore, "bins", () => LabelSmoothing.Calibration.AdaptiveExpectedCalibrationError(In(z, 2, 3), In(labels, 2), -1));
+        Add(Cal, $"{Adaptive}({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> adaptive a null labels tensor", ane, "labels", () => LabelSmoothing.Calibration.AdaptiveExpectedCalibrationError(Tensor(z, 2, 3), (Tensor<int>)null!));
+        Add(CalM, $"{Brier}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32)", "Brier a null matrix", ane, "logits", () => LabelSmoothing.Calibration.BrierScore((Matrix<double>)null!, labels));
+        Add(CalM, $"{Classwise}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "class-wise bins 0", aoore, "bins", () => LabelSmoothing.Calibration.ClasswiseExpectedCalibrationError(logits, labels, 0));
+        Add(CalM, $"{Adaptive}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "adaptive 3 labels for 2 rows", ae, "logits", () => LabelSmoothing.Calibration.AdaptiveExpectedCalibrationError(logits, [0, 1, 2]));
 
         // The smoothing loss family (PolyLoss, FocalLoss, BinaryFocalLoss, LabelRelaxationLoss, ConfidencePenaltyLoss, DistillationLoss).
-        Family.FamilyBadInputCases.AddTo(cases);
+        FamilyBadInputCases.AddTo(cases);
         return cases;
     }
 }
