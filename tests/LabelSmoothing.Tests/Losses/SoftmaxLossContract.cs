@@ -19,9 +19,6 @@ public abstract class SoftmaxLossContract<T>
 {
     private protected const int K = 5;
 
-    /// <summary>The relative error allowed between two ways to compute one number: a few roundings of <typeparamref name="T"/>.</summary>
-    private protected static double Tolerance => typeof(T) == typeof(double) ? 1e-12 : typeof(T) == typeof(float) ? 1e-5 : 2.0 / 1024;
-
     public static TheoryData<string> Losses() => LossCases.SoftmaxNames();
 
     public static TheoryData<string, string> Doors() => LossCases.Cross(LossCases.Softmax.Select(c => c.Name), Door.All.Where(d => d.Takes<T>()).ToArray());
@@ -34,7 +31,7 @@ public abstract class SoftmaxLossContract<T>
     {
         var batch = LossBatch<T>.Labelled([7, K], seed: 11);
         var @case = LossCases.SoftmaxNamed(name);
-        double[] losses = Doubles(Call(@case.Loss(K, Reduction.None), EntryPoint.ForwardLosses, batch).Losses!);
+        double[] losses = ContractChecks<T>.Doubles(Call(@case.Loss(K, Reduction.None), EntryPoint.ForwardLosses, batch).Losses!);
         double total = Call(@case.Loss(K), EntryPoint.TotalWeight, batch).Total;
         losses.Where((_, i) => batch.Labels[i] == -100).Should().OnlyContain(l => l == 0.0, "an ignored sample's loss is 0");
         losses.Where((_, i) => batch.Labels[i] != -100).Should().OnlyContain(l => l > 0.0);
@@ -43,8 +40,8 @@ public abstract class SoftmaxLossContract<T>
         {
             var loss = @case.Loss(K, reduction);
             T forward = Call(loss, EntryPoint.Forward, batch).Value;
-            ShouldBeClose(forward, expected, $"{reduction}");
-            Doubles(Call(loss, EntryPoint.ForwardLosses, batch).Losses!).Should().Equal(losses, "the per-sample losses do not depend on the reduction");
+            ContractChecks<T>.ShouldBeClose(forward, expected, $"{reduction}");
+            ContractChecks<T>.Doubles(Call(loss, EntryPoint.ForwardLosses, batch).Losses!).Should().Equal(losses, "the per-sample losses do not depend on the reduction");
             foreach (var entry in new[] { EntryPoint.ForwardBackward, EntryPoint.ForwardStatistics, EntryPoint.ForwardBackwardStatistics })
             {
                 Call(loss, entry, batch).Value.Should().Be(forward, $"{entry} returns the Forward value under {reduction}");
@@ -52,7 +49,7 @@ public abstract class SoftmaxLossContract<T>
         }
 
         var none = @case.Loss(K, Reduction.None);
-        ShouldBeClose(Call(none, EntryPoint.ForwardBackward, batch).Value, losses.Sum(), "ForwardBackward under None returns Σ l_i");
+        ContractChecks<T>.ShouldBeClose(Call(none, EntryPoint.ForwardBackward, batch).Value, losses.Sum(), "ForwardBackward under None returns Σ l_i");
         foreach (var entry in new[] { EntryPoint.Forward, EntryPoint.ForwardStatistics })
         {
             var bound = Door.Span.Bind(batch);
@@ -67,17 +64,17 @@ public abstract class SoftmaxLossContract<T>
         var @case = LossCases.SoftmaxNamed(name);
         var batch = LossBatch<T>.Labelled([6, K], seed: 12).WithDivisor(3.75);
         var sum = Call(@case.Loss(K, Reduction.Sum), EntryPoint.ForwardBackward, batch);
-        double[] expectedGradient = Doubles(sum.Gradient!).Select(g => g / 3.75).ToArray();
+        double[] expectedGradient = ContractChecks<T>.Doubles(sum.Gradient!).Select(g => g / 3.75).ToArray();
         foreach (var reduction in new[] { Reduction.Mean, Reduction.Sum, Reduction.None })
         {
             var loss = @case.Loss(K, reduction);
             foreach (var entry in new[] { EntryPoint.ForwardDivisor, EntryPoint.ForwardBackwardDivisor, EntryPoint.ForwardBackwardDivisorStatistics })
             {
                 var outcome = Call(loss, entry, batch);
-                ShouldBeClose(outcome.Value, Number(sum.Value) / 3.75, $"{entry} under {reduction}");
+                ContractChecks<T>.ShouldBeClose(outcome.Value, ContractChecks<T>.Number(sum.Value) / 3.75, $"{entry} under {reduction}");
                 if (outcome.Gradient is not null)
                 {
-                    ShouldBeCloseAll(outcome.Gradient, expectedGradient, $"the gradient of {entry} under {reduction}");
+                    ContractChecks<T>.ShouldBeCloseAll(outcome.Gradient, expectedGradient, $"the gradient of {entry} under {reduction}");
                 }
             }
 
@@ -85,7 +82,7 @@ public abstract class SoftmaxLossContract<T>
             Call(loss, EntryPoint.ForwardDivisor, zero).Value.Should().Be(T.Zero, "a divisor of 0 gives 0");
             var fused = Call(loss, EntryPoint.ForwardBackwardDivisor, zero);
             fused.Value.Should().Be(T.Zero);
-            Doubles(fused.Gradient!).Should().OnlyContain(g => g == 0.0, "and a zero gradient");
+            ContractChecks<T>.Doubles(fused.Gradient!).Should().OnlyContain(g => g == 0.0, "and a zero gradient");
         }
     }
 
@@ -110,11 +107,11 @@ public abstract class SoftmaxLossContract<T>
             foreach (var (start, count) in chunks)
             {
                 var part = Call(loss, chunkEntry, batch.Rows(start, count).WithDivisor(divisor));
-                sum += Number(part.Value);
+                sum += ContractChecks<T>.Number(part.Value);
                 gradient.AddRange(part.Gradient!);
             }
 
-            ShouldBeClose(unsplit.Value, sum, $"the chunks add up to the global mean (weighted: {weighted})");
+            ContractChecks<T>.ShouldBeClose(unsplit.Value, sum, $"the chunks add up to the global mean (weighted: {weighted})");
             KernelComparison<T>.ShouldBeIdentical(gradient.ToArray(), unsplit.Gradient!, $"the chunks' gradients are the unsplit mean's gradient bit for bit (weighted: {weighted})");
         }
     }
@@ -125,23 +122,23 @@ public abstract class SoftmaxLossContract<T>
     {
         var @case = LossCases.SoftmaxNamed(name);
         var batch = LossBatch<T>.Labelled([8, K], seed: 14);
-        double[] s = Doubles(batch.SampleWeights);
-        double[] losses = Doubles(Call(@case.Loss(K, Reduction.None), EntryPoint.ForwardLosses, batch).Losses!);
+        double[] s = ContractChecks<T>.Doubles(batch.SampleWeights);
+        double[] losses = ContractChecks<T>.Doubles(Call(@case.Loss(K, Reduction.None), EntryPoint.ForwardLosses, batch).Losses!);
         double weighted = losses.Select((l, i) => s[i] * l).Sum();
         foreach (var reduction in new[] { Reduction.Mean, Reduction.Sum, Reduction.None })
         {
             var loss = @case.Loss(K, reduction);
             double divisor = reduction == Reduction.Mean ? Call(loss, EntryPoint.TotalWeightWeighted, batch).Total : 1.0;
             var fused = Call(loss, EntryPoint.ForwardBackwardWeighted, batch);
-            ShouldBeClose(fused.Value, weighted / divisor, $"Σ s_i·l_i / TotalWeight(labels, s) under {reduction}");
+            ContractChecks<T>.ShouldBeClose(fused.Value, weighted / divisor, $"Σ s_i·l_i / TotalWeight(labels, s) under {reduction}");
             var upstream = batch.WithUpstream(s.Select(w => w / divisor).ToArray());
             var backward = Call(@case.Loss(K, Reduction.None), EntryPoint.Backward, upstream);
-            ShouldBeCloseAll(fused.Gradient!, Doubles(backward.Gradient!), $"Backward under None with the upstream s_i / divisor, {reduction}");
+            ContractChecks<T>.ShouldBeCloseAll(fused.Gradient!, ContractChecks<T>.Doubles(backward.Gradient!), $"Backward under None with the upstream s_i / divisor, {reduction}");
 
             var chunk = batch.WithDivisor(2.5);
             var withDivisor = Call(loss, EntryPoint.ForwardBackwardWeightedDivisor, chunk);
-            ShouldBeClose(withDivisor.Value, weighted / 2.5, $"Σ s_i·l_i / d under {reduction}");
-            ShouldBeClose(Call(loss, EntryPoint.ForwardWeightedDivisor, chunk).Value, Number(withDivisor.Value), "Forward(…, s, d) is ForwardBackward(…, s, g, d)'s value");
+            ContractChecks<T>.ShouldBeClose(withDivisor.Value, weighted / 2.5, $"Σ s_i·l_i / d under {reduction}");
+            ContractChecks<T>.ShouldBeClose(Call(loss, EntryPoint.ForwardWeightedDivisor, chunk).Value, ContractChecks<T>.Number(withDivisor.Value), "Forward(…, s, d) is ForwardBackward(…, s, g, d)'s value");
         }
 
         // Sample 3 (labelled) weighted 0 is sample 3 ignored (weighted 1).
@@ -155,9 +152,9 @@ public abstract class SoftmaxLossContract<T>
         ignored[3] = -100;
         var masked = Call(sum, EntryPoint.ForwardBackwardWeighted, batch.WithWeights(zeroWeight));
         var dropped = Call(sum, EntryPoint.ForwardBackwardWeighted, batch.WithWeights(oneWeight).WithLabels(ignored));
-        ShouldBeClose(masked.Value, Number(dropped.Value), "a zero weight is an ignored label");
-        ShouldBeCloseAll(masked.Gradient!, Doubles(dropped.Gradient!), "and so is its gradient");
-        Doubles(masked.Gradient!).Skip(3 * K).Take(K).Should().OnlyContain(g => g == 0.0, "a sample weighted 0 has a zero gradient row");
+        ContractChecks<T>.ShouldBeClose(masked.Value, ContractChecks<T>.Number(dropped.Value), "a zero weight is an ignored label");
+        ContractChecks<T>.ShouldBeCloseAll(masked.Gradient!, ContractChecks<T>.Doubles(dropped.Gradient!), "and so is its gradient");
+        ContractChecks<T>.Doubles(masked.Gradient!).Skip(3 * K).Take(K).Should().OnlyContain(g => g == 0.0, "a sample weighted 0 has a zero gradient row");
         Call(sum, EntryPoint.TotalWeightWeighted, batch.WithWeights(zeroWeight)).Total.Should()
             .BeApproximately(Call(sum, EntryPoint.TotalWeightWeighted, batch.WithWeights(oneWeight).WithLabels(ignored)).Total, 1e-12);
     }
@@ -171,15 +168,15 @@ public abstract class SoftmaxLossContract<T>
         foreach (var reduction in new[] { Reduction.Mean, Reduction.Sum })
         {
             var loss = @case.Loss(K, reduction);
-            double[] expected = Doubles(Call(loss, EntryPoint.ForwardBackward, batch).Gradient!).Select(g => 0.75 * g).ToArray();
-            ShouldBeCloseAll(Call(loss, EntryPoint.Backward, batch).Gradient!, expected, $"Backward with upstream 0.75 under {reduction}");
+            double[] expected = ContractChecks<T>.Doubles(Call(loss, EntryPoint.ForwardBackward, batch).Gradient!).Select(g => 0.75 * g).ToArray();
+            ContractChecks<T>.ShouldBeCloseAll(Call(loss, EntryPoint.Backward, batch).Gradient!, expected, $"Backward with upstream 0.75 under {reduction}");
         }
 
         // None: row i of Σ_j u_j·∂l_j is u_i times row i of the Sum gradient (l_i depends on row i only).
         var none = batch.WithUpstream(Reduction.None);
-        double[] u = Doubles(none.Upstream);
-        double[] rows = Doubles(Call(@case.Loss(K, Reduction.Sum), EntryPoint.ForwardBackward, batch).Gradient!).Select((g, j) => u[j / K] * g).ToArray();
-        ShouldBeCloseAll(Call(@case.Loss(K, Reduction.None), EntryPoint.Backward, none).Gradient!, rows, "Backward with per-sample upstream under None");
+        double[] u = ContractChecks<T>.Doubles(none.Upstream);
+        double[] rows = ContractChecks<T>.Doubles(Call(@case.Loss(K, Reduction.Sum), EntryPoint.ForwardBackward, batch).Gradient!).Select((g, j) => u[j / K] * g).ToArray();
+        ContractChecks<T>.ShouldBeCloseAll(Call(@case.Loss(K, Reduction.None), EntryPoint.Backward, none).Gradient!, rows, "Backward with per-sample upstream under None");
     }
 
     [Theory]
@@ -190,7 +187,7 @@ public abstract class SoftmaxLossContract<T>
         var loss = @case.Loss(K);
         var batch = LossBatch<T>.Labelled([9, K], seed: 16);
         double[] w = @case.DivisorWeights?.Invoke(K) ?? Enumerable.Repeat(1.0, K).ToArray();
-        double[] s = Doubles(batch.SampleWeights);
+        double[] s = ContractChecks<T>.Doubles(batch.SampleWeights);
         double plain = batch.Labels.Where(y => y != -100).Sum(y => w[y]);
         double weighted = batch.Labels.Select((y, i) => y == -100 ? 0.0 : s[i] * w[y]).Sum();
         Call(loss, EntryPoint.TotalWeight, batch).Total.Should().BeApproximately(plain, 1e-12 * plain);
@@ -209,7 +206,7 @@ public abstract class SoftmaxLossContract<T>
         logits[0] = logits[2] = T.CreateTruncating(5.0);   // sample 0: classes 0 and 2 tie; the prediction is class 0
         batch.Labels[0] = 2;
         batch = batch.WithLogits(logits);
-        double[] s = Doubles(batch.SampleWeights);
+        double[] s = ContractChecks<T>.Doubles(batch.SampleWeights);
         foreach (var entry in EntryPoints.Softmax.Where(e => e.TakesStatistics()))
         {
             var expected = Statistics(batch, entry.TakesWeights() ? s : null, cap);
@@ -235,55 +232,16 @@ public abstract class SoftmaxLossContract<T>
     [MemberData(nameof(Doors))]
     public void Every_door_equals_the_span_door_and_writes_its_gradient_in_place(string name, string doorName)
     {
-        var door = Door.Named(doorName);
         var @case = LossCases.SoftmaxNamed(name);
-        int[] shape = door.Shape(7, K);
-        foreach (var reduction in new[] { Reduction.Mean, Reduction.None })
-        {
-            var loss = @case.Loss(K, reduction);
-            var batch = LossBatch<T>.Labelled(shape, seed: 18).WithUpstream(reduction);
-            foreach (var entry in EntryPoints.Softmax.Where(e => reduction == Reduction.Mean || !e.IsScalarForward()))
-            {
-                var expected = Call(loss, entry, batch);
-                var bound = door.Bind(batch);
-                var actual = bound.Run(loss, entry);
-                string context = $"{entry} through {door} under {reduction}";
-                ShouldEqual(actual, expected, context);
-                bound.WrittenOutside().Should().Be(0, $"{context} writes only inside its outputs");
-                if (entry.WritesGradient())
-                {
-                    var inPlace = door.Bind(batch, inPlace: true).Run(loss, entry);
-                    inPlace.Value.Should().Be(actual.Value, $"{context}, in place");
-                    KernelComparison<T>.ShouldBeIdentical(inPlace.Gradient!, actual.Gradient!, $"{context}: the gradient written over the logits");
-                }
-            }
-        }
+        ContractChecks<T>.DoorEqualsTheSpanDoor(r => new LossSubject(@case.Loss(K, r)), Door.Named(doorName), shape => LossBatch<T>.Labelled(shape, seed: 18), K);
     }
 
     [Theory]
     [MemberData(nameof(DoorKinds))]
     public void Bad_input_on_every_entry_point_throws_the_documented_exception_and_writes_nothing(string name, string doorName)
     {
-        var door = Door.Named(doorName);
         var @case = LossCases.SoftmaxNamed(name);
-        var batch = LossBatch<T>.Labelled([4, 3], seed: 19);
-        var failures = new List<string>();
-        int checkedCases = 0;
-        foreach (var bad in BadInputs.Softmax(door))
-        {
-            var loss = @case.Loss(3, bad.Reduction);
-            var bound = door.Bind(batch.WithUpstream(bad.Reduction).Spoiled(bad.Spoil));
-            string? failure = BadInputs.Check(bad, bound, () => bound.Invoke(loss, bad.Entry), $"{name} through {door}");
-            if (failure is not null)
-            {
-                failures.Add(failure);
-            }
-
-            checkedCases++;
-        }
-
-        checkedCases.Should().BeGreaterThan(60);
-        failures.Should().BeEmpty();
+        ContractChecks<T>.BadInputThrows(r => new LossSubject(@case.Loss(3, r)), Door.Named(doorName), LossBatch<T>.Labelled([4, 3], seed: 19));
     }
 
     [Theory]
@@ -293,11 +251,7 @@ public abstract class SoftmaxLossContract<T>
         var @case = LossCases.SoftmaxNamed(name);
         @case.Loss(K).MaxDegreeOfParallelism.Should().Be(-1);
         @case.Loss(K, Reduction.Mean, 2).MaxDegreeOfParallelism.Should().Be(2);
-        foreach (int bad in new[] { 0, -2, int.MinValue })
-        {
-            FluentActions.Invoking(() => @case.Loss(K, Reduction.Mean, bad)).Should().Throw<ArgumentOutOfRangeException>()
-                .Which.ParamName.Should().Be("MaxDegreeOfParallelism");
-        }
+        ContractChecks<T>.RejectsBadParallelism(degree => @case.Loss(K, Reduction.Mean, degree));
     }
 
     [Theory]
@@ -305,65 +259,15 @@ public abstract class SoftmaxLossContract<T>
     public void Above_the_parallel_threshold_every_entry_point_is_bit_identical_at_MaxDegreeOfParallelism_1_2_and_minus_1(string name)
     {
         var @case = LossCases.SoftmaxNamed(name);
-        const int Classes = 10;
-        var tensorDoor = Door.Named("tensor span channels-last");
-        foreach (var (door, entries) in new[] { (Door.Span, EntryPoints.Softmax), (tensorDoor, new[] { EntryPoint.ForwardBackwardWeightedDivisorStatistics }) })
-        {
-            int[] shape = door.Shape(13_108, Classes);
-            LossBatch<T>.Count(shape).Should().BeGreaterThanOrEqualTo(1 << 17);
-            var batch = LossBatch<T>.Labelled(shape, seed: 20);
-            var sequential = @case.Loss(Classes, Reduction.Mean, 1);
-            foreach (var entry in entries)
-            {
-                var expected = door.Bind(batch).Run(sequential, entry);
-                foreach (int degree in new[] { 2, -1 })
-                {
-                    var actual = door.Bind(batch).Run(@case.Loss(Classes, Reduction.Mean, degree), entry);
-                    actual.Value.Should().Be(expected.Value, $"{entry} through {door} at MaxDegreeOfParallelism {degree}");
-                    actual.Total.Should().Be(expected.Total);
-                    actual.Statistics.Should().Be(expected.Statistics);
-                    KernelComparison<T>.ShouldBeIdentical(actual.Losses ?? [], expected.Losses ?? [], $"{entry} losses at {degree}");
-                    KernelComparison<T>.ShouldBeIdentical(actual.Gradient ?? [], expected.Gradient ?? [], $"{entry} gradient at {degree}");
-                }
-            }
-        }
+        var channelsLast = Door.Named("tensor span channels-last");
+        ContractChecks<T>.BitIdenticalAtAnyParallelism(
+            degree => new LossSubject(@case.Loss(10, Reduction.Mean, degree)), Door.Span, LossBatch<T>.Labelled([13_108, 10], seed: 20), EntryPoints.Softmax);
+        ContractChecks<T>.BitIdenticalAtAnyParallelism(
+            degree => new LossSubject(@case.Loss(10, Reduction.Mean, degree)), channelsLast, LossBatch<T>.Labelled(channelsLast.Shape(13_108, 10), seed: 20),
+            [EntryPoint.ForwardBackwardWeightedDivisorStatistics]);
     }
 
     private protected static Outcome<T> Call(SoftmaxLoss loss, EntryPoint entry, LossBatch<T> batch) => Door.Span.Bind(batch).Run(loss, entry);
-
-    private protected static double Number(T value) => double.CreateTruncating(value);
-
-    private protected static double[] Doubles(T[] values) => TestNumerics<T>.Doubles(values);
-
-    private protected static void ShouldBeClose(T actual, double expected, string because) =>
-        Number(actual).Should().BeApproximately(expected, Tolerance * Math.Max(1.0, Math.Abs(expected)), because);
-
-    private protected static void ShouldBeCloseAll(T[] actual, double[] expected, string because) =>
-        ErrorMetrics<T>.NormwiseError(actual, expected, floor: 1e-3).Should().BeLessThanOrEqualTo(Tolerance, because);
-
-    /// <summary>Two outcomes of one entry point agree to <see cref="Tolerance"/>.</summary>
-    private protected static void ShouldEqual(Outcome<T> actual, Outcome<T> expected, string context)
-    {
-        actual.Number.Should().BeApproximately(expected.Number, Tolerance * Math.Max(1.0, Math.Abs(expected.Number)), context);
-        if (expected.Losses is not null)
-        {
-            ShouldBeCloseAll(actual.Losses!, Doubles(expected.Losses), $"{context}: per-sample losses");
-        }
-
-        if (expected.Gradient is not null)
-        {
-            ShouldBeCloseAll(actual.Gradient!, Doubles(expected.Gradient), $"{context}: gradient");
-        }
-
-        foreach (var (a, e) in new[]
-        {
-            (actual.Statistics.Tokens, expected.Statistics.Tokens), (actual.Statistics.NegativeLogLikelihood, expected.Statistics.NegativeLogLikelihood),
-            (actual.Statistics.Correct, expected.Statistics.Correct), (actual.Statistics.LogSumExp, expected.Statistics.LogSumExp),
-        })
-        {
-            a.Should().BeApproximately(e, Math.Max(Tolerance, 1e-5) * Math.Max(1.0, Math.Abs(e)), $"{context}: statistics");
-        }
-    }
 
     /// <summary>
     /// The token statistics computed in double from their definitions (first index of the largest logit, weights <paramref name="s"/>), of the
@@ -380,7 +284,7 @@ public abstract class SoftmaxLossContract<T>
                 continue;
             }
 
-            double[] z = Doubles(batch.Logits.AsSpan(i * K, K).ToArray()).Select(v => cap == 0.0 ? v : cap * Math.Tanh(v / cap)).ToArray();
+            double[] z = ContractChecks<T>.Doubles(batch.Logits.AsSpan(i * K, K).ToArray()).Select(v => cap == 0.0 ? v : cap * Math.Tanh(v / cap)).ToArray();
             double[] lp = GradientCheckSupport.LogSoftmaxRow(z);
             double lse = z[0] - lp[0];
             double weight = s?[i] ?? 1.0;
