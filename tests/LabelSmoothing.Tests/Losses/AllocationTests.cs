@@ -8,13 +8,6 @@ using Xunit.Abstractions;
 
 namespace LabelSmoothing.Tests.Losses;
 
-/// <summary>Runs the allocation tests alone: no other test allocates while they count every thread's allocations.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class AllocationTestGroup
-{
-    public const string Name = "Allocation (not parallel)";
-}
-
 /// <summary>Every span-API loss method whose managed allocation the tests count.</summary>
 public enum SpanMethod
 {

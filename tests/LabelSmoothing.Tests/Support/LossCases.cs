@@ -74,6 +74,20 @@ internal static class LossCases
         new("distillation T 1 unscaled", (k, r, d) => new DistillationLoss(k, 1.0, false, r) { MaxDegreeOfParallelism = d }, true),
     ];
 
+    /// <summary>The name of every loss, softmax and pair.</summary>
+    public static string[] AllNames => [.. Softmax.Select(c => c.Name), .. Sigmoid.Select(c => c.Name), .. Distillation.Select(c => c.Name)];
+
+    /// <summary>The loss named <paramref name="name"/> (softmax or pair) for <paramref name="width"/> classes or labels.</summary>
+    public static LossSubject Subject(string name, int width, Reduction reduction = Reduction.Mean, int maxDegreeOfParallelism = -1) =>
+        Array.Find(Softmax, c => c.Name == name) is { } softmax
+            ? new LossSubject(softmax.Loss(width, reduction, maxDegreeOfParallelism))
+            : new LossSubject(PairNamed(name).Loss(width, reduction, maxDegreeOfParallelism));
+
+    /// <summary>A batch of <paramref name="shape"/> for the loss named <paramref name="name"/>.</summary>
+    public static LossBatch<T> Batch<T>(string name, int[] shape, int seed)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+        Array.Exists(Softmax, c => c.Name == name) ? LossBatch<T>.Labelled(shape, seed) : PairNamed(name).Batch<T>(shape, seed);
+
     /// <summary>Class weights 0.5, 1, 1.5, 2, 0.5, …</summary>
     public static double[] ClassWeights(int numClasses) => Enumerable.Range(0, numClasses).Select(k => 0.5 * (1 + (k % 4))).ToArray();
 
