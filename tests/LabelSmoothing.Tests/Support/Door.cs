@@ -30,6 +30,9 @@ internal abstract class Door
 
     public abstract string Name { get; }
 
+    /// <summary>The kind of door, as <see cref="LossSurface.Doors"/> names it.</summary>
+    public abstract string Surface { get; }
+
     /// <summary>False for MathNet matrices, which hold no <see cref="System.Half"/>.</summary>
     public virtual bool TakesHalf => true;
 

@@ -11,6 +11,8 @@ namespace LabelSmoothing.Tests.Support;
 /// </summary>
 internal sealed class MatrixDoor(bool sparse) : Door
 {
+    public override string Surface => "Matrix<T>";
+
     public override string Name => sparse ? "Matrix<T> sparse" : "Matrix<T> dense";
 
     public override bool TakesHalf => false;

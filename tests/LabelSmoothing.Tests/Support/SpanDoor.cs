@@ -6,6 +6,8 @@ namespace LabelSmoothing.Tests.Support;
 /// <summary>Flat row-major spans: <c>logits[i·C + c]</c>, labels and per-sample operands of length <c>samples</c>.</summary>
 internal sealed class SpanDoor : Door
 {
+    public override string Surface => "span";
+
     public override string Name => "span";
 
     public override BoundCall<T> Bind<T>(LossBatch<T> batch, bool inPlace = false) => new Bound<T>(batch, inPlace);

@@ -6,6 +6,8 @@ namespace LabelSmoothing.Tests.Support;
 /// <summary><see cref="Tensor{T}"/> arguments over strided storage under a layout (built before any call).</summary>
 internal sealed class TensorDoor(TensorLayout layout) : Door
 {
+    public override string Surface => "Tensor<T>";
+
     public override string Name => $"Tensor<T> {layout}";
 
     public override bool TakesNull => true;

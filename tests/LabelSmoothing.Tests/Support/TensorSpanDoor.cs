@@ -5,6 +5,8 @@ namespace LabelSmoothing.Tests.Support;
 /// <summary><see cref="System.Numerics.Tensors.ReadOnlyTensorSpan{T}"/> and <see cref="System.Numerics.Tensors.TensorSpan{T}"/> views under a layout.</summary>
 internal sealed class TensorSpanDoor(TensorLayout layout) : Door
 {
+    public override string Surface => "tensor span";
+
     public override string Name => $"tensor span {layout}";
 
     public override int[] Shape(int samples, int classes) => layout == TensorLayout.ChannelsLast ? [2, classes, 3, (samples + 5) / 6] : [samples, classes];
