@@ -53,7 +53,9 @@ internal static class ContractChecks<T>
 
     /// <summary>
     /// Every entry point through <paramref name="door"/> equals the span door on the same logical values (Mean, and None with a per-sample
-    /// upstream), writes nothing outside its outputs, and gives the same bits with the gradient written over the logits.
+    /// upstream) to <see cref="Tolerance"/>, and bit for bit in its per-sample losses and gradient where every door runs the same kernel
+    /// (<see cref="LossSubject.SameBitsOnEveryDoor"/>); writes nothing outside its outputs, and gives the same bits with the gradient written
+    /// over the logits.
     /// </summary>
     public static void DoorEqualsTheSpanDoor(Func<Reduction, LossSubject> create, Door door, Func<int[], LossBatch<T>> batchOf, int width)
     {
@@ -69,6 +71,14 @@ internal static class ContractChecks<T>
                 var actual = loss.Run(bound, entry);
                 string context = $"{loss} {entry} through {door} under {reduction}";
                 ShouldEqual(actual, expected, context);
+                if (loss.SameBitsOnEveryDoor)
+                {
+                    KernelComparison<T>.ShouldBeIdentical(actual.Losses ?? [], expected.Losses ?? [], $"{context}: the same per-sample losses");
+                    KernelComparison<T>.ShouldBeIdentical(actual.Gradient ?? [], expected.Gradient ?? [], $"{context}: the same gradient");
+                    double reduced = typeof(T) == typeof(double) ? 1e-14 : typeof(T) == typeof(float) ? 1e-6 : 1.0 / 1024;
+                    Math.Abs(actual.Number - expected.Number).Should().BeLessThanOrEqualTo(reduced * Math.Abs(expected.Number), $"{context}: a sum in another order");
+                }
+
                 bound.WrittenOutside().Should().Be(0, $"{context} writes only inside its outputs");
                 if (entry.WritesGradient())
                 {

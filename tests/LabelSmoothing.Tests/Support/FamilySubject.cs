@@ -1,14 +1,14 @@
 using System;
 using System.IO;
 using System.Numerics;
-using System.Numerics.Tensors;
 
 namespace LabelSmoothing.Tests.Support;
 
 /// <summary>
-/// One loss of the family and its inputs in <typeparamref name="T"/>, with one method per door (spans, tensor spans, <see cref="Tensor{T}"/>)
-/// and entry point (reduced <c>Forward</c>, per-sample <c>Forward</c>, <c>ForwardBackward</c>), so that tests run every loss alike. The
-/// second input is the labels (index losses), the targets (binary focal) or the teacher's logits (distillation).
+/// One loss of the family and its inputs in <typeparamref name="T"/>, with the span entry points the golden, property and finite-difference
+/// tests call (reduced <c>Forward</c>, per-sample <c>Forward</c>, <c>ForwardBackward</c>) through the loss's base (<see cref="SoftmaxLoss"/>) or
+/// <see cref="PairLoss"/>, so that tests run every loss alike. The second input is the labels (index losses), the targets (binary focal) or
+/// the teacher's logits (distillation).
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
 internal sealed class FamilySubject<T>
@@ -65,16 +65,8 @@ internal sealed class FamilySubject<T>
 
     public T Forward() => Forward(Logits, Labels, Second);
 
-    public T Forward(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ReadOnlySpan<T> second) => Loss switch
-    {
-        PolyLoss l => l.Forward(logits, labels),
-        FocalLoss l => l.Forward(logits, labels),
-        LabelRelaxationLoss l => l.Forward(logits, labels),
-        ConfidencePenaltyLoss l => l.Forward(logits, labels),
-        BinaryFocalLoss l => l.Forward(logits, second),
-        DistillationLoss l => l.Forward(logits, second),
-        _ => throw new InvalidOperationException(),
-    };
+    public T Forward(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ReadOnlySpan<T> second) =>
+        Loss is SoftmaxLoss softmax ? softmax.Forward(logits, labels) : Pair.Forward(logits, second);
 
     public T[] Losses()
     {
@@ -85,28 +77,13 @@ internal sealed class FamilySubject<T>
 
     public void Losses(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ReadOnlySpan<T> second, Span<T> losses)
     {
-        switch (Loss)
+        if (Loss is SoftmaxLoss softmax)
         {
-            case PolyLoss l:
-                l.Forward(logits, labels, losses);
-                break;
-            case FocalLoss l:
-                l.Forward(logits, labels, losses);
-                break;
-            case LabelRelaxationLoss l:
-                l.Forward(logits, labels, losses);
-                break;
-            case ConfidencePenaltyLoss l:
-                l.Forward(logits, labels, losses);
-                break;
-            case BinaryFocalLoss l:
-                l.Forward(logits, second, losses);
-                break;
-            case DistillationLoss l:
-                l.Forward(logits, second, losses);
-                break;
-            default:
-                throw new InvalidOperationException();
+            softmax.Forward(logits, labels, losses);
+        }
+        else
+        {
+            Pair.Forward(logits, second, losses);
         }
     }
 
@@ -117,112 +94,9 @@ internal sealed class FamilySubject<T>
         return (loss, gradient);
     }
 
-    public T ForwardBackward(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ReadOnlySpan<T> second, Span<T> gradient) => Loss switch
-    {
-        PolyLoss l => l.ForwardBackward(logits, labels, gradient),
-        FocalLoss l => l.ForwardBackward(logits, labels, gradient),
-        LabelRelaxationLoss l => l.ForwardBackward(logits, labels, gradient),
-        ConfidencePenaltyLoss l => l.ForwardBackward(logits, labels, gradient),
-        BinaryFocalLoss l => l.ForwardBackward(logits, second, gradient),
-        DistillationLoss l => l.ForwardBackward(logits, second, gradient),
-        _ => throw new InvalidOperationException(),
-    };
+    public T ForwardBackward(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, ReadOnlySpan<T> second, Span<T> gradient) =>
+        Loss is SoftmaxLoss softmax ? softmax.ForwardBackward(logits, labels, gradient) : Pair.ForwardBackward(logits, second, gradient);
 
-    public T Forward(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, in ReadOnlyTensorSpan<T> second) => Loss switch
-    {
-        PolyLoss l => l.Forward(logits, labels),
-        FocalLoss l => l.Forward(logits, labels),
-        LabelRelaxationLoss l => l.Forward(logits, labels),
-        ConfidencePenaltyLoss l => l.Forward(logits, labels),
-        BinaryFocalLoss l => l.Forward(logits, second),
-        DistillationLoss l => l.Forward(logits, second),
-        _ => throw new InvalidOperationException(),
-    };
-
-    public void Losses(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, in ReadOnlyTensorSpan<T> second, in TensorSpan<T> losses)
-    {
-        switch (Loss)
-        {
-            case PolyLoss l:
-                l.Forward(logits, labels, losses);
-                break;
-            case FocalLoss l:
-                l.Forward(logits, labels, losses);
-                break;
-            case LabelRelaxationLoss l:
-                l.Forward(logits, labels, losses);
-                break;
-            case ConfidencePenaltyLoss l:
-                l.Forward(logits, labels, losses);
-                break;
-            case BinaryFocalLoss l:
-                l.Forward(logits, second, losses);
-                break;
-            case DistillationLoss l:
-                l.Forward(logits, second, losses);
-                break;
-            default:
-                throw new InvalidOperationException();
-        }
-    }
-
-    public T ForwardBackward(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, in ReadOnlyTensorSpan<T> second, in TensorSpan<T> gradient) => Loss switch
-    {
-        PolyLoss l => l.ForwardBackward(logits, labels, gradient),
-        FocalLoss l => l.ForwardBackward(logits, labels, gradient),
-        LabelRelaxationLoss l => l.ForwardBackward(logits, labels, gradient),
-        ConfidencePenaltyLoss l => l.ForwardBackward(logits, labels, gradient),
-        BinaryFocalLoss l => l.ForwardBackward(logits, second, gradient),
-        DistillationLoss l => l.ForwardBackward(logits, second, gradient),
-        _ => throw new InvalidOperationException(),
-    };
-
-    public T Forward(Tensor<T> logits, Tensor<int>? labels, Tensor<T>? second) => Loss switch
-    {
-        PolyLoss l => l.Forward(logits, labels!),
-        FocalLoss l => l.Forward(logits, labels!),
-        LabelRelaxationLoss l => l.Forward(logits, labels!),
-        ConfidencePenaltyLoss l => l.Forward(logits, labels!),
-        BinaryFocalLoss l => l.Forward(logits, second!),
-        DistillationLoss l => l.Forward(logits, second!),
-        _ => throw new InvalidOperationException(),
-    };
-
-    public void Losses(Tensor<T> logits, Tensor<int>? labels, Tensor<T>? second, Tensor<T> losses)
-    {
-        switch (Loss)
-        {
-            case PolyLoss l:
-                l.Forward(logits, labels!, losses);
-                break;
-            case FocalLoss l:
-                l.Forward(logits, labels!, losses);
-                break;
-            case LabelRelaxationLoss l:
-                l.Forward(logits, labels!, losses);
-                break;
-            case ConfidencePenaltyLoss l:
-                l.Forward(logits, labels!, losses);
-                break;
-            case BinaryFocalLoss l:
-                l.Forward(logits, second!, losses);
-                break;
-            case DistillationLoss l:
-                l.Forward(logits, second!, losses);
-                break;
-            default:
-                throw new InvalidOperationException();
-        }
-    }
-
-    public T ForwardBackward(Tensor<T> logits, Tensor<int>? labels, Tensor<T>? second, Tensor<T> gradient) => Loss switch
-    {
-        PolyLoss l => l.ForwardBackward(logits, labels!, gradient),
-        FocalLoss l => l.ForwardBackward(logits, labels!, gradient),
-        LabelRelaxationLoss l => l.ForwardBackward(logits, labels!, gradient),
-        ConfidencePenaltyLoss l => l.ForwardBackward(logits, labels!, gradient),
-        BinaryFocalLoss l => l.ForwardBackward(logits, second!, gradient),
-        DistillationLoss l => l.ForwardBackward(logits, second!, gradient),
-        _ => throw new InvalidOperationException(),
-    };
+    /// <summary>The sigmoid or distillation loss as a <see cref="PairLoss"/>.</summary>
+    private PairLoss Pair => Loss is DistillationLoss distillation ? PairLoss.Of(distillation) : PairLoss.Of((SigmoidLoss)Loss);
 }

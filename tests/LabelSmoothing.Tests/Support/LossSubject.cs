@@ -16,6 +16,12 @@ internal sealed class LossSubject
     /// <summary>The entry points of API.md §12 this loss has.</summary>
     public EntryPoint[] Entries => _softmax is null ? EntryPoints.Pair : EntryPoints.Softmax;
 
+    /// <summary>
+    /// True when every door runs the same row (or element) kernel on the same values, so that per-sample losses and gradients are the same
+    /// bits whatever the layout: every loss but the cross-entropy, whose class-major and staged kernels sum in another order.
+    /// </summary>
+    public bool SameBitsOnEveryDoor => _softmax is not CrossEntropyLoss;
+
     public IEnumerable<BadInput> BadInputs(Door door) => _softmax is null ? Support.BadInputs.Pair(door, _pair!) : Support.BadInputs.Softmax(door);
 
     public void Invoke<T>(BoundCall<T> bound, EntryPoint entry)

@@ -9,7 +9,9 @@ internal sealed class TensorSpanDoor(TensorLayout layout) : Door
 
     public override string Name => $"tensor span {layout}";
 
-    public override int[] Shape(int samples, int classes) => layout == TensorLayout.ChannelsLast ? [2, classes, 3, (samples + 5) / 6] : [samples, classes];
+    /// <summary>Channels-last (N, C, 3, d) and a slice of the class axis of (N, C, 3); the other layouts (N, C).</summary>
+    public override int[] Shape(int samples, int classes) =>
+        layout == TensorLayout.ChannelsLast ? [2, classes, 3, (samples + 5) / 6] : layout.PadAxis == 1 ? [(samples + 2) / 3, classes, 3] : [samples, classes];
 
     public override BoundCall<T> Bind<T>(LossBatch<T> batch, bool inPlace = false) => new Bound<T>(batch, layout, inPlace);
 
