@@ -158,3 +158,46 @@ public abstract class PairLossContract<T, TLosses>
 
     private protected static Outcome<T> Call(PairLoss loss, EntryPoint entry, LossBatch<T> batch) => Door.Span.Bind(batch).Run(loss, entry);
 }
+
+/// <summary>The pair-loss contract in double precision, and every gradient of every entry point against central finite differences.</summary>
+/// <typeparam name="TLosses">The losses run.</typeparam>
+public abstract class PairLossDoubleContract<TLosses> : PairLossContract<double, TLosses>
+    where TLosses : IPairLosses
+{
+    [Theory]
+    [MemberData(nameof(Losses))]
+    public void Every_gradient_matches_central_differences_of_its_value(string name)
+    {
+        var @case = LossCases.PairNamed(name);
+        PrecisionChecks.GradientsMatchCentralDifferences(r => new LossSubject(@case.Loss(4, r)), @case.Batch<double>([5, 4], seed: 38));
+    }
+}
+
+/// <summary>
+/// The pair-loss contract in <see cref="Half"/>: every entry point within Half's precision of the double call for 3, 37 and 300 classes
+/// (labels), and a mean over 70 000 samples (elements) that is right.
+/// </summary>
+/// <typeparam name="TLosses">The losses run.</typeparam>
+public abstract class PairLossHalfContract<TLosses> : PairLossContract<Half, TLosses>
+    where TLosses : IPairLosses
+{
+    [Theory]
+    [MemberData(nameof(Losses))]
+    public void Every_entry_point_is_within_Half_precision_of_the_double_call(string name)
+    {
+        var @case = LossCases.PairNamed(name);
+        foreach (int width in new[] { 3, 37, 300 })
+        {
+            PrecisionChecks.HalfIsWithinItsPrecisionOfDouble(r => new LossSubject(@case.Loss(width, r)), @case.Batch<Half>([9, width], seed: width));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Losses))]
+    public void A_mean_over_70000_samples_is_right(string name)
+    {
+        var @case = LossCases.PairNamed(name);
+        int width = @case.Distillation ? 3 : 1;
+        PrecisionChecks.HalfMeanIsRight(new LossSubject(@case.Loss(width)), @case.Batch<Half>([70_000, width], seed: 39));
+    }
+}

@@ -148,7 +148,7 @@ public class ReadmeTests
     /// <summary>The first C# code block after the heading <paramref name="section"/> of a Markdown file of the repository.</summary>
     private static string CodeBlock(string file, string section)
     {
-        string text = File.ReadAllText(Path.Combine(RepositoryRoot(), file));
+        string text = File.ReadAllText(Path.Combine(RepositoryPaths.Root, file));
         int heading = text.IndexOf(section + "\n", StringComparison.Ordinal);
         heading.Should().BeGreaterThanOrEqualTo(0, $"{file} has a section \"{section}\"");
         int start = text.IndexOf("```csharp", heading, StringComparison.Ordinal) + "```csharp".Length;
@@ -159,8 +159,6 @@ public class ReadmeTests
     /// <summary>The non-empty lines, without indentation.</summary>
     private static string[] ExampleLines(string code) =>
         code.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0).ToArray();
-
-    private static string RepositoryRoot() => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(SourcePath())!, "..", ".."));
 
     private static string SourcePath([CallerFilePath] string path = "") => path;
 }

@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 
 namespace LabelSmoothing.Tests.Support;
 
@@ -15,7 +14,7 @@ internal static class ReadmeSnippets
     /// <summary>The non-empty, unindented lines of the first C# block under <paramref name="heading"/> in README.md, without <c>using</c> lines.</summary>
     public static string[] Block(string heading)
     {
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        string readme = File.ReadAllText(RepositoryPaths.File("README.md"));
         int section = readme.IndexOf(heading, StringComparison.Ordinal);
         if (section < 0)
         {
@@ -40,5 +39,4 @@ internal static class ReadmeSnippets
     public static string[] Lines(string code) =>
         code.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0).ToArray();
 
-    private static string RepositoryRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }

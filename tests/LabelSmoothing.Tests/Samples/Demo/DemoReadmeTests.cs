@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -79,7 +78,7 @@ public sealed class DemoReadmeTests : IClassFixture<DemoReadmeTests.DefaultRun>
         Match image = Regex.Match(Readme.Section(), @"!\[[^\]]*\]\(docs/reliability-([^)]+)\.svg\)");
 
         image.Success.Should().BeTrue("the README shows a reliability diagram from docs/");
-        string committed = File.ReadAllText(Path.Combine(Readme.RepositoryRoot(), "docs", $"reliability-{image.Groups[1].Value}.svg"));
+        string committed = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", $"reliability-{image.Groups[1].Value}.svg"));
         string written = File.ReadAllText(Path.Combine(_run.Folder, image.Groups[1].Value + ".svg"));
         committed.ReplaceLineEndings("\n").Should().Be(written.ReplaceLineEndings("\n"));
     }
@@ -176,7 +175,7 @@ public sealed class DemoReadmeTests : IClassFixture<DemoReadmeTests.DefaultRun>
         /// <summary>README.md's "## The demo" section, up to the next section.</summary>
         public static string Section()
         {
-            string text = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).ReplaceLineEndings("\n");
+            string text = File.ReadAllText(RepositoryPaths.File("README.md")).ReplaceLineEndings("\n");
             int start = text.IndexOf("\n## The demo\n", StringComparison.Ordinal);
             start.Should().BeGreaterThanOrEqualTo(0, "README.md has a section \"## The demo\"");
             int end = text.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
@@ -194,8 +193,5 @@ public sealed class DemoReadmeTests : IClassFixture<DemoReadmeTests.DefaultRun>
             return section[start..end].TrimEnd('\n').Split('\n');
         }
 
-        public static string RepositoryRoot() => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(SourcePath())!, "..", ".."));
-
-        private static string SourcePath([CallerFilePath] string path = "") => path;
     }
 }
