@@ -84,7 +84,4 @@ internal static class EntryPoints
 
     /// <summary>A scalar <c>Forward</c>, which has no value under <see cref="Reduction.None"/>.</summary>
     public static bool IsScalarForward(this EntryPoint entry) => entry is EntryPoint.Forward or EntryPoint.ForwardStatistics;
-
-    /// <summary>Returns the loss (a <c>T</c>).</summary>
-    public static bool ReturnsLoss(this EntryPoint entry) => entry is not (EntryPoint.ForwardLosses or EntryPoint.Backward) && !entry.IsTotalWeight();
 }

@@ -108,12 +108,6 @@ internal static class LossCases
     /// <summary>The name of every softmax case.</summary>
     public static TheoryData<string> SoftmaxNames() => new(Softmax.Select(c => c.Name));
 
-    /// <summary>Every softmax case with every door, by name.</summary>
-    public static TheoryData<string, string> SoftmaxDoors() => Cross(Softmax.Select(c => c.Name), Door.All);
-
-    /// <summary>Every softmax case with one door of each kind.</summary>
-    public static TheoryData<string, string> SoftmaxKinds() => Cross(Softmax.Select(c => c.Name), Door.Kinds);
-
     /// <summary>Each name with each door.</summary>
     public static TheoryData<string, string> Cross(System.Collections.Generic.IEnumerable<string> names, Door[] doors)
     {
