@@ -12,11 +12,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tests=(TorchParityTests WorkedExampleTests ValidationTests CrossEntropyLossTests LabelSmootherTests SmoothingPriorTests OneHotTests
-       LogSoftmaxTests SmoothingTheoryTests CalibrationTests TemperatureScalingTests BinaryCrossEntropyLossTests
-       BinaryCrossEntropyParityTests ChunkTests GradientCheckTests DenseParityTests LmParityTests SampleWeightTests ReadmeTests
-       TokenStatisticsTests OnlineLabelSmoothingTests MatrixPriorTests PublicSurfaceCoverageTests TensorDoorTests TensorValidationTests
-       LogSoftmaxTensorDoorTests LabelSmootherTensorDoorTests CalibrationTensorDoorTests BinaryCrossEntropyTensorDoorTests)
+tests=(Losses.TorchParityTests Losses.WorkedExampleTests Losses.ValidationTests Losses.CrossEntropyLossTests Smoothing.LabelSmootherTests
+       Smoothing.SmoothingPriorTests Smoothing.OneHotTests Softmax.LogSoftmaxTests Smoothing.SmoothingTheoryTests Calibration.CalibrationTests
+       Calibration.TemperatureScalingTests Losses.BinaryCrossEntropyLossTests Losses.BinaryCrossEntropyParityTests Losses.ChunkTests
+       Losses.GradientCheckTests Losses.DenseParityTests Losses.LmParityTests Losses.SampleWeightTests Readme.ReadmeTests Losses.TokenStatisticsTests
+       Smoothing.OnlineLabelSmoothingTests Smoothing.Priors.MatrixPriorTests PublicSurfaceCoverageTests Losses.TensorDoorTests
+       Losses.TensorValidationTests Softmax.LogSoftmaxTensorDoorTests Smoothing.LabelSmootherTensorDoorTests Calibration.CalibrationTensorDoorTests
+       Losses.BinaryCrossEntropyTensorDoorTests)
 filter="$(printf 'FullyQualifiedName~LabelSmoothing.Tests.%s|' "${tests[@]}")"
 output="$PWD/artifacts/mutation"
 

@@ -34,7 +34,9 @@ public sealed record BadInputCase(string Type, string Signature, string Descript
 /// Every public method of the <c>LabelSmoothing</c> assembly (span, tensor and <see cref="Tensor{T}"/> doors, static classes, the
 /// <see cref="SmoothingPrior"/> factories, <see cref="SmoothingTheory"/>) and of the extension classes of <c>LabelSmoothing.MathNet</c>, and the
 /// public constructors that validate (<see cref="CrossEntropyLoss"/>, <see cref="BinaryCrossEntropyLoss"/>, <see cref="LabelSmoother"/>), has at
-/// least one bad-input case in <see cref="Table"/>; each case throws the documented exception naming the parameter. Left out: property
+/// least one bad-input case in <see cref="Table"/>; each case throws the documented exception naming the parameter. The rows of the entry points
+/// every loss shares (on <see cref="SoftmaxLoss"/>, <see cref="SigmoidLoss"/>, <see cref="DistillationLoss"/> and their MathNet extension
+/// members) come from the contracts' bad-input table (<see cref="BadInputs"/>), one per entry point and door; the rest are written here. Left out: property
 /// accessors, <c>ToString</c>/<c>Equals</c>/<c>GetHashCode</c>, compiler-generated (record) members, the constructor of the record struct
 /// <see cref="ReliabilityBin"/> and <see cref="TokenStatistics.Add(in TokenStatistics)"/>, which take any values, and
 /// <see cref="OnlineLabelSmoothing.NextEpoch"/>, which takes none.
@@ -156,6 +158,36 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
 
     private static double[] Targets(int count) => TestNumerics<double>.Random(count, 0.0, 1.0, seed: count + 100);
 
+    /// <summary>
+    /// One row for each entry point of each door of <see cref="SoftmaxLoss"/>, <see cref="SigmoidLoss"/> and <see cref="DistillationLoss"/> (and
+    /// of their extension members in <c>LabelSmoothing.MathNet</c>): the first case of the contracts' bad-input table for it
+    /// (<see cref="BadInputs"/>), on the method <see cref="LossSurface"/> resolves.
+    /// </summary>
+    private static IEnumerable<BadInputCase> LossDoorCases()
+    {
+        (Type Type, Func<Reduction, LossSubject> Create, LossBatch<double> Batch)[] losses =
+        [
+            (typeof(CrossEntropyLoss), r => new LossSubject(new CrossEntropyLoss(K, 0.1, r)), LossBatch<double>.Labelled([4, K], seed: 1)),
+            (typeof(BinaryCrossEntropyLoss), r => new LossSubject(PairLoss.Of(new BinaryCrossEntropyLoss(K, 0.1, r))), LossBatch<double>.Targeted([4, K], seed: 2)),
+            (typeof(DistillationLoss), r => new LossSubject(PairLoss.Of(new DistillationLoss(K, 2.0, true, r))), LossBatch<double>.Paired([4, K], seed: 3)),
+        ];
+        foreach (var (type, create, batch) in losses)
+        {
+            var subject = create(Reduction.Mean);
+            foreach (var door in Door.Kinds)
+            {
+                foreach (var entry in subject.Entries)
+                {
+                    var method = LossSurface.Resolve(type, door.Surface, entry)!;
+                    var bad = subject.BadInputs(door).First(b => b.Entry == entry);
+                    yield return new BadInputCase(method.DeclaringType!.Name, method.ToString()!, $"{type.Name} through {door}, {bad}", Call, bad.Exception, bad.ParamName);
+
+                    void Call() => create(bad.Reduction).Invoke(door.Bind(batch.WithUpstream(bad.Reduction).Spoiled(bad.Spoil)), entry);
+                }
+            }
+        }
+    }
+
     private static List<BadInputCase> BuildTable()
     {
         var cases = new List<BadInputCase>();
@@ -169,14 +201,11 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         var loss = new CrossEntropyLoss(K, 0.1);
         var none = new CrossEntropyLoss(K, 0.1, Reduction.None);
         var sum = new CrossEntropyLoss(K, 0.1, Reduction.Sum);
-        var bce = new BinaryCrossEntropyLoss(2, 0.1);
-        var bceNone = new BinaryCrossEntropyLoss(2, 0.1, Reduction.None);
         var smoother = new LabelSmoother(0.1);
         int[] labels = [0, 2];
         double[] z = Logits(6);
         double[] t = Targets(6);
         double[] one = [1.0];
-        var statistics = default(TokenStatistics);
 
         // CrossEntropyLoss: constructor, chunks, spans.
         const string Ce = "CrossEntropyLoss";
@@ -189,32 +218,7 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         Add(Ce, Ctor, "soft cap −30", aoore, "logitSoftcap", () => _ = new CrossEntropyLoss(K, logitSoftcap: -30.0));
         Add(Ce, Ctor, "soft cap NaN", aoore, "logitSoftcap", () => _ = new CrossEntropyLoss(K, logitSoftcap: double.NaN));
         Add(Ce, Ctor, "soft cap +∞", aoore, "logitSoftcap", () => _ = new CrossEntropyLoss(K, logitSoftcap: double.PositiveInfinity));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T])", "span sample weight −1", ae, "sampleWeights", () => loss.ForwardBackward<double>(z, labels, [1.0, -1.0], new double[6]));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T])", "span sample weight NaN", ae, "sampleWeights", () => loss.ForwardBackward<double>(z, labels, [double.NaN, 1.0], new double[6]));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T])", "span sample weight +∞", ae, "sampleWeights", () => loss.ForwardBackward<double>(z, labels, [1.0, double.PositiveInfinity], new double[6]));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T])", "span 3 sample weights for 2 labels", ae, "sampleWeights", () => loss.ForwardBackward<double>(z, labels, [1.0, 1.0, 1.0], new double[6]));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T])", "span gradient overlapping the sample weights", ae, "gradient", () =>
-        {
-            double[] buffer = Logits(7);
-            loss.ForwardBackward<double>(z, labels, buffer.AsSpan(5, 2), buffer.AsSpan(0, 6));
-        });
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T], Double)", "span sample weights and divisor −1", aoore, "divisor", () => loss.ForwardBackward<double>(z, labels, [1.0, 1.0], new double[6], -1.0));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T], Double)", "span sample weights and divisor, sample weight −0.5", ae, "sampleWeights", () => loss.ForwardBackward<double>(z, labels, [-0.5, 1.0], new double[6], 2.0));
-        Add(Ce, $"Double TotalWeight[T]({ReadOnlySpan}[{Int}], {ReadOnlySpan}[T])", "span TotalWeight, 1 sample weight for 2 labels", ae, "sampleWeights", () => loss.TotalWeight<double>(labels, [1.0]));
-        Add(Ce, $"Double TotalWeight[T]({ReadOnlySpan}[{Int}], {ReadOnlySpan}[T])", "span TotalWeight, sample weight NaN", ae, "sampleWeights", () => loss.TotalWeight<double>(labels, [1.0, double.NaN]));
-        Add(Ce, $"Double TotalWeight[T]({ReadOnlySpan}[{Int}], {ReadOnlySpan}[T])", "span TotalWeight with sample weights, label 3", aoore, "labels", () => loss.TotalWeight<double>([3, 0], [1.0, 1.0]));
-        Add(Ce, $"T Forward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {Stats})", "span statistics, label −2", aoore, "labels", () => loss.Forward<double>(z, [0, -2], ref statistics));
-        Add(Ce, $"T Forward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {Stats})", "span statistics under Reduction.None", ioe, null, () => none.Forward<double>(z, labels, ref statistics));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {Span}[T], {Stats})", "span statistics, gradient of length 7", ae, "gradient", () => loss.ForwardBackward<double>(z, labels, new double[7], ref statistics));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {Span}[T], Double, {Stats})", "span statistics, divisor −1", aoore, "divisor", () => loss.ForwardBackward<double>(z, labels, new double[6], -1.0, ref statistics));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T], Double, {Stats})", "span statistics, sample weight NaN", ae, "sampleWeights", () => loss.ForwardBackward<double>(z, labels, [double.NaN, 1.0], new double[6], 1.0, ref statistics));
-        Add(Ce, $"Double TotalWeight({ReadOnlySpan}[{Int}])", "span TotalWeight, label 3 of 3 classes", aoore, "labels", () => loss.TotalWeight([0, 3]));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {Span}[T], Double)", "span divisor −1 (labels)", aoore, "divisor", () => loss.ForwardBackward<double>(z, labels, new double[6], -1.0));
         Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T], {Span}[T], Double)", "span divisor NaN (targets)", aoore, "divisor", () => loss.ForwardBackward<double>(z, t, new double[6], double.NaN));
-        Add(Ce, $"T Forward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}])", "span logits of length 5 for 2 labels", ae, "logits", () => loss.Forward<double>(Logits(5), labels));
-        Add(Ce, $"Void Forward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {Span}[T])", "span losses of length 3 for 2 labels", ae, "losses", () => loss.Forward<double>(z, labels, new double[3]));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {Span}[T])", "span gradient of length 5 (labels)", ae, "gradient", () => loss.ForwardBackward<double>(z, labels, new double[5]));
-        Add(Ce, $"Void Backward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Span}[T])", "span upstream of 2 values under Mean (labels)", ae, "upstream", () => loss.Backward<double>(z, labels, [1.0, 1.0], new double[6]));
         Add(Ce, $"T Forward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T])", "span target −0.5", ae, "targets", () => loss.Forward<double>(z, [0.2, 0.3, 0.5, -0.5, 1.0, 0.5]));
         Add(Ce, $"Void Forward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T], {Span}[T])", "span targets of length 3", ae, "targets", () => loss.Forward<double>(z, Targets(3), new double[2]));
         Add(Ce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T], {Span}[T])", "span gradient one element past the logits", ae, "gradient", () =>
@@ -225,32 +229,13 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         Add(Ce, $"Void Backward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T], {ReadOnlySpan}[T], {Span}[T])", "span target NaN", ae, "targets", () => loss.Backward<double>(z, [0.2, 0.3, double.NaN, 0.0, 1.0, 0.0], one, new double[6]));
 
         // CrossEntropyLoss: tensor spans.
-        Add(Ce, $"T Forward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}])", "tensor logits of rank 1", ae, "logits", () => loss.Forward(In(z, 6), In(labels, 2)));
-        Add(Ce, $"Void Forward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {TensorSpan}[T])", "tensor losses (2, 1) for labels (2)", ae, "losses", () => loss.Forward(In(z, 2, 3), In(labels, 2), Out(new double[2], 2, 1)));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {TensorSpan}[T])", "tensor gradient with a zero stride", ae, "gradient", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), new TensorSpan<double>(new double[3], 0, [2, 3], [0, 1])));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {TensorSpan}[T], Double)", "tensor divisor −∞ (labels)", aoore, "divisor", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), Out(new double[6], 2, 3), double.NegativeInfinity));
-        Add(Ce, $"Void Backward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor upstream of 2 values under Mean (labels)", ae, "upstream", () => loss.Backward(In(z, 2, 3), In(labels, 2), In([1.0, 1.0], 2), Out(new double[6], 2, 3)));
         Add(Ce, $"T Forward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T])", "tensor scalar Forward under Reduction.None (targets)", ioe, null, () => none.Forward(In(z, 2, 3), In(t, 2, 3)));
         Add(Ce, $"Void Forward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor targets (3, 2) for logits (2, 3)", ae, "targets", () => loss.Forward(In(z, 2, 3), In(t, 3, 2), Out(new double[2], 2)));
         Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor gradient (2, 4) for logits (2, 3)", ae, "gradient", () => loss.ForwardBackward(In(z, 2, 3), In(t, 2, 3), Out(new double[8], 2, 4)));
         Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {TensorSpan}[T], Double)", "tensor divisor +∞ (targets)", aoore, "divisor", () => loss.ForwardBackward(In(z, 2, 3), In(t, 2, 3), Out(new double[6], 2, 3), double.PositiveInfinity));
         Add(Ce, $"Void Backward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor upstream (1) under Reduction.None (targets)", ae, "upstream", () => none.Backward(In(z, 2, 3), In(t, 2, 3), In(one, 1), Out(new double[6], 2, 3)));
-        Add(Ce, $"Double TotalWeight({ReadOnlyTensorSpan}[{Int}])", "tensor TotalWeight, label −1", aoore, "labels", () => loss.TotalWeight(In(new[] { 0, -1, 2, 1 }, 2, 2)));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor sample weights (2, 1) for labels (2)", ae, "sampleWeights", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), In([1.0, 1.0], 2, 1), Out(new double[6], 2, 3)));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor sample weight −∞", ae, "sampleWeights", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), In([double.NegativeInfinity, 1.0], 2), Out(new double[6], 2, 3)));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {ReadOnlyTensorSpan}[T], {TensorSpan}[T], Double)", "tensor sample weights, divisor NaN", aoore, "divisor", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), In([1.0, 1.0], 2), Out(new double[6], 2, 3), double.NaN));
-        Add(Ce, $"Double TotalWeight[T]({ReadOnlyTensorSpan}[{Int}], {ReadOnlyTensorSpan}[T])", "tensor TotalWeight, sample weights (4) for labels (2, 2)", ae, "sampleWeights", () => loss.TotalWeight(In(new[] { 0, 1, 2, 1 }, 2, 2), In([1.0, 1.0, 1.0, 1.0], 4)));
-        Add(Ce, $"T Forward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {Stats})", "tensor statistics, labels (3)", ae, "labels", () => loss.Forward(In(z, 2, 3), In(new[] { 0, 1, 2 }, 3), ref statistics));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {TensorSpan}[T], {Stats})", "tensor statistics, gradient (3, 2)", ae, "gradient", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), Out(new double[6], 3, 2), ref statistics));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {TensorSpan}[T], Double, {Stats})", "tensor statistics, divisor NaN", aoore, "divisor", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), Out(new double[6], 2, 3), double.NaN, ref statistics));
-        Add(Ce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], {ReadOnlyTensorSpan}[T], {TensorSpan}[T], Double, {Stats})", "tensor statistics, sample weights (1)", ae, "sampleWeights", () => loss.ForwardBackward(In(z, 2, 3), In(labels, 2), In(one, 1), Out(new double[6], 2, 3), 1.0, ref statistics));
 
         // CrossEntropyLoss: Tensor<T>.
-        Add(Ce, $"T Forward[T]({TensorOf}[T], {TensorOf}[{Int}])", "Tensor<T> logits with 4 classes for a 3-class loss", ae, "logits", () => loss.Forward(Tensor(Logits(8), 2, 4), Tensor(labels, 2)));
-        Add(Ce, $"Void Forward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T])", "Tensor<T> labels (3) for logits (2, 3)", ae, "labels", () => loss.Forward(Tensor(z, 2, 3), Tensor(new[] { 0, 1, 2 }, 3), Tensor(new double[2], 2)));
-        Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T])", "Tensor<T> label 7", aoore, "labels", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(new[] { 7, 0 }, 2), Tensor(new double[6], 2, 3)));
-        Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T], Double)", "Tensor<T> divisor −0.5 (labels)", aoore, "divisor", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(labels, 2), Tensor(new double[6], 2, 3), -0.5));
-        Add(Ce, $"Void Backward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T], {TensorOf}[T])", "Tensor<T> gradient (2, 2) (labels)", ae, "gradient", () => loss.Backward(Tensor(z, 2, 3), Tensor(labels, 2), Tensor(one, 1), Tensor(new double[4], 2, 2)));
         Add(Ce, $"T Forward[T]({TensorOf}[T], {TensorOf}[T])", "Tensor<T> target +∞", ae, "targets", () => loss.Forward(Tensor(z, 2, 3), Tensor([0.2, 0.3, double.PositiveInfinity, 0.0, 1.0, 0.0], 2, 3)));
         Add(Ce, $"Void Forward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T])", "Tensor<T> losses (2, 3) (targets)", ae, "losses", () => loss.Forward(Tensor(z, 2, 3), Tensor(t, 2, 3), Tensor(new double[6], 2, 3)));
         Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T])", "Tensor<T> gradient one element past the logits (targets)", ae, "gradient", () =>
@@ -260,45 +245,23 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         });
         Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T], Double)", "Tensor<T> targets (2, 3, 1) for logits (2, 3)", ae, "targets", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(t, 2, 3, 1), Tensor(new double[6], 2, 3), 2.0));
         Add(Ce, $"Void Backward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T], {TensorOf}[T])", "Tensor<T> upstream of 2 values under Sum (targets)", ae, "upstream", () => sum.Backward(Tensor(z, 2, 3), Tensor(t, 2, 3), Tensor([1.0, 1.0], 2), Tensor(new double[6], 2, 3)));
-        Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T], {TensorOf}[T])", "Tensor<T> null sample weights", ane, "sampleWeights", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(labels, 2), null!, Tensor(new double[6], 2, 3)));
-        Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T], {TensorOf}[T], Double)", "Tensor<T> sample weights (3) for labels (2)", ae, "sampleWeights", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(labels, 2), Tensor([1.0, 1.0, 1.0], 3), Tensor(new double[6], 2, 3), 2.0));
-        Add(Ce, $"Double TotalWeight[T]({TensorOf}[{Int}], {TensorOf}[T])", "Tensor<T> TotalWeight, a negative sample weight", ae, "sampleWeights", () => loss.TotalWeight(Tensor(labels, 2), Tensor([1.0, -2.0], 2)));
-        Add(Ce, $"T Forward[T]({TensorOf}[T], {TensorOf}[{Int}], {Stats})", "Tensor<T> statistics, null logits", ane, "logits", () => loss.Forward((Tensor<double>)null!, Tensor(labels, 2), ref statistics));
-        Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T], {Stats})", "Tensor<T> statistics, label 5", aoore, "labels", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(new[] { 5, 0 }, 2), Tensor(new double[6], 2, 3), ref statistics));
-        Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T], Double, {Stats})", "Tensor<T> statistics, divisor −2", aoore, "divisor", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(labels, 2), Tensor(new double[6], 2, 3), -2.0, ref statistics));
-        Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T], {TensorOf}[T], Double, {Stats})", "Tensor<T> statistics, null gradient", ane, "gradient", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(labels, 2), Tensor([1.0, 1.0], 2), null!, 1.0, ref statistics));
 
         // BinaryCrossEntropyLoss.
         const string Bce = "BinaryCrossEntropyLoss";
         Add(Bce, "Void .ctor(Int32, Double, LabelSmoothing.Reduction, Double[])", "numLabels 0", aoore, "numLabels", () => _ = new BinaryCrossEntropyLoss(0));
         Add(Bce, "Void .ctor(Int32, Double, LabelSmoothing.Reduction, Double[])", "a negative positive weight", ae, "positiveWeights", () => _ = new BinaryCrossEntropyLoss(2, positiveWeights: [1.0, -1.0]));
-        Add(Bce, $"T Forward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T])", "span target 1.5", ae, "targets", () => bce.Forward<double>([0.5, -0.5], [1.5, 0.0]));
-        Add(Bce, $"Void Forward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T], {Span}[T])", "span losses of length 3", ae, "losses", () => bce.Forward<double>([0.5, -0.5], [1.0, 0.0], new double[3]));
-        Add(Bce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T], {Span}[T])", "span logits of length 3 for 2 labels", ae, "logits", () => bce.ForwardBackward<double>([0.5, -0.5, 1.0], [1.0, 0.0, 1.0], new double[3]));
-        Add(Bce, $"Void Backward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T], {ReadOnlySpan}[T], {Span}[T])", "span upstream of 2 values under Mean", ae, "upstream", () => bce.Backward<double>([0.5, -0.5], [1.0, 0.0], [1.0, 1.0], new double[2]));
-        Add(Bce, $"T ForwardBackward[T]({ReadOnlySpan}[T], {ReadOnlySpan}[T], {Span}[T], Double)", "span divisor −1", aoore, "divisor", () => bce.ForwardBackward<double>([0.5, -0.5], [1.0, 0.0], new double[2], -1.0));
-        Add(Bce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {TensorSpan}[T], Double)", "tensor divisor NaN", aoore, "divisor", () => bce.ForwardBackward(In(Logits(4), 2, 2), In(Targets(4), 2, 2), Out(new double[4], 2, 2), double.NaN));
-        Add(Bce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T], Double)", "Tensor<T> divisor +∞", aoore, "divisor", () => bce.ForwardBackward(Tensor(Logits(4), 2, 2), Tensor(Targets(4), 2, 2), Tensor(new double[4], 2, 2), double.PositiveInfinity));
-        Add(Bce, $"T Forward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T])", "tensor logits with 3 labels for a 2-label loss", ae, "logits", () => bce.Forward(In(z, 2, 3), In(t, 2, 3)));
-        Add(Bce, $"Void Forward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor losses (2) for logits (2, 2)", ae, "losses", () => bce.Forward(In(Logits(4), 2, 2), In(Targets(4), 2, 2), Out(new double[2], 2)));
-        Add(Bce, $"T ForwardBackward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor target NaN", ae, "targets", () => bce.ForwardBackward(In(Logits(4), 2, 2), In([0.0, double.NaN, 1.0, 0.5], 2, 2), Out(new double[4], 2, 2)));
-        Add(Bce, $"Void Backward[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[T], {TensorSpan}[T])", "tensor upstream (1) under Reduction.None", ae, "upstream", () => bceNone.Backward(In(Logits(4), 2, 2), In(Targets(4), 2, 2), In(one, 1), Out(new double[4], 2, 2)));
-        Add(Bce, $"T Forward[T]({TensorOf}[T], {TensorOf}[T])", "Tensor<T> scalar Forward under Reduction.None", ioe, null, () => bceNone.Forward(Tensor(Logits(4), 2, 2), Tensor(Targets(4), 2, 2)));
-        Add(Bce, $"Void Forward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T])", "Tensor<T> losses (2, 3) for logits (2, 2)", ae, "losses", () => bce.Forward(Tensor(Logits(4), 2, 2), Tensor(Targets(4), 2, 2), Tensor(new double[6], 2, 3)));
-        Add(Bce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T])", "Tensor<T> gradient with a zero stride", ae, "gradient", () => bce.ForwardBackward(Tensor(Logits(4), 2, 2), Tensor(Targets(4), 2, 2), System.Numerics.Tensors.Tensor.Create(new double[2], 0, [2, 2], [0, 1])));
-        Add(Bce, $"Void Backward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T], {TensorOf}[T])", "Tensor<T> targets (2, 3) for logits (2, 2)", ae, "targets", () => bce.Backward(Tensor(Logits(4), 2, 2), Tensor(t, 2, 3), Tensor(one, 1), Tensor(new double[4], 2, 2)));
 
-        // Calibration.
+        // LabelSmoothing.Calibration.
         const string Cal = "Calibration";
-        Add(Cal, $"Double ExpectedCalibrationError[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span bins 0", aoore, "bins", () => Calibration.ExpectedCalibrationError<double>(z, labels, K, 0));
-        Add(Cal, $"Double MaximumCalibrationError[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span numClasses 0", aoore, "numClasses", () => Calibration.MaximumCalibrationError<double>(z, labels, 0));
-        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span label 3 of 3 classes", aoore, "labels", () => Calibration.ReliabilityBins<double>(z, [3, 0], K));
-        Add(Cal, $"Double ExpectedCalibrationError[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor logits of rank 1", ae, "logits", () => Calibration.ExpectedCalibrationError(In(z, 6), In(labels, 2)));
-        Add(Cal, $"Double MaximumCalibrationError[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor labels (3) for logits (2, 3)", ae, "labels", () => Calibration.MaximumCalibrationError(In(z, 2, 3), In(new[] { 0, 1, 2 }, 3)));
-        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor bins −1", aoore, "bins", () => Calibration.ReliabilityBins(In(z, 2, 3), In(labels, 2), -1));
-        Add(Cal, $"Double ExpectedCalibrationError[T]({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> label −1", aoore, "labels", () => Calibration.ExpectedCalibrationError(Tensor(z, 2, 3), Tensor(new[] { -1, 0 }, 2)));
-        Add(Cal, $"Double MaximumCalibrationError[T]({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> a NaN logit", ae, "logits", () => Calibration.MaximumCalibrationError(Tensor([0.1, double.NaN, 0.3, 0.0, 1.0, 2.0], 2, 3), Tensor(labels, 2)));
-        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> bins 0", aoore, "bins", () => Calibration.ReliabilityBins(Tensor(z, 2, 3), Tensor(labels, 2), 0));
+        Add(Cal, $"Double ExpectedCalibrationError[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span bins 0", aoore, "bins", () => LabelSmoothing.Calibration.ExpectedCalibrationError<double>(z, labels, K, 0));
+        Add(Cal, $"Double MaximumCalibrationError[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span numClasses 0", aoore, "numClasses", () => LabelSmoothing.Calibration.MaximumCalibrationError<double>(z, labels, 0));
+        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span label 3 of 3 classes", aoore, "labels", () => LabelSmoothing.Calibration.ReliabilityBins<double>(z, [3, 0], K));
+        Add(Cal, $"Double ExpectedCalibrationError[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor logits of rank 1", ae, "logits", () => LabelSmoothing.Calibration.ExpectedCalibrationError(In(z, 6), In(labels, 2)));
+        Add(Cal, $"Double MaximumCalibrationError[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor labels (3) for logits (2, 3)", ae, "labels", () => LabelSmoothing.Calibration.MaximumCalibrationError(In(z, 2, 3), In(new[] { 0, 1, 2 }, 3)));
+        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor bins −1", aoore, "bins", () => LabelSmoothing.Calibration.ReliabilityBins(In(z, 2, 3), In(labels, 2), -1));
+        Add(Cal, $"Double ExpectedCalibrationError[T]({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> label −1", aoore, "labels", () => LabelSmoothing.Calibration.ExpectedCalibrationError(Tensor(z, 2, 3), Tensor(new[] { -1, 0 }, 2)));
+        Add(Cal, $"Double MaximumCalibrationError[T]({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> a NaN logit", ae, "logits", () => LabelSmoothing.Calibration.MaximumCalibrationError(Tensor([0.1, double.NaN, 0.3, 0.0, 1.0, 2.0], 2, 3), Tensor(labels, 2)));
+        Add(Cal, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> bins 0", aoore, "bins", () => LabelSmoothing.Calibration.ReliabilityBins(Tensor(z, 2, 3), Tensor(labels, 2), 0));
 
         // TemperatureScaling.
         const string Ts = "TemperatureScaling";
@@ -350,10 +313,6 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         const string CeM = "CrossEntropyLossMatrixExtensions";
         Matrix<double> logits = Dense(2, K, 0.5);
         Matrix<double> targets = Dense(2, K, 1.0 / K);
-        Add(CeM, $"T Forward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {ReadOnlySpan}[{Int}])", "a null matrix", ane, "logits", () => loss.Forward((Matrix<double>)null!, labels));
-        Add(CeM, $"Void Forward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {ReadOnlySpan}[{Int}], {Span}[T])", "losses of length 3 (labels)", ae, "losses", () => loss.Forward(logits, labels, new double[3]));
-        Add(CeM, $"T ForwardBackward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {ReadOnlySpan}[{Int}], {Matrix}[T])", "a 3 × 3 gradient (labels)", ae, "gradient", () => loss.ForwardBackward(logits, labels, Dense(3, K, 0.0)));
-        Add(CeM, $"Void Backward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Matrix}[T])", "upstream of 2 values under Mean (labels)", ae, "upstream", () => loss.Backward(logits, labels, [1.0, 1.0], Dense(2, K, 0.0)));
         Add(CeM, $"T Forward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {Matrix}[T])", "3 × 3 targets for 2 × 3 logits", ae, "targets", () => loss.Forward(logits, Dense(3, K, 0.25)));
         Add(CeM, $"Void Forward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {Matrix}[T], {Span}[T])", "losses of length 1 (targets)", ae, "losses", () => loss.Forward(logits, targets, new double[1]));
         Add(CeM, $"T ForwardBackward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {Matrix}[T], {Matrix}[T])", "a NaN target", ae, "targets", () =>
@@ -363,20 +322,11 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
             loss.ForwardBackward(logits, bad, Dense(2, K, 0.0));
         });
         Add(CeM, $"Void Backward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {Matrix}[T], {ReadOnlySpan}[T], {Matrix}[T])", "a null gradient (targets)", ane, "gradient", () => loss.Backward(logits, targets, one, (Matrix<double>)null!));
-        Add(CeM, $"T ForwardBackward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {ReadOnlySpan}[{Int}], {Matrix}[T], Double)", "divisor −1 (labels)", aoore, "divisor", () => loss.ForwardBackward(logits, labels, Dense(2, K, 0.0), -1.0));
         Add(CeM, $"T ForwardBackward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {Matrix}[T], {Matrix}[T], Double)", "divisor NaN (targets)", aoore, "divisor", () => loss.ForwardBackward(logits, targets, Dense(2, K, 0.0), double.NaN));
-        Add(CeM, $"T ForwardBackward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Matrix}[T])", "a sample weight −1", ae, "sampleWeights", () => loss.ForwardBackward(logits, labels, [1.0, -1.0], Dense(2, K, 0.0)));
-        Add(CeM, $"T ForwardBackward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {ReadOnlySpan}[{Int}], {ReadOnlySpan}[T], {Matrix}[T], Double)", "3 sample weights for 2 labels", ae, "sampleWeights", () => loss.ForwardBackward(logits, labels, [1.0, 1.0, 1.0], Dense(2, K, 0.0), 2.0));
-        const string BceM = "BinaryCrossEntropyLossMatrixExtensions";
-        Add(BceM, $"T Forward[T](LabelSmoothing.BinaryCrossEntropyLoss, {Matrix}[T], {Matrix}[T])", "2 × 3 logits for a 2-label loss", ae, "logits", () => bce.Forward(logits, targets));
-        Add(BceM, $"Void Forward[T](LabelSmoothing.BinaryCrossEntropyLoss, {Matrix}[T], {Matrix}[T], {Matrix}[T])", "2 × 1 losses for 2 × 2 logits", ae, "losses", () => bce.Forward(Dense(2, 2, 0.5), Dense(2, 2, 1.0), Dense(2, 1, 0.0)));
-        Add(BceM, $"T ForwardBackward[T](LabelSmoothing.BinaryCrossEntropyLoss, {Matrix}[T], {Matrix}[T], {Matrix}[T])", "a null gradient", ane, "gradient", () => bce.ForwardBackward(Dense(2, 2, 0.5), Dense(2, 2, 1.0), null!));
-        Add(BceM, $"T ForwardBackward[T](LabelSmoothing.BinaryCrossEntropyLoss, {Matrix}[T], {Matrix}[T], {Matrix}[T], Double)", "divisor −∞", aoore, "divisor", () => bce.ForwardBackward(Dense(2, 2, 0.5), Dense(2, 2, 1.0), Dense(2, 2, 0.0), double.NegativeInfinity));
-        Add(BceM, $"Void Backward[T](LabelSmoothing.BinaryCrossEntropyLoss, {Matrix}[T], {Matrix}[T], {Matrix}[T], {Matrix}[T])", "a 2 × 2 upstream under Mean", ae, "upstream", () => bce.Backward(Dense(2, 2, 0.5), Dense(2, 2, 1.0), Dense(2, 2, 1.0), Dense(2, 2, 0.0)));
         const string CalM = "CalibrationMatrixExtensions";
-        Add(CalM, $"Double ExpectedCalibrationError[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "a null matrix", ane, "logits", () => Calibration.ExpectedCalibrationError((Matrix<double>)null!, labels));
-        Add(CalM, $"Double MaximumCalibrationError[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "3 labels for 2 rows", ae, "logits", () => Calibration.MaximumCalibrationError(logits, [0, 1, 2]));
-        Add(CalM, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "bins 0", aoore, "bins", () => Calibration.ReliabilityBins(logits, labels, 0));
+        Add(CalM, $"Double ExpectedCalibrationError[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "a null matrix", ane, "logits", () => LabelSmoothing.Calibration.ExpectedCalibrationError((Matrix<double>)null!, labels));
+        Add(CalM, $"Double MaximumCalibrationError[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "3 labels for 2 rows", ae, "logits", () => LabelSmoothing.Calibration.MaximumCalibrationError(logits, [0, 1, 2]));
+        Add(CalM, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "bins 0", aoore, "bins", () => LabelSmoothing.Calibration.ReliabilityBins(logits, labels, 0));
         Add(CalM, $"Double Fit[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32)", "label 5 of 3 classes", aoore, "labels", () => TemperatureScaling.Fit(logits, [5, 0]));
         Add(CalM, $"Void Apply[T]({Matrix}[T], Double, {Matrix}[T])", "temperature 0", aoore, "temperature", () => TemperatureScaling.Apply(logits, 0.0, Dense(2, K, 0.0)));
         const string SoftM = "SoftmaxMatrixExtensions";
@@ -397,23 +347,24 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         const string Classwise = "Double ClasswiseExpectedCalibrationError[T]";
         const string Adaptive = "Double AdaptiveExpectedCalibrationError[T]";
         double[] undefinedRow = [0.1, 0.2, 0.3, double.NegativeInfinity, double.NegativeInfinity, double.NegativeInfinity];
-        Add(Cal, $"{Brier}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "span Brier numClasses 0", aoore, "numClasses", () => Calibration.BrierScore<double>(z, labels, 0));
-        Add(Cal, $"{Brier}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "span Brier label 3 of 3 classes", aoore, "labels", () => Calibration.BrierScore<double>(z, [0, 3], K));
-        Add(Cal, $"{Brier}({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32)", "tensor Brier a +∞ logit", ae, "logits", () => Calibration.BrierScore(In([0.1, double.PositiveInfinity, 0.3, 0.0, 1.0, 2.0], 2, 3), In(labels, 2)));
-        Add(Cal, $"{Brier}({TensorOf}[T], {TensorOf}[{Int}], Int32)", "Tensor<T> Brier labels (3) for logits (2, 3)", ae, "labels", () => Calibration.BrierScore(Tensor(z, 2, 3), Tensor(new[] { 0, 1, 2 }, 3)));
-        Add(Cal, $"{Classwise}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span class-wise bins 0", aoore, "bins", () => Calibration.ClasswiseExpectedCalibrationError<double>(z, labels, K, 0));
-        Add(Cal, $"{Classwise}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span class-wise K·M beyond the largest array", aoore, "bins", () => Calibration.ClasswiseExpectedCalibrationError<double>(z, labels, K, int.MaxValue));
-        Add(Cal, $"{Classwise}({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor class-wise a row of −∞ only", ae, "logits", () => Calibration.ClasswiseExpectedCalibrationError(In(undefinedRow, 2, 3), In(labels, 2)));
-        Add(Cal, $"{Classwise}({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> class-wise label −1", aoore, "labels", () => Calibration.ClasswiseExpectedCalibrationError(Tensor(z, 2, 3), Tensor(new[] { 0, -1 }, 2)));
-        Add(Cal, $"{Adaptive}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span adaptive logits of length 5", ae, "logits", () => Calibration.AdaptiveExpectedCalibrationError<double>(Logits(5), labels, K));
-        Add(Cal, $"{Adaptive}({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor adaptive bins −1", aoore, "bins", () => Calibration.AdaptiveExpectedCalibrationError(In(z, 2, 3), In(labels, 2), -1));
-        Add(Cal, $"{Adaptive}({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> adaptive a null labels tensor", ane, "labels", () => Calibration.AdaptiveExpectedCalibrationError(Tensor(z, 2, 3), (Tensor<int>)null!));
-        Add(CalM, $"{Brier}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32)", "Brier a null matrix", ane, "logits", () => Calibration.BrierScore((Matrix<double>)null!, labels));
-        Add(CalM, $"{Classwise}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "class-wise bins 0", aoore, "bins", () => Calibration.ClasswiseExpectedCalibrationError(logits, labels, 0));
-        Add(CalM, $"{Adaptive}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "adaptive 3 labels for 2 rows", ae, "logits", () => Calibration.AdaptiveExpectedCalibrationError(logits, [0, 1, 2]));
+        Add(Cal, $"{Brier}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "span Brier numClasses 0", aoore, "numClasses", () => LabelSmoothing.Calibration.BrierScore<double>(z, labels, 0));
+        Add(Cal, $"{Brier}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "span Brier label 3 of 3 classes", aoore, "labels", () => LabelSmoothing.Calibration.BrierScore<double>(z, [0, 3], K));
+        Add(Cal, $"{Brier}({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32)", "tensor Brier a +∞ logit", ae, "logits", () => LabelSmoothing.Calibration.BrierScore(In([0.1, double.PositiveInfinity, 0.3, 0.0, 1.0, 2.0], 2, 3), In(labels, 2)));
+        Add(Cal, $"{Brier}({TensorOf}[T], {TensorOf}[{Int}], Int32)", "Tensor<T> Brier labels (3) for logits (2, 3)", ae, "labels", () => LabelSmoothing.Calibration.BrierScore(Tensor(z, 2, 3), Tensor(new[] { 0, 1, 2 }, 3)));
+        Add(Cal, $"{Classwise}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span class-wise bins 0", aoore, "bins", () => LabelSmoothing.Calibration.ClasswiseExpectedCalibrationError<double>(z, labels, K, 0));
+        Add(Cal, $"{Classwise}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span class-wise K·M beyond the largest array", aoore, "bins", () => LabelSmoothing.Calibration.ClasswiseExpectedCalibrationError<double>(z, labels, K, int.MaxValue));
+        Add(Cal, $"{Classwise}({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor class-wise a row of −∞ only", ae, "logits", () => LabelSmoothing.Calibration.ClasswiseExpectedCalibrationError(In(undefinedRow, 2, 3), In(labels, 2)));
+        Add(Cal, $"{Classwise}({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> class-wise label −1", aoore, "labels", () => LabelSmoothing.Calibration.ClasswiseExpectedCalibrationError(Tensor(z, 2, 3), Tensor(new[] { 0, -1 }, 2)));
+        Add(Cal, $"{Adaptive}({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, Int32, Int32)", "span adaptive logits of length 5", ae, "logits", () => LabelSmoothing.Calibration.AdaptiveExpectedCalibrationError<double>(Logits(5), labels, K));
+        Add(Cal, $"{Adaptive}({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}], Int32, Int32)", "tensor adaptive bins −1", aoore, "bins", () => LabelSmoothing.Calibration.AdaptiveExpectedCalibrationError(In(z, 2, 3), In(labels, 2), -1));
+        Add(Cal, $"{Adaptive}({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> adaptive a null labels tensor", ane, "labels", () => LabelSmoothing.Calibration.AdaptiveExpectedCalibrationError(Tensor(z, 2, 3), (Tensor<int>)null!));
+        Add(CalM, $"{Brier}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32)", "Brier a null matrix", ane, "logits", () => LabelSmoothing.Calibration.BrierScore((Matrix<double>)null!, labels));
+        Add(CalM, $"{Classwise}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "class-wise bins 0", aoore, "bins", () => LabelSmoothing.Calibration.ClasswiseExpectedCalibrationError(logits, labels, 0));
+        Add(CalM, $"{Adaptive}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "adaptive 3 labels for 2 rows", ae, "logits", () => LabelSmoothing.Calibration.AdaptiveExpectedCalibrationError(logits, [0, 1, 2]));
 
         // The smoothing loss family (PolyLoss, FocalLoss, BinaryFocalLoss, LabelRelaxationLoss, ConfidencePenaltyLoss, DistillationLoss).
-        Family.FamilyBadInputCases.AddTo(cases);
+        ConstructorBadInputs.AddTo(cases);
+        cases.AddRange(LossDoorCases());
         return cases;
     }
 }

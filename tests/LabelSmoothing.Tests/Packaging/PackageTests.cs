@@ -4,7 +4,6 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using FluentAssertions;
@@ -35,7 +34,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackages>
 
         Value(metadata, "readme").Should().Be("PACKAGE.md");
         string readme = Text(package, "PACKAGE.md");
-        readme.Should().Be(File.ReadAllText(Path.Combine(PackedPackages.RepositoryRoot(), "src", id, "PACKAGE.md")));
+        readme.Should().Be(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", id, "PACKAGE.md")));
         FirstCodeBlock(readme).Should().Be($"dotnet add package {id}", "the gallery page starts with the install line, not repository commands");
         RelativeLinks(readme).Should().BeEmpty("a relative link is broken on the gallery page");
     }
@@ -85,7 +84,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackages>
     [Fact]
     public void MinVerMinimum_GivesACloneWithoutTags_AVersionAboveTheLastReleaseInTheChangelog()
     {
-        XDocument props = XDocument.Load(Path.Combine(PackedPackages.RepositoryRoot(), "src", "Directory.Build.props"));
+        XDocument props = XDocument.Load(Path.Combine(RepositoryPaths.Root, "src", "Directory.Build.props"));
         string minimum = props.Descendants("MinVerMinimumMajorMinor").Single().Value;
 
         var lowestUntagged = NuGetVersion.Parse($"{minimum}.0-alpha.0");
@@ -168,7 +167,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackages>
     }
 
     /// <summary>The highest version with a section of its own in CHANGELOG.md (<c>## [X.Y.Z] — date</c>), in NuGet's SemVer order.</summary>
-    private static NuGetVersion LastRelease() => LastRelease(File.ReadAllText(Path.Combine(PackedPackages.RepositoryRoot(), "CHANGELOG.md")));
+    private static NuGetVersion LastRelease() => LastRelease(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "CHANGELOG.md")));
 
     private static NuGetVersion LastRelease(string changelog)
     {
@@ -204,7 +203,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackages>
             string configuration = typeof(PackageTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
             var start = new ProcessStartInfo("dotnet")
             {
-                WorkingDirectory = RepositoryRoot(),
+                WorkingDirectory = RepositoryPaths.Root,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
@@ -230,8 +229,5 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackages>
 
         public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-        internal static string RepositoryRoot() => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(SourcePath())!, "..", "..", ".."));
-
-        private static string SourcePath([CallerFilePath] string path = "") => path;
     }
 }
