@@ -246,6 +246,53 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         Add(Ce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T], Double)", "Tensor<T> targets (2, 3, 1) for logits (2, 3)", ae, "targets", () => loss.ForwardBackward(Tensor(z, 2, 3), Tensor(t, 2, 3, 1), Tensor(new double[6], 2, 3), 2.0));
         Add(Ce, $"Void Backward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T], {TensorOf}[T])", "Tensor<T> upstream of 2 values under Sum (targets)", ae, "upstream", () => sum.Backward(Tensor(z, 2, 3), Tensor(t, 2, 3), Tensor([1.0, 1.0], 2), Tensor(new double[6], 2, 3)));
 
+        // CrossEntropyLoss: the class-sharded phases (a shard of 2 of the 3 classes at offset 1, 2 samples, one rank gathered).
+        double[] shard = Logits(4);
+        double[] gathered = new double[2 * loss.ShardStatisticsWidth];
+        loss.ShardStatistics<double>(shard, labels, 1, gathered);
+        const string Shard = $"{ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, {ReadOnlySpan}[System.Double]";
+        Add(Ce, $"Void ShardStatistics[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}], Int32, {Span}[System.Double])", "shard classes past NumClasses", aoore, "classOffset", () => loss.ShardStatistics<double>(shard, labels, 2, new double[gathered.Length]));
+        Add(Ce, $"T ShardForwardBackward[T]({Shard}, {Span}[T])", "shard gradient of length 3", ae, "shardGradient", () => loss.ShardForwardBackward<double>(shard, labels, 1, gathered, new double[3]));
+        Add(Ce, $"T ShardForwardBackward[T]({Shard}, {Span}[T], Double)", "shard divisor −1", aoore, "divisor", () => loss.ShardForwardBackward<double>(shard, labels, 1, gathered, new double[4], -1.0));
+        Add(Ce, $"T ShardForwardBackward[T]({Shard}, {Span}[T], {Stats})", "shard statistics of one value too few", ae, "gatheredStatistics", () =>
+        {
+            var statistics = default(TokenStatistics);
+            loss.ShardForwardBackward<double>(shard, labels, 1, gathered.AsSpan(1), new double[4], ref statistics);
+        });
+        Add(Ce, $"T ShardForward[T]({Shard})", "shard Forward under Reduction.None", ioe, null, () => none.ShardForward<double>(shard, labels, 1, gathered));
+        Add(Ce, $"T ShardForward[T]({Shard}, {Stats})", "shard label 3 of 3 classes", aoore, "labels", () =>
+        {
+            var statistics = default(TokenStatistics);
+            loss.ShardForward<double>(shard, [0, 3], 1, gathered, ref statistics);
+        });
+
+        // LinearCrossEntropyLoss: hidden (2, 2), weight (3, 2), bias (3), labels (2).
+        const string Lce = "LinearCrossEntropyLoss";
+        var head = new LinearCrossEntropyLoss(loss);
+        double[] hidden = Logits(4);
+        double[] weight = Logits(6);
+        double[] bias = Targets(3);
+        const string Head = $"{ReadOnlySpan}[T], {ReadOnlySpan}[T], {ReadOnlySpan}[T], {ReadOnlySpan}[{Int}]";
+        const string Gradients = $"{Span}[T], {Span}[T], {Span}[T]";
+        Add(Lce, "Void .ctor(LabelSmoothing.CrossEntropyLoss)", "a null loss", ane, "loss", () => _ = new LinearCrossEntropyLoss(null!));
+        Add(Lce, $"T Forward[T]({Head})", "hidden of length 5", ae, "hidden", () => head.Forward<double>(Logits(5), weight, bias, labels));
+        Add(Lce, $"Void Forward[T]({Head}, {Span}[T])", "losses of length 1", ae, "losses", () => head.Forward<double>(hidden, weight, bias, labels, new double[1]));
+        Add(Lce, $"T ForwardBackward[T]({Head}, {Gradients})", "weight gradient of length 5", ae, "weightGradient", () => head.ForwardBackward<double>(hidden, weight, bias, labels, new double[4], new double[5], new double[3]));
+        Add(Lce, $"T ForwardBackward[T]({Head}, {Gradients}, Double, Boolean)", "divisor NaN", aoore, "divisor", () => head.ForwardBackward<double>(hidden, weight, bias, labels, new double[4], new double[6], new double[3], double.NaN, false));
+        Add(Lce, $"T Forward[T]({Head}, {Stats})", "bias of length 2", ae, "bias", () =>
+        {
+            var statistics = default(TokenStatistics);
+            head.Forward<double>(hidden, weight, Targets(2), labels, ref statistics);
+        });
+        Add(Lce, $"T ForwardBackward[T]({Head}, {Gradients}, Double, Boolean, {Stats})", "label 3 of 3 classes", aoore, "labels", () =>
+        {
+            var statistics = default(TokenStatistics);
+            head.ForwardBackward<double>(hidden, weight, bias, [0, 3], new double[4], new double[6], new double[3], 2.0, false, ref statistics);
+        });
+        Add(Lce, $"T Forward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T], {TensorOf}[{Int}])", "Tensor<T> hidden of rank 1", ae, "hidden", () => head.Forward(Tensor(hidden, 4), Tensor(weight, 3, 2), Tensor(bias, 3), Tensor(labels, 2)));
+        Add(Lce, $"T ForwardBackward[T]({TensorOf}[T], {TensorOf}[T], {TensorOf}[T], {TensorOf}[{Int}], {TensorOf}[T], {TensorOf}[T], {TensorOf}[T])", "Tensor<T> a null weight gradient", ane, "weightGradient", () =>
+            head.ForwardBackward(Tensor(hidden, 2, 2), Tensor(weight, 3, 2), Tensor(bias, 3), Tensor(labels, 2), Tensor(new double[4], 2, 2), null!, Tensor(new double[3], 3)));
+
         // BinaryCrossEntropyLoss.
         const string Bce = "BinaryCrossEntropyLoss";
         Add(Bce, "Void .ctor(Int32, Double, LabelSmoothing.Reduction, Double[])", "numLabels 0", aoore, "numLabels", () => _ = new BinaryCrossEntropyLoss(0));
@@ -299,7 +346,9 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         Add(Sp, "LabelSmoothing.SmoothingPrior FromMatrix(Double[], Int32)", "a null matrix", ane, "rows", () => SmoothingPrior.FromMatrix(null!, K));
         Add(Sp, "LabelSmoothing.SmoothingPrior FromMatrix(Double[], Int32)", "a row summing to 0.9", ae, "rows", () => SmoothingPrior.FromMatrix([0.5, 0.4, 0.5, 0.5], 2));
         const string Ols = "OnlineLabelSmoothing";
-        Add(Ols, "Void .ctor(Int32)", "numClasses 0", aoore, "numClasses", () => _ = new OnlineLabelSmoothing(0));
+        Add(Ols, "Void .ctor(Int32, Int32)", "numClasses 0", aoore, "numClasses", () => _ = new OnlineLabelSmoothing(0));
+        Add(Ols, $"Void Accumulate[T]({ReadOnlyTensorSpan}[T], {ReadOnlyTensorSpan}[{Int}])", "tensor labels (3) for logits (2, 3)", ae, "labels", () => new OnlineLabelSmoothing(K).Accumulate(In(z, 2, 3), In(new[] { 0, 1, 2 }, 3)));
+        Add(Ols, $"Void Accumulate[T]({TensorOf}[T], {TensorOf}[{Int}])", "Tensor<T> label 3 of 3 classes", aoore, "labels", () => new OnlineLabelSmoothing(K).Accumulate(Tensor(z, 2, 3), Tensor(new[] { 0, 3 }, 2)));
         Add(Ols, $"Void Accumulate[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}])", "a NaN logit", ae, "logits", () => new OnlineLabelSmoothing(K).Accumulate<double>([0.0, double.NaN, 1.0], [0]));
         Add(Ols, $"Void Accumulate[T]({ReadOnlySpan}[T], {ReadOnlySpan}[{Int}])", "label 3 of 3 classes", aoore, "labels", () => new OnlineLabelSmoothing(K).Accumulate<double>([0.0, 0.5, 1.0], [3]));
         Add(Sp, "LabelSmoothing.SmoothingPrior Ordinal(Double)", "scale 0", aoore, "scale", () => SmoothingPrior.Ordinal(0.0));

@@ -5,7 +5,7 @@ using System.Linq;
 using FluentAssertions;
 using Xunit;
 
-namespace LabelSmoothing.Tests;
+namespace LabelSmoothing.Tests.Losses;
 
 /// <summary>
 /// The golden vectors of the fused linear head in <c>Golden/torch_linear_golden.json</c>, written by <c>tools/generate_golden_linear.py</c>

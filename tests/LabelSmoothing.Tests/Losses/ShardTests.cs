@@ -4,7 +4,7 @@ using System.Linq;
 using FluentAssertions;
 using Xunit;
 
-namespace LabelSmoothing.Tests;
+namespace LabelSmoothing.Tests.Losses;
 
 /// <summary>
 /// The class-sharded cross-entropy (vocab parallelism) with ranks simulated in-process: each rank holds a block of the classes, phase 1

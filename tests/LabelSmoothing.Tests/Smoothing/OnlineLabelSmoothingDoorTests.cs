@@ -4,7 +4,7 @@ using System.Numerics.Tensors;
 using FluentAssertions;
 using Xunit;
 
-namespace LabelSmoothing.Tests;
+namespace LabelSmoothing.Tests.Smoothing;
 
 /// <summary>
 /// <see cref="OnlineLabelSmoothing"/>'s ignore index and tensor doors: padded samples add nothing (whether the pad id is −100 or a class
