@@ -1,0 +1,3 @@
+using LabelSmoothing.Distributed;
+
+return DistributedApp.Run(args);
