@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Mutation testing with dotnet-stryker (a local tool, .config/dotnet-tools.json) of the public layer (src/LabelSmoothing/*.cs) and the
+# Mutation testing with dotnet-stryker (a local tool, .config/dotnet-tools.json) of the public layer (src/LabelSmoothing/{Losses,Smoothing,Calibration,Softmax}/) and the
 # reference kernels (src/LabelSmoothing/Internal/Kernels/CrossEntropy/Reference/*.cs). docs/testing.md has the last score and what the
 # surviving mutants are. Usage: bash tools/mutation.sh [extra stryker options]; the report goes to artifacts/mutation/.
 #
@@ -28,7 +28,10 @@ DOTNET_EnableHWIntrinsic=0 dotnet stryker \
   --project LabelSmoothing.csproj \
   --configuration Release \
   --concurrency "${STRYKER_CONCURRENCY:-2}" \
-  --mutate '**/src/LabelSmoothing/*.cs' \
+  --mutate '**/src/LabelSmoothing/Losses/*.cs' \
+  --mutate '**/src/LabelSmoothing/Smoothing/**/*.cs' \
+  --mutate '**/src/LabelSmoothing/Calibration/*.cs' \
+  --mutate '**/src/LabelSmoothing/Softmax/*.cs' \
   --mutate '**/src/LabelSmoothing/Internal/Kernels/CrossEntropy/Reference/*.cs' \
   --test-case-filter "${filter%|}" \
   --reporter html --reporter json --reporter progress --reporter cleartext \
