@@ -136,19 +136,13 @@ public sealed class OnlineLabelSmoothing
         {
             for (int pass = 0; pass < 2; pass++)
             {
-                for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
+                for (var rows = new LabelledRowCursor<T>(logits, labels, IgnoreIndex, layout); rows.MoveNext();)
                 {
-                    int label = labels[cursor.Offset(OperandRole.Labels)];
-                    if (label == IgnoreIndex)
+                    T* row = rows.Row;
+                    double max = SoftmaxRow.Maximum(row, stride, k, rows.Sample, out int prediction);
+                    if (pass == 1 && prediction == rows.Label)
                     {
-                        continue;
-                    }
-
-                    T* row = logits + cursor.Offset(OperandRole.Logits);
-                    double max = SoftmaxRow.Maximum(row, stride, k, cursor.Sample, out int prediction);
-                    if (pass == 1 && prediction == label)
-                    {
-                        Add(row, stride, max, label);
+                        Add(row, stride, max, rows.Label);
                     }
                 }
             }

@@ -62,22 +62,16 @@ internal static class ClasswiseBins
         fixed (int* labels = &inputs.Labels.Origin)
         {
             int samples = 0;
-            for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
+            for (var rows = new LabelledRowCursor<T>(logits, labels, inputs.IgnoreIndex, layout); rows.MoveNext();)
             {
-                int label = labels[cursor.Offset(OperandRole.Labels)];
-                if (label == inputs.IgnoreIndex)
-                {
-                    continue;
-                }
-
                 samples++;
-                T* row = logits + cursor.Offset(OperandRole.Logits);
-                double max = SoftmaxRow.Maximum(row, stride, numClasses, cursor.Sample, out _);
+                T* row = rows.Row;
+                double max = SoftmaxRow.Maximum(row, stride, numClasses, rows.Sample, out _);
                 double sum = SoftmaxRow.ExponentialSum(row, stride, numClasses, max);
                 for (int k = 0; k < numClasses; k++)
                 {
                     double probability = Math.Exp(double.CreateTruncating(row[k * stride]) - max) / sum;
-                    gaps[(k * bins) + ConfidenceBins.Index(probability, bins)] += (k == label ? 1.0 : 0.0) - probability;
+                    gaps[(k * bins) + ConfidenceBins.Index(probability, bins)] += (k == rows.Label ? 1.0 : 0.0) - probability;
                 }
             }
 

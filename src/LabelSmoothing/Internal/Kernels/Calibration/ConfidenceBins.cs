@@ -58,20 +58,14 @@ internal static class ConfidenceBins
         fixed (int* labels = &inputs.Labels.Origin)
         {
             int samples = 0;
-            for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
+            for (var rows = new LabelledRowCursor<T>(logits, labels, inputs.IgnoreIndex, layout); rows.MoveNext();)
             {
-                int label = labels[cursor.Offset(OperandRole.Labels)];
-                if (label == inputs.IgnoreIndex)
-                {
-                    continue;
-                }
-
                 samples++;
-                double confidence = SoftmaxRow.Confidence(logits + cursor.Offset(OperandRole.Logits), stride, layout.NumClasses, cursor.Sample, out int prediction);
+                double confidence = SoftmaxRow.Confidence(rows.Row, stride, layout.NumClasses, rows.Sample, out int prediction);
                 ref Totals bin = ref totals[Index(confidence, totals.Length)];
                 bin.Count++;
                 bin.ConfidenceSum += confidence;
-                if (prediction == label)
+                if (prediction == rows.Label)
                 {
                     bin.Correct++;
                 }

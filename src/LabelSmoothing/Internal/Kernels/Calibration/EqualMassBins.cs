@@ -47,16 +47,10 @@ internal static class EqualMassBins
         fixed (int* labels = &inputs.Labels.Origin)
         {
             int samples = 0;
-            for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
+            for (var rows = new LabelledRowCursor<T>(logits, labels, inputs.IgnoreIndex, layout); rows.MoveNext();)
             {
-                int label = labels[cursor.Offset(OperandRole.Labels)];
-                if (label == inputs.IgnoreIndex)
-                {
-                    continue;
-                }
-
-                confidences[samples] = SoftmaxRow.Confidence(logits + cursor.Offset(OperandRole.Logits), stride, layout.NumClasses, cursor.Sample, out int prediction);
-                correct[samples] = prediction == label;
+                confidences[samples] = SoftmaxRow.Confidence(rows.Row, stride, layout.NumClasses, rows.Sample, out int prediction);
+                correct[samples] = prediction == rows.Label;
                 samples++;
             }
 

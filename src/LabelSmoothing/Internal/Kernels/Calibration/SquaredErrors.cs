@@ -16,16 +16,10 @@ internal static class SquaredErrors
         {
             int samples = 0;
             double sum = 0.0;
-            for (var cursor = new SampleCursor(layout); cursor.MoveNext();)
+            for (var rows = new LabelledRowCursor<T>(logits, labels, inputs.IgnoreIndex, layout); rows.MoveNext();)
             {
-                int label = labels[cursor.Offset(OperandRole.Labels)];
-                if (label == inputs.IgnoreIndex)
-                {
-                    continue;
-                }
-
                 samples++;
-                sum += SoftmaxRow.SquaredError(logits + cursor.Offset(OperandRole.Logits), stride, layout.NumClasses, label, cursor.Sample);
+                sum += SoftmaxRow.SquaredError(rows.Row, stride, layout.NumClasses, rows.Label, rows.Sample);
             }
 
             return samples == 0 ? 0.0 : sum / samples;

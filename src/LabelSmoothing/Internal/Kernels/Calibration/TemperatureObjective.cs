@@ -35,17 +35,11 @@ internal readonly ref struct TemperatureObjective<T>
         fixed (T* logits = &_inputs.Logits.Origin)
         fixed (int* labels = &_inputs.Labels.Origin)
         {
-            for (var cursor = new SampleCursor(_layout); cursor.MoveNext();)
+            for (var rows = new LabelledRowCursor<T>(logits, labels, _inputs.IgnoreIndex, _layout); rows.MoveNext();)
             {
-                int label = labels[cursor.Offset(OperandRole.Labels)];
-                if (label == _inputs.IgnoreIndex)
-                {
-                    continue;
-                }
-
-                T* row = logits + cursor.Offset(OperandRole.Logits);
-                double max = SoftmaxRow.Maximum(row, stride, numClasses, cursor.Sample, out _);
-                double labelLogit = double.CreateTruncating(row[label * stride]);
+                T* row = rows.Row;
+                double max = SoftmaxRow.Maximum(row, stride, numClasses, rows.Sample, out _);
+                double labelLogit = double.CreateTruncating(row[rows.Label * stride]);
                 double labelMargin = max - labelLogit;
                 if (double.IsInfinity(labelMargin))
                 {
@@ -53,7 +47,7 @@ internal readonly ref struct TemperatureObjective<T>
                         "logits",
                         string.Create(
                             CultureInfo.InvariantCulture,
-                            $"Sample {cursor.Sample} has label logit {labelLogit} against a row maximum of {max}: its negative log-likelihood is +∞ at every temperature."));
+                            $"Sample {rows.Sample} has label logit {labelLogit} against a row maximum of {max}: its negative log-likelihood is +∞ at every temperature."));
                 }
 
                 double sum = 0.0;
