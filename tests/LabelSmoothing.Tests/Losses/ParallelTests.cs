@@ -15,13 +15,18 @@ namespace LabelSmoothing.Tests.Losses;
 public abstract class ParallelTests<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Just above 2^20 logits, with row counts that do not divide into 64 equal blocks.</summary>
+    /// <summary>
+    /// Just above 2^20 logits, with row counts that do not divide into 64 equal blocks; and 5 long rows, each a block of its own (a chunk of
+    /// a few tokens over a large vocabulary).
+    /// </summary>
     public static TheoryData<int, int, bool> LargeBatches => new()
     {
         { 10, 104_861, false },
         { 10, 104_861, true },
         { 1000, 1_051, false },
         { 1000, 1_051, true },
+        { 209_716, 5, false },
+        { 209_716, 5, true },
     };
 
     [Theory]

@@ -4,7 +4,7 @@ namespace LabelSmoothing.Internal.CallPath;
 
 /// <summary>
 /// Runs a piece kernel over a call's samples: below <see cref="ParallelThreshold"/> logits as one block on the calling thread, otherwise
-/// in at most <see cref="MaxBlocks"/> blocks whose boundaries depend only on the batch shape, on up to the requested number of cores; each
+/// in at most <see cref="MaxBlocks"/> blocks whose boundaries depend only on the batch shape and layout, on up to the requested number of cores; each
 /// block is cut into pieces (its runs within one segment of the <see cref="BatchLayout"/>), and the blocks' partial sums and statistics
 /// are added in block order, so the result is bit-identical whatever the degree of parallelism.
 /// </summary>
@@ -23,6 +23,12 @@ internal readonly unsafe struct BlockScheduler<T>(BatchLayout layout, BatchArgum
     /// <summary>Blocks hold a multiple of this many samples, so that the lane kernels' vectors stay full.</summary>
     private const int BlockGranule = 64;
 
+    /// <summary>
+    /// Contiguous rows of at least this many classes (a granule of them already reaches <see cref="ParallelThreshold"/>) are blocked one
+    /// by one: a chunk of a few dozen tokens over a large vocabulary still spreads over the cores.
+    /// </summary>
+    private const int LongRow = (int)(ParallelThreshold / BlockGranule);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Visit<TKernel>(in TKernel kernel)
         where TKernel : struct, IPieceKernel<T>
@@ -35,9 +41,10 @@ internal readonly unsafe struct BlockScheduler<T>(BatchLayout layout, BatchArgum
             return job.Run(0, samples, statistics);
         }
 
+        int granule = layout.NumClasses >= LongRow && layout.ClassStride(OperandRole.Logits) == 1 ? 1 : BlockGranule;
         int blocks = Math.Min(samples, MaxBlocks);
         int perBlock = (samples + blocks - 1) / blocks;
-        perBlock = (perBlock + BlockGranule - 1) / BlockGranule * BlockGranule;
+        perBlock = (perBlock + granule - 1) / granule * granule;
         blocks = (samples + perBlock - 1) / perBlock;
         double* partials = stackalloc double[blocks];
         TokenStatistics* blockStatistics = null;
