@@ -22,7 +22,7 @@ public static class CalibrationMatrixExtensions
         /// <returns>The ECE, in <c>[0, 1]</c>.</returns>
         /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1, or a label is outside <c>[0, K)</c>.</exception>
-        /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
+        /// <exception cref="ArgumentException">A row has no defined softmax (<c>logits</c>); <c>labels.Length</c> is not the matrix's row count (<c>labels</c>).</exception>
         public static double ExpectedCalibrationError<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15, int ignoreIndex = -100)
             where T : unmanaged, IFloatingPointIeee754<T> =>
             Calibration.ExpectedCalibrationError(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins, ignoreIndex);
@@ -36,7 +36,7 @@ public static class CalibrationMatrixExtensions
         /// <returns>The MCE, in <c>[0, 1]</c>.</returns>
         /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1, or a label is outside <c>[0, K)</c>.</exception>
-        /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
+        /// <exception cref="ArgumentException">A row has no defined softmax (<c>logits</c>); <c>labels.Length</c> is not the matrix's row count (<c>labels</c>).</exception>
         public static double MaximumCalibrationError<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15, int ignoreIndex = -100)
             where T : unmanaged, IFloatingPointIeee754<T> =>
             Calibration.MaximumCalibrationError(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins, ignoreIndex);
@@ -50,7 +50,7 @@ public static class CalibrationMatrixExtensions
         /// <returns>A new array of <c>M</c> bins whose counts sum to <c>N</c>.</returns>
         /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1, or a label is outside <c>[0, K)</c>.</exception>
-        /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
+        /// <exception cref="ArgumentException">A row has no defined softmax (<c>logits</c>); <c>labels.Length</c> is not the matrix's row count (<c>labels</c>).</exception>
         public static ReliabilityBin[] ReliabilityBins<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15, int ignoreIndex = -100)
             where T : unmanaged, IFloatingPointIeee754<T> =>
             Calibration.ReliabilityBins(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins, ignoreIndex);
@@ -63,7 +63,7 @@ public static class CalibrationMatrixExtensions
         /// <returns>The Brier score <c>(1/N)·Σ_i Σ_k (p_ik − [k = y_i])²</c>, in <c>[0, 2]</c>.</returns>
         /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
         /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c>.</exception>
-        /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
+        /// <exception cref="ArgumentException">A row has no defined softmax (<c>logits</c>); <c>labels.Length</c> is not the matrix's row count (<c>labels</c>).</exception>
         public static double BrierScore<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int ignoreIndex = -100)
             where T : unmanaged, IFloatingPointIeee754<T> =>
             Calibration.BrierScore(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), ignoreIndex);
@@ -78,7 +78,7 @@ public static class CalibrationMatrixExtensions
         /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1 or <c>K·M</c> exceeds the largest array, or a label
         /// is outside <c>[0, K)</c>.</exception>
-        /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
+        /// <exception cref="ArgumentException">A row has no defined softmax (<c>logits</c>); <c>labels.Length</c> is not the matrix's row count (<c>labels</c>).</exception>
         public static double ClasswiseExpectedCalibrationError<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15, int ignoreIndex = -100)
             where T : unmanaged, IFloatingPointIeee754<T> =>
             Calibration.ClasswiseExpectedCalibrationError(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins, ignoreIndex);
@@ -92,7 +92,7 @@ public static class CalibrationMatrixExtensions
         /// <returns>The adaptive ECE, in <c>[0, 1]</c>.</returns>
         /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> is below 1, or a label is outside <c>[0, K)</c>.</exception>
-        /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or a row has no defined softmax (<c>logits</c>).</exception>
+        /// <exception cref="ArgumentException">A row has no defined softmax (<c>logits</c>); <c>labels.Length</c> is not the matrix's row count (<c>labels</c>).</exception>
         public static double AdaptiveExpectedCalibrationError<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int bins = 15, int ignoreIndex = -100)
             where T : unmanaged, IFloatingPointIeee754<T> =>
             Calibration.AdaptiveExpectedCalibrationError(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), bins, ignoreIndex);
@@ -108,7 +108,7 @@ public static class CalibrationMatrixExtensions
         /// <returns>The minimiser of the NLL in <c>[1e-3, 1e3]</c>.</returns>
         /// <exception cref="ArgumentNullException"><paramref name="logits"/> is null.</exception>
         /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, K)</c>.</exception>
-        /// <exception cref="ArgumentException">The matrix does not have <c>labels.Length</c> rows, or holds an undefined row (<c>logits</c>).</exception>
+        /// <exception cref="ArgumentException">The matrix holds an undefined row (<c>logits</c>); <c>labels.Length</c> is not its row count (<c>labels</c>).</exception>
         public static double Fit<T>(Matrix<T> logits, ReadOnlySpan<int> labels, int ignoreIndex = -100)
             where T : unmanaged, IFloatingPointIeee754<T> =>
             TemperatureScaling.Fit(Logits(logits, labels.Length), new ReadOnlyTensorSpan<int>(labels), ignoreIndex);
@@ -132,10 +132,8 @@ public static class CalibrationMatrixExtensions
         }
     }
 
-    private static ReadOnlyTensorSpan<T> Logits<T>(Matrix<T>? logits, int rows)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        MatrixStorage.Shape(logits, rows, logits?.ColumnCount ?? 0, nameof(logits));
-        return MatrixStorage.Read(logits!);
-    }
+    /// <summary>The logits matrix as a tensor, once it is not null and has one row per label (a wrong count blames the labels).</summary>
+    private static ReadOnlyTensorSpan<T> Logits<T>(Matrix<T>? logits, int labels)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        MatrixStorage.Logits(logits, logits?.ColumnCount ?? 0, labels);
 }

@@ -374,7 +374,7 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         Add(CeM, $"T ForwardBackward[T](LabelSmoothing.CrossEntropyLoss, {Matrix}[T], {Matrix}[T], {Matrix}[T], Double)", "divisor NaN (targets)", aoore, "divisor", () => loss.ForwardBackward(logits, targets, Dense(2, K, 0.0), double.NaN));
         const string CalM = "CalibrationMatrixExtensions";
         Add(CalM, $"Double ExpectedCalibrationError[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "a null matrix", ane, "logits", () => LabelSmoothing.Calibration.ExpectedCalibrationError((Matrix<double>)null!, labels));
-        Add(CalM, $"Double MaximumCalibrationError[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "3 labels for 2 rows", ae, "logits", () => LabelSmoothing.Calibration.MaximumCalibrationError(logits, [0, 1, 2]));
+        Add(CalM, $"Double MaximumCalibrationError[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "3 labels for 2 rows", ae, "labels", () => LabelSmoothing.Calibration.MaximumCalibrationError(logits, [0, 1, 2]));
         Add(CalM, $"LabelSmoothing.ReliabilityBin[] ReliabilityBins[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "bins 0", aoore, "bins", () => LabelSmoothing.Calibration.ReliabilityBins(logits, labels, 0));
         Add(CalM, $"Double Fit[T]({Matrix}[T], {ReadOnlySpan}[{Int}], Int32)", "label 5 of 3 classes", aoore, "labels", () => TemperatureScaling.Fit(logits, [5, 0]));
         Add(CalM, $"Void Apply[T]({Matrix}[T], Double, {Matrix}[T])", "temperature 0", aoore, "temperature", () => TemperatureScaling.Apply(logits, 0.0, Dense(2, K, 0.0)));
@@ -409,7 +409,7 @@ public sealed class PublicSurfaceCoverageTests(ITestOutputHelper output)
         Add(Cal, $"{Adaptive}({TensorOf}[T], {TensorOf}[{Int}], Int32, Int32)", "Tensor<T> adaptive a null labels tensor", ane, "labels", () => LabelSmoothing.Calibration.AdaptiveExpectedCalibrationError(Tensor(z, 2, 3), (Tensor<int>)null!));
         Add(CalM, $"{Brier}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32)", "Brier a null matrix", ane, "logits", () => LabelSmoothing.Calibration.BrierScore((Matrix<double>)null!, labels));
         Add(CalM, $"{Classwise}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "class-wise bins 0", aoore, "bins", () => LabelSmoothing.Calibration.ClasswiseExpectedCalibrationError(logits, labels, 0));
-        Add(CalM, $"{Adaptive}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "adaptive 3 labels for 2 rows", ae, "logits", () => LabelSmoothing.Calibration.AdaptiveExpectedCalibrationError(logits, [0, 1, 2]));
+        Add(CalM, $"{Adaptive}({Matrix}[T], {ReadOnlySpan}[{Int}], Int32, Int32)", "adaptive 3 labels for 2 rows", ae, "labels", () => LabelSmoothing.Calibration.AdaptiveExpectedCalibrationError(logits, [0, 1, 2]));
 
         // The smoothing loss family (PolyLoss, FocalLoss, BinaryFocalLoss, LabelRelaxationLoss, ConfidencePenaltyLoss, DistillationLoss).
         ConstructorBadInputs.AddTo(cases);

@@ -20,10 +20,12 @@ namespace LabelSmoothing;
 /// <c>conf(B_m)</c> its mean confidence, <c>ECE = Σ_m (|B_m|/N)·|acc(B_m) − conf(B_m)|</c> and <c>MCE = max_m |acc(B_m) − conf(B_m)|</c>
 /// over the non-empty bins.</para>
 /// <para>Equivalents: the reference code of the paper, <c>gpleiss/temperature_scaling</c> <c>_ECELoss(n_bins=M)</c> (bins
-/// <c>conf &gt; lower and conf ≤ upper</c> on <c>torch.linspace(0, 1, M + 1)</c>); torchmetrics
-/// <c>multiclass_calibration_error(softmax(z), y, num_classes=K, n_bins=M, norm="l1")</c> (<c>norm="max"</c> for MCE), which buckets the
-/// same way with <c>torch.bucketize</c>. Both place their edges in float32, so a confidence within a float rounding of an edge may fall
-/// in the neighbouring bin there; torchmetrics applies the softmax itself only when some input lies outside <c>[0, 1]</c>.</para>
+/// <c>conf &gt; lower and conf ≤ upper</c> on <c>torch.linspace(0, 1, M + 1)</c>), which bins as this class does. torchmetrics
+/// <c>multiclass_calibration_error(softmax(z), y, num_classes=K, n_bins=M, norm="l1")</c> (<c>norm="max"</c> for MCE) bins differently:
+/// <c>[lower, upper)</c>, with a bin of its own for a confidence of exactly 1.0, so it differs from this class (and from the paper's code)
+/// whenever a confidence lies exactly on an edge, as when a float softmax rounds to 1. Both place their edges in float32, so a confidence
+/// within a float rounding of an edge may also fall in the neighbouring bin there; torchmetrics applies the softmax itself only when some
+/// input lies outside <c>[0, 1]</c>.</para>
 /// <para>Everything is computed in double precision, with no allocation beyond the returned array (bin totals live on the stack up to
 /// 128 bins, in a pooled array beyond). Infinities: a logit of −∞ is a class of probability 0 and is allowed. A row holding a NaN or
 /// +∞, or only −∞, has no defined softmax and is rejected with an <see cref="ArgumentException"/> (<c>logits</c>) naming the sample,
@@ -47,8 +49,8 @@ public static class Calibration
     /// <returns>The ECE, in <c>[0, 1]</c>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> or <paramref name="bins"/> is below 1; a label is
     /// outside <c>[0, K)</c> (<c>labels</c>; the message names the sample and the value).</exception>
-    /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c>, or a row holds a NaN or +∞ or only −∞
-    /// (<c>logits</c>).</exception>
+    /// <exception cref="ArgumentException"><c>logits.Length</c> is not a multiple of K, or a row holds a NaN or +∞ or only −∞
+    /// (<c>logits</c>); <c>labels.Length ≠ logits.Length / K</c> (<c>labels</c>).</exception>
     /// <remarks>PyTorch ecosystem: <c>torchmetrics.functional.classification.multiclass_calibration_error(softmax(z), y, K, n_bins=M)</c>.</remarks>
     public static double ExpectedCalibrationError<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins = 15, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -66,8 +68,8 @@ public static class Calibration
     /// <returns>The MCE, in <c>[0, 1]</c>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> or <paramref name="bins"/> is below 1; a label is
     /// outside <c>[0, K)</c> (<c>labels</c>).</exception>
-    /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c>, or a row holds a NaN or +∞ or only −∞
-    /// (<c>logits</c>).</exception>
+    /// <exception cref="ArgumentException"><c>logits.Length</c> is not a multiple of K, or a row holds a NaN or +∞ or only −∞
+    /// (<c>logits</c>); <c>labels.Length ≠ logits.Length / K</c> (<c>labels</c>).</exception>
     /// <remarks>PyTorch ecosystem: <c>multiclass_calibration_error(softmax(z), y, K, n_bins=M, norm="max")</c>.</remarks>
     public static double MaximumCalibrationError<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins = 15, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -86,8 +88,8 @@ public static class Calibration
     /// <returns>A new array of <c>M</c> bins whose counts sum to <c>N</c>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> or <paramref name="bins"/> is below 1; a label is
     /// outside <c>[0, K)</c> (<c>labels</c>).</exception>
-    /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c>, or a row holds a NaN or +∞ or only −∞
-    /// (<c>logits</c>).</exception>
+    /// <exception cref="ArgumentException"><c>logits.Length</c> is not a multiple of K, or a row holds a NaN or +∞ or only −∞
+    /// (<c>logits</c>); <c>labels.Length ≠ logits.Length / K</c> (<c>labels</c>).</exception>
     public static ReliabilityBin[] ReliabilityBins<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int bins = 15, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Diagram(SpanInputs(logits, labels, numClasses, bins, ignoreIndex), bins);
@@ -104,8 +106,8 @@ public static class Calibration
     /// <returns>The Brier score: 0 for one-hot-confident correct predictions, 2 for one-hot-confident wrong ones.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> is below 1; a label is outside <c>[0, K)</c>
     /// (<c>labels</c>; the message names the sample and the value).</exception>
-    /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c>, or a row holds a NaN or +∞ or only −∞
-    /// (<c>logits</c>).</exception>
+    /// <exception cref="ArgumentException"><c>logits.Length</c> is not a multiple of K, or a row holds a NaN or +∞ or only −∞
+    /// (<c>logits</c>); <c>labels.Length ≠ logits.Length / K</c> (<c>labels</c>).</exception>
     /// <remarks>
     /// <para>The squared error is summed over the classes, as Brier defined it ("Verification of forecasts expressed in terms of
     /// probability", Monthly Weather Review, 1950), and averaged over the samples. Equivalents: scikit-learn (1.7 and later)
@@ -136,8 +138,8 @@ public static class Calibration
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> or <paramref name="bins"/> is below 1, or <c>K·M</c>
     /// exceeds <see cref="Array.MaxLength"/> (<c>bins</c>); a label is outside <c>[0, K)</c> (<c>labels</c>; the message names the sample
     /// and the value).</exception>
-    /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c>, or a row holds a NaN or +∞ or only −∞
-    /// (<c>logits</c>).</exception>
+    /// <exception cref="ArgumentException"><c>logits.Length</c> is not a multiple of K, or a row holds a NaN or +∞ or only −∞
+    /// (<c>logits</c>); <c>labels.Length ≠ logits.Length / K</c> (<c>labels</c>).</exception>
     /// <remarks>
     /// <para>For every class <c>k</c>, every sample's probability <c>p_ik</c> is binned on the edges of
     /// <see cref="ExpectedCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, int)"/> (a probability on an edge belongs to the
@@ -170,8 +172,8 @@ public static class Calibration
     /// <returns>The adaptive ECE, in <c>[0, 1]</c>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> or <paramref name="bins"/> is below 1; a label is
     /// outside <c>[0, K)</c> (<c>labels</c>; the message names the sample and the value).</exception>
-    /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c>, or a row holds a NaN or +∞ or only −∞
-    /// (<c>logits</c>).</exception>
+    /// <exception cref="ArgumentException"><c>logits.Length</c> is not a multiple of K, or a row holds a NaN or +∞ or only −∞
+    /// (<c>logits</c>); <c>labels.Length ≠ logits.Length / K</c> (<c>labels</c>).</exception>
     /// <remarks>
     /// <para>The bins, exactly as Nixon et al.'s code places them (<c>uncertainty_metrics.numpy.gce(y, softmax(z),
     /// binning_scheme="adaptive", max_prob=True, class_conditional=False, norm="l1", num_bins=M)</c>: <c>get_adaptive_bins</c>, then
@@ -296,7 +298,7 @@ public static class Calibration
     {
         Guard.NumClasses(numClasses);
         CheckBins(bins);
-        Guard.Length(logits.Length, (long)labels.Length * numClasses, nameof(logits), "labels.Length × numClasses");
+        Guard.OneLabelPerRow(logits.Length, labels.Length, numClasses);
         Guard.Labels(labels, numClasses, ignoreIndex);
         return new LabelledLogits<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex);
     }
@@ -305,7 +307,7 @@ public static class Calibration
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Guard.NumClasses(numClasses);
-        Guard.Length(logits.Length, (long)labels.Length * numClasses, nameof(logits), "labels.Length × numClasses");
+        Guard.OneLabelPerRow(logits.Length, labels.Length, numClasses);
         Guard.Labels(labels, numClasses, ignoreIndex);
         return new LabelledLogits<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex);
     }

@@ -6,8 +6,10 @@ namespace LabelSmoothing;
 /// </summary>
 /// <remarks>
 /// Returned by <see cref="Calibration.ReliabilityBins{T}(System.ReadOnlySpan{T}, System.ReadOnlySpan{int}, int, int, int)"/>, lowest bin
-/// first. torchmetrics: the per-bin <c>acc_bin</c>, <c>conf_bin</c> and <c>prop_bin · N</c> of <c>_binning_bucketize</c>; the reference
-/// code of the paper (<c>gpleiss/temperature_scaling</c>, <c>_ECELoss</c>): <c>accuracy_in_bin</c>, <c>avg_confidence_in_bin</c>.
+/// first. The reference code of the paper (<c>gpleiss/temperature_scaling</c>, <c>_ECELoss</c>): <c>accuracy_in_bin</c>,
+/// <c>avg_confidence_in_bin</c>, on the same <c>(Lower, Upper]</c> bins. torchmetrics: the per-bin <c>acc_bin</c>, <c>conf_bin</c> and
+/// <c>prop_bin · N</c> of <c>_binning_bucketize</c>, on <c>[Lower, Upper)</c> bins with a bin of its own for a confidence of exactly 1.0:
+/// a confidence exactly on an edge (a float softmax rounded to 1) lands in another bin there.
 /// </remarks>
 /// <param name="Lower">The open lower edge <c>(m − 1)/M</c> of bin <c>m</c> (0 for the first bin).</param>
 /// <param name="Upper">The closed upper edge <c>m/M</c> of bin <c>m</c> (1 for the last bin).</param>

@@ -50,13 +50,14 @@ public static class TemperatureScaling
     /// </returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="numClasses"/> is below 1, or a label is outside <c>[0, K)</c>
     /// (<c>labels</c>; the message names the sample and the value).</exception>
-    /// <exception cref="ArgumentException"><c>logits.Length ≠ labels.Length · K</c>; a row holds a NaN or +∞ or only −∞, or a label's
-    /// logit is −∞ (its NLL would be +∞ at every temperature) (<c>logits</c>). Other −∞ logits are classes of probability 0 and are allowed.</exception>
+    /// <exception cref="ArgumentException"><c>logits.Length</c> is not a multiple of K; a row holds a NaN or +∞ or only −∞, or a label's
+    /// logit is −∞ (its NLL would be +∞ at every temperature) (<c>logits</c>). Other −∞ logits are classes of probability 0 and are allowed.
+    /// <c>labels.Length ≠ logits.Length / K</c> (<c>labels</c>).</exception>
     public static double Fit<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Guard.NumClasses(numClasses);
-        Guard.Length(logits.Length, (long)labels.Length * numClasses, nameof(logits), "labels.Length × numClasses");
+        Guard.OneLabelPerRow(logits.Length, labels.Length, numClasses);
         Guard.Labels(labels, numClasses, ignoreIndex);
         return Minimise(new LabelledLogits<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex));
     }

@@ -16,7 +16,11 @@ public sealed partial class CrossEntropyLoss
     /// <exception cref="InvalidOperationException"><see cref="Reduction"/> is <see cref="Reduction.None"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="logits"/> is not a whole number of rows; <paramref name="targets"/> has another
     /// length or a negative, NaN or infinite entry.</exception>
-    /// <remarks>PyTorch: <c>F.cross_entropy(z, t, weight, reduction, label_smoothing)</c> with a floating-point target of the input's shape.</remarks>
+    /// <remarks>
+    /// PyTorch: <c>F.cross_entropy(z, t, weight, reduction, label_smoothing)</c> with a floating-point target of the input's shape.
+    /// A smoothed target of 0 on a logit of −∞ gives <c>0·(−∞) = NaN</c>, as PyTorch: <c>F.cross_entropy([[0, −∞]], [[1, 0]])</c> is NaN
+    /// (the gradient is finite, <c>[0, 0]</c> there, as PyTorch's). A positive target there gives +∞.
+    /// </remarks>
     public T Forward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -31,7 +35,8 @@ public sealed partial class CrossEntropyLoss
     /// <param name="losses">Receives the <c>N</c> per-sample losses.</param>
     /// <exception cref="ArgumentException">A length does not match, a target is negative or not finite, or <paramref name="losses"/>
     /// overlaps an input other than exactly.</exception>
-    /// <remarks>PyTorch: <c>F.cross_entropy(z, t, ..., reduction='none')</c>.</remarks>
+    /// <remarks>PyTorch: <c>F.cross_entropy(z, t, ..., reduction='none')</c>. A smoothed target of 0 on a logit of −∞ gives that sample
+    /// <c>0·(−∞) = NaN</c>, as PyTorch.</remarks>
     public void Forward<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> targets, Span<T> losses)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

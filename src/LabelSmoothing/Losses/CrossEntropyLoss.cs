@@ -107,6 +107,9 @@ public sealed partial class CrossEntropyLoss : SoftmaxLoss
     /// and <c>2λ·lse·softmax(z)</c> to its gradient. It pulls <c>lse</c> towards 0, keeping the logits of a large vocabulary from drifting. It is
     /// not multiplied by class weights, is multiplied by the sample weight when sample weights are given, does not change the divisor of a mean,
     /// and applies to index and probability targets and to the KL form. The per-sample losses of <c>Forward(…, losses)</c> include it.
+    /// Under <see cref="Reduction.Mean"/> with class weights it is divided, as the cross-entropy, by <c>Σ w_{y_i}</c>; Liger-Kernel divides its
+    /// z-loss by the non-ignored count instead, so the two differ when class weights are given (and this one changes when every class weight
+    /// is rescaled); without class weights they are identical.
     /// </summary>
     public double ZLoss { get; }
 

@@ -13,7 +13,7 @@ namespace LabelSmoothing;
 /// prior): <c>(p_k − t'_k) − ε·p_k·(t'_k − P)</c>. Without smoothing this is <c>CE + ε·(1 − p_y)</c> and <c>p − e_y − ε·p_y·(e_y − p)</c>.
 /// <c>ε &gt; 0</c> pushes harder on samples that are still uncertain; <c>ε = −1</c> removes the first-order term; <c>ε = 0</c> is the
 /// cross-entropy of <see cref="CrossEntropyLoss"/> with the same smoothing and prior.</para>
-/// <para>Peers: Optax <c>poly_loss_cross_entropy(logits, labels, epsilon)</c> and timm <c>PolyCrossEntropy</c> compute
+/// <para>Peers: Leng et al. 2022's Poly-1 as Optax <c>poly_loss_cross_entropy(logits, labels, epsilon)</c> computes it,
 /// <c>CE + ε·Σ_c t'_c·(1 − p_c) = CE + ε·(A − P)</c>: the same number when the prior sums to 1 (every built-in prior; a
 /// <see cref="SmoothingPrior.FromDistribution"/> prior sums to 1 within 1e-6). PyTorch: <c>F.cross_entropy(z, y, label_smoothing=α) +
 /// ε·(1 − (t'·softmax(z)).sum(1))</c> for the uniform prior.</para>

@@ -347,10 +347,20 @@ public abstract class CalibrationMetricsTests<T>
     [Theory]
     [InlineData(5)]
     [InlineData(7)]
-    [InlineData(0)]
-    public void LogitsOfTheWrongLength_AreRejected(int length)
+    public void LogitsNotAWholeNumberOfRows_AreRejected(int length)
     {
         ShouldAllThrow<ArgumentException>(new T[length], labels: [0, 1], 3, bins: 15, "logits", brier: true);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(9)]
+    public void LabelsNotOnePerRow_AreRejected_NamingTheLabels(int length)
+    {
+        var exception = ShouldAllThrow<ArgumentException>(new T[length], labels: [0, 1], 3, bins: 15, "labels", brier: true);
+
+        exception.Message.Should().Contain($"labels has length 2, but logits.Length / NumClasses = {length / 3}");
     }
 
     [Theory]

@@ -220,10 +220,20 @@ public abstract class CalibrationTests<T>
     [Theory]
     [InlineData(5)]
     [InlineData(7)]
-    [InlineData(0)]
-    public void LogitsOfTheWrongLength_AreRejected(int length)
+    public void LogitsNotAWholeNumberOfRows_AreRejected(int length)
     {
         ShouldAllThrow<ArgumentException>(new T[length], labels: [0, 1], 3, bins: 15, "logits");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(9)]
+    public void LabelsNotOnePerRow_AreRejected_NamingTheLabels(int length)
+    {
+        var exception = ShouldAllThrow<ArgumentException>(new T[length], labels: [0, 1], 3, bins: 15, "labels");
+
+        exception.Message.Should().Contain($"labels has length 2, but logits.Length / NumClasses = {length / 3}");
     }
 
     [Theory]
@@ -260,7 +270,7 @@ public abstract class CalibrationTests<T>
         Action badLabel = () => LabelSmoothing.Calibration.ExpectedCalibrationError(Matrix<T>.Build.Dense(2, 2), [0, 2]);
 
         nullMatrix.Should().ThrowExactly<ArgumentNullException>().WithParameterName("logits");
-        wrongRows.Should().ThrowExactly<ArgumentException>().WithParameterName("logits");
+        wrongRows.Should().ThrowExactly<ArgumentException>().WithParameterName("labels");
         badLabel.Should().ThrowExactly<ArgumentOutOfRangeException>().WithParameterName("labels");
     }
 

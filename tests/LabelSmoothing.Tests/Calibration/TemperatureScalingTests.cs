@@ -180,10 +180,12 @@ public abstract class TemperatureScalingTests<T>
         Action nullMatrix = () => TemperatureScaling.Fit<T>(null!, [0]);
         Action wrongRows = () => TemperatureScaling.Fit(Matrix<T>.Build.Dense(3, 2), [0, 1]);
 
-        wrongLength.Should().ThrowExactly<ArgumentException>().WithParameterName("logits");
+        wrongLength.Should().ThrowExactly<ArgumentException>().WithParameterName("labels");
         badLabel.Should().ThrowExactly<ArgumentOutOfRangeException>().WithParameterName("labels").WithMessage("labels[1] = 2 is outside [0, 2)*");
         nullMatrix.Should().ThrowExactly<ArgumentNullException>().WithParameterName("logits");
-        wrongRows.Should().ThrowExactly<ArgumentException>().WithParameterName("logits");
+        wrongRows.Should().ThrowExactly<ArgumentException>().WithParameterName("labels");
+        Action notWholeRows = () => TemperatureScaling.Fit<T>(logits.AsSpan(0, 3), [0], 2);
+        notWholeRows.Should().ThrowExactly<ArgumentException>().WithParameterName("logits");
     }
 
     [Theory]

@@ -356,6 +356,27 @@ public abstract class CrossEntropyLossTests<T>
     }
 
     [Fact]
+    public void ProbabilityTargetOfZero_OnAMinusInfinityLogit_GivesNaN_AsPyTorch()
+    {
+        // PyTorch: F.cross_entropy(torch.tensor([[0., float('-inf')]]), torch.tensor([[1., 0.]])) is nan: −Σ t·lp holds 0·(−∞).
+        // Its z.grad is [0, 0]: −t + p·Σt, where no product with −∞ appears.
+        T[] logits = TestNumerics<T>.Values(0.0, double.NegativeInfinity);
+        T[] targets = TestNumerics<T>.Values(1.0, 0.0);
+        var loss = new CrossEntropyLoss(2);
+        var losses = new T[1];
+        var gradient = new T[2];
+
+        T value = loss.Forward<T>(logits, targets);
+        loss.Forward<T>(logits, targets, losses);
+        T fused = loss.ForwardBackward<T>(logits, targets, gradient);
+
+        T.IsNaN(value).Should().BeTrue($"the loss is {value}");
+        T.IsNaN(losses[0]).Should().BeTrue($"the per-sample loss is {losses[0]}");
+        T.IsNaN(fused).Should().BeTrue($"the fused loss is {fused}");
+        TestNumerics<T>.Doubles(gradient).Should().Equal(0.0, 0.0);
+    }
+
+    [Fact]
     public void MinusInfinityLogit_IsAZeroProbability_FiniteWhenItCarriesNoTargetMass()
     {
         T[] logits = TestNumerics<T>.Values(0.0, double.NegativeInfinity, 0.0);

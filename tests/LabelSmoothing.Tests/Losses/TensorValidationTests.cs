@@ -324,7 +324,7 @@ public abstract class TensorValidationTests<T>
     [InlineData(-1)]
     [InlineData(-101)]
     [InlineData(int.MaxValue)]
-    public void LabelsOutOfRange_AreRejected_NamingTheLogicalSampleAndTheValue(int badLabel)
+    public void LabelsOutOfRange_AreRejected_NamingThePositionAndTheValue(int badLabel)
     {
         // Column-major labels (2, 4): logical sample 5 = (1, 1) sits at storage offset 3.
         int[] values = [0, 1, 2, 0, 1, badLabel, 2, 1];
@@ -333,7 +333,7 @@ public abstract class TensorValidationTests<T>
         var exceptions = ShouldAllReject<ArgumentOutOfRangeException>(Doors.Where(d => d.Uses(TensorRole.Labels)), args, d => d.ParamOf(TensorRole.Labels));
         foreach (var (door, exception) in exceptions)
         {
-            exception.Message.Should().Contain("[5]", $"{door} names the logical sample").And
+            exception.Message.Should().Contain("labels[1, 1] = ", $"{door} names the sample by its position (n, d1)").And
                 .Contain(badLabel.ToString(CultureInfo.InvariantCulture), $"{door} names the value");
             exception.ActualValue.Should().Be(badLabel, door);
         }

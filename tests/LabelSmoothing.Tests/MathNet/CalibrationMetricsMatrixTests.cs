@@ -46,7 +46,7 @@ public abstract class CalibrationMetricsMatrixTests<T>
         Action badIgnoredLabel = () => LabelSmoothing.Calibration.BrierScore(Matrix<T>.Build.Dense(2, 2), [0, -100], ignoreIndex: 1);
 
         nullMatrix.Should().ThrowExactly<ArgumentNullException>().WithParameterName("logits");
-        wrongRows.Should().ThrowExactly<ArgumentException>().WithParameterName("logits");
+        wrongRows.Should().ThrowExactly<ArgumentException>().WithParameterName("labels");
         badLabel.Should().ThrowExactly<ArgumentOutOfRangeException>().WithParameterName("labels");
         badBins.Should().ThrowExactly<ArgumentOutOfRangeException>().WithParameterName("bins");
         badIgnoredLabel.Should().ThrowExactly<ArgumentOutOfRangeException>().WithParameterName("labels");

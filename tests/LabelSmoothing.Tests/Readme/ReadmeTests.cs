@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using FluentAssertions;
 using MathNet.Numerics.LinearAlgebra;
@@ -19,6 +20,21 @@ public class ReadmeTests
     /// <summary>PyTorch 1.13, float64: F.cross_entropy([[1, 5, 4], [2, 0, -1]], [1, 0], label_smoothing=0.1).</summary>
     private const double QuickExampleLoss = 0.4148709970785447;
 
+    /// <summary>
+    /// F.cross_entropy(z, y, label_smoothing=0.1) on the tensor example's (2, 3, 2, 2) logits and (2, 2, 2) labels, in float64 (by hand in
+    /// Python: the formula of API.md §6 per pixel, the mean over the 8 pixels).
+    /// </summary>
+    private const double TensorExampleLoss = 0.5968377739713591;
+
+    /// <summary>The tensor example's gradient in float64, pixel by pixel in (n, h, w) order, classes 0, 1, 2: <c>(p − t')/8</c>.</summary>
+    private static readonly double[][] TensorExampleGradient =
+    [
+        [-0.033511547195, 0.007087154980, 0.026424392215], [0.001084591600, -0.011192324856, 0.010107733256],
+        [0.048623183115, 0.048623183115, -0.097246366230], [0.001084591600, 0.010107733256, -0.011192324856],
+        [0.001084591600, 0.010107733256, -0.011192324856], [-0.044652056071, 0.022326028035, 0.022326028035],
+        [-0.011192324856, 0.001084591600, 0.010107733256], [0.007087154980, -0.033511547195, 0.026424392215],
+    ];
+
     [Fact]
     public void QuickExample_PrintsTheNumbersTheReadmeShows_WhichArePyTorchs()
     {
@@ -27,6 +43,32 @@ public class ReadmeTests
         ((double)value).Should().BeApproximately(QuickExampleLoss, 1e-6);
         gradient.Take(3).Sum().Should().BeApproximately(0f, 1e-7f, "a normalised target's gradient row sums to 0");
         printed.Should().Be(ExampleLines(CodeBlock("README.md", "## Quick example")).Last().TrimStart('/', ' '));
+    }
+
+    [Fact]
+    public void TensorExample_PrintsTheNumbersTheReadmeShows_WhichArePyTorchs_InBothLayouts()
+    {
+        (string printed, (float dense, float viewed, float[] gradient, float[] pixelGradient)) = Printed(TensorExample);
+
+        ((double)dense).Should().BeApproximately(TensorExampleLoss, 1e-6);
+        ((double)viewed).Should().BeApproximately(TensorExampleLoss, 1e-6);
+        for (int n = 0; n < 2; n++)
+        {
+            for (int pixel = 0; pixel < 4; pixel++)
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    double expected = TensorExampleGradient[(n * 4) + pixel][c];
+                    ((double)gradient[(n * 12) + (c * 4) + pixel]).Should().BeApproximately(expected, 1e-7, $"dense (n, c, pixel) = ({n}, {c}, {pixel})");
+                    ((double)pixelGradient[(n * 12) + (pixel * 3) + c]).Should().BeApproximately(expected, 1e-7, $"channels-last (n, pixel, c) = ({n}, {pixel}, {c})");
+                }
+            }
+        }
+
+        printed.Should().Be("loss 0.5968, channels-last 0.5968");
+        printed.Should().Be(ExampleLines(CodeBlock("README.md", "### Tensors")).Last().TrimStart('/', ' '));
+        ExampleLines(CodeBlock("README.md", "### Tensors")).Where(line => !line.StartsWith("using ", StringComparison.Ordinal))
+            .Should().Equal(MarkedCode("README tensor example"));
     }
 
     [Theory]
@@ -98,6 +140,33 @@ public class ReadmeTests
         // loss 0.4149, gradient of sample 0: -0.0101 -0.1060 0.1160
         // README quick example: end
         return (value, gradient);
+    }
+
+    private static (float Dense, float Viewed, float[] Gradient, float[] PixelGradient) TensorExample()
+    {
+        // README tensor example: begin
+        // Segmentation: 2 images of 2 × 2 pixels, 3 classes, α = 0.1. PyTorch's F.cross_entropy(z, y, label_smoothing=0.1) with logits z
+        // shaped (N, C, H, W) = (2, 3, 2, 2) and labels y shaped (N, H, W): one label per pixel, the mean over the 8 pixels.
+        var loss = new CrossEntropyLoss(numClasses: 3, labelSmoothing: 0.1);
+        float[] logits = [2f, 0f, 1f, -1f,   0f, 3f, 1f, 0f,   1f, 1f, 0f, 2f,     // image 0: the planes of classes 0, 1, 2 (H × W each)
+                          0f, 1f, 2f, 0f,    1f, 0f, -1f, 2f,  3f, 0f, 0f, 1f];    // image 1
+        int[] labels = [0, 1, 2, 2,
+                        2, 0, 0, 1];
+        var gradient = new float[logits.Length];
+        var labelTensor = new ReadOnlyTensorSpan<int>(labels, [2, 2, 2]);
+        float dense = loss.ForwardBackward(new ReadOnlyTensorSpan<float>(logits, [2, 3, 2, 2]), labelTensor, new TensorSpan<float>(gradient, [2, 3, 2, 2]));
+
+        // The same logits stored channels-last, (N, H, W, C), viewed as (N, C, H, W) through strides (12, 1, 6, 3): read in place, no copy.
+        float[] pixels = [2f, 0f, 1f,  0f, 3f, 1f,  1f, 1f, 0f,  -1f, 0f, 2f,     // image 0: the 3 class scores of each pixel
+                          0f, 1f, 3f,  1f, 0f, 0f,  2f, -1f, 0f,  0f, 2f, 1f];     // image 1
+        var pixelGradient = new float[pixels.Length];                                // written in the same channels-last layout
+        nint[] shape = [2, 3, 2, 2], channelsLast = [12, 1, 6, 3];
+        float viewed = loss.ForwardBackward(new ReadOnlyTensorSpan<float>(pixels, shape, channelsLast), labelTensor,
+                                            new TensorSpan<float>(pixelGradient, shape, channelsLast));
+        Console.WriteLine($"loss {dense:F4}, channels-last {viewed:F4}");
+        // loss 0.5968, channels-last 0.5968
+        // README tensor example: end
+        return (dense, viewed, gradient, pixelGradient);
     }
 
     private static (float Value, Matrix<float> Gradient) MathNetQuickExample()

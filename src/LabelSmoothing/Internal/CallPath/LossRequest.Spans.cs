@@ -8,12 +8,7 @@ internal ref partial struct LossRequest<T>
     /// </summary>
     public static LossRequest<T> Labelled(int numClasses, ReadOnlySpan<T> logits, ReadOnlySpan<int> labels)
     {
-        if (logits.Length != (long)labels.Length * numClasses)
-        {
-            int rows = Guard.Rows(logits.Length, numClasses, "logits");
-            Guard.Length(labels.Length, rows, "labels", "logits.Length / NumClasses");
-        }
-
+        Guard.OneLabelPerRow(logits.Length, labels.Length, numClasses);
         return new LossRequest<T> { Logits = Operand<T>.Of(logits, labels.Length, numClasses), LogitsName = "logits", Labels = Operand<int>.Of(labels) };
     }
 

@@ -101,6 +101,19 @@ internal static class Guard
         }
     }
 
+    /// <summary>
+    /// Row-major <c>[N, K]</c> logits with one label per row, <c>N = labelCount</c>: a logits length that is not a whole number of rows blames
+    /// the logits (<paramref name="logitsName"/>); a whole number of rows other than <paramref name="labelCount"/> blames the labels.
+    /// </summary>
+    public static void OneLabelPerRow(int logitsLength, int labelCount, int numClasses, string logitsName = "logits", string labelsName = "labels")
+    {
+        if (logitsLength != (long)labelCount * numClasses)
+        {
+            int rows = Rows(logitsLength, numClasses, logitsName);
+            Length(labelCount, rows, labelsName, logitsName, ".Length / NumClasses");
+        }
+    }
+
     public static void NumLabels(int numLabels)
     {
         if (numLabels < 1)
@@ -241,7 +254,11 @@ internal static class Guard
         }
     }
 
-    /// <summary>Every label of a strided operand (the <see cref="OperandRole.Labels"/> of <paramref name="layout"/>) is valid; see the span overload.</summary>
+    /// <summary>
+    /// Every label of a strided operand (the <see cref="OperandRole.Labels"/> of <paramref name="layout"/>) is valid; see the span overload.
+    /// An error names the label by its position in the labels' own shape: <c>labels[n, h, w]</c> for a tensor of rank ≥ 2, <c>labels[i]</c>
+    /// for a vector.
+    /// </summary>
     public static void Labels(scoped in Operand<int> labels, in BatchLayout layout, int numClasses, int? ignoreIndex, string paramName = "labels")
     {
         int segment = layout.SegmentLength;
@@ -249,7 +266,11 @@ internal static class Guard
         for (int first = 0; first < layout.Samples; first += segment)
         {
             ref int start = ref Unsafe.Add(ref labels.Origin, layout.Offset(OperandRole.Labels, first));
-            Labels(ref start, stride, Math.Min(segment, layout.Samples - first), first, numClasses, ignoreIndex, paramName);
+            int bad = IndexOfInvalidLabel(ref start, stride, Math.Min(segment, layout.Samples - first), numClasses, ignoreIndex);
+            if (bad >= 0)
+            {
+                ThrowHelper.LabelOutOfRange(paramName, labels.Shape, first + bad, Unsafe.Add(ref start, bad * stride), numClasses, ignoreIndex);
+            }
         }
     }
 
@@ -312,16 +333,22 @@ internal static class Guard
         }
     }
 
-    /// <summary>
-    /// Every label of a strided run lies in <c>[0, numClasses)</c> or equals <paramref name="ignoreIndex"/>; errors name the label by its
-    /// logical index, <paramref name="firstIndex"/> plus its place in the run.
-    /// </summary>
-    public static void Labels(ref int first, nint stride, int count, int firstIndex, int numClasses, int? ignoreIndex, string paramName = "labels")
+    /// <summary>Every label lies in <c>[0, numClasses)</c>, or equals <paramref name="ignoreIndex"/> when one is given.</summary>
+    public static void Labels(ReadOnlySpan<int> labels, int numClasses, int? ignoreIndex, string paramName = "labels")
+    {
+        int bad = IndexOfInvalidLabel(labels, numClasses, ignoreIndex);
+        if (bad >= 0)
+        {
+            ThrowHelper.LabelOutOfRange(paramName, bad, labels[bad], numClasses, ignoreIndex);
+        }
+    }
+
+    /// <summary>The index of the first of <paramref name="count"/> labels, <paramref name="stride"/> apart, that is not valid; −1 when all are.</summary>
+    private static int IndexOfInvalidLabel(ref int first, nint stride, int count, int numClasses, int? ignoreIndex)
     {
         if (stride == 1)
         {
-            Labels(MemoryMarshal.CreateReadOnlySpan(ref first, count), numClasses, ignoreIndex, paramName, firstIndex);
-            return;
+            return IndexOfInvalidLabel(MemoryMarshal.CreateReadOnlySpan(ref first, count), numClasses, ignoreIndex);
         }
 
         int ignore = ignoreIndex ?? -1;
@@ -330,14 +357,16 @@ internal static class Guard
             int label = Unsafe.Add(ref first, i * stride);
             if ((uint)label >= (uint)numClasses && (ignoreIndex is null || label != ignore))
             {
-                ThrowHelper.LabelOutOfRange(paramName, firstIndex + i, label, numClasses, ignoreIndex);
+                return i;
             }
         }
+
+        return -1;
     }
 
-    /// <summary>Every label lies in <c>[0, numClasses)</c>, or equals <paramref name="ignoreIndex"/> when one is given.</summary>
+    /// <summary>The index of the first label outside <c>[0, numClasses)</c> that is not <paramref name="ignoreIndex"/>; −1 when there is none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Labels(ReadOnlySpan<int> labels, int numClasses, int? ignoreIndex, string paramName = "labels", int firstIndex = 0)
+    private static int IndexOfInvalidLabel(ReadOnlySpan<int> labels, int numClasses, int? ignoreIndex)
     {
         int ignore = ignoreIndex ?? -1;
         bool hasIgnore = ignoreIndex is not null;
@@ -365,9 +394,11 @@ internal static class Guard
             int label = labels[i];
             if ((uint)label >= (uint)numClasses && (!hasIgnore || label != ignore))
             {
-                ThrowHelper.LabelOutOfRange(paramName, firstIndex + i, label, numClasses, ignoreIndex);
+                return i;
             }
         }
+
+        return -1;
     }
 
     /// <summary>Every entry is finite and ≥ 0; with <paramref name="atMostOne"/>, every entry lies in <c>[0, 1]</c> (NaN is always rejected).</summary>
