@@ -46,7 +46,11 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
         return Passes<TPower, TSimd, TVector, T, TCoefficients>(row, coefficients, context, new(row.Logits, constants, new(SoftmaxStatistics.Park(row))));
     }
 
-    /// <summary>The second pass (the sums) and the gradient pass, then the label's gradient in double.</summary>
+    /// <summary>
+    /// The second pass (the sums) and the gradient pass, then the label's gradient in double. For a costly power, where the exponentials are
+    /// parked, the second pass replaces them by <c>G</c>, and the gradient pass computes the exponentials again instead of every term.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe double Passes<TPower, TSimd, TVector, T, TCoefficients>(
         in RowInput<T> row, in TCoefficients coefficients, in RowContext context, in Terms<TPower, TSimd, TVector, T> terms)
         where TPower : IFocalPower
@@ -60,9 +64,14 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
         ClassTerms atLabel = context.AtLabel;
 
         // Σ_k q_k·f_k·(−lp_k), Σ_{k off the maxima} G_k and Σ_{k at a maximum} G_k; all 0 without smoothing.
+        T* park = SoftmaxStatistics.Park(row);
+        var sumPass = new SumPass<TPower, TSimd, TVector, T, TCoefficients>(terms, coefficients);
+        bool keepsTerms = TPower.IsCostly && !TCoefficients.IsZero && park is not null;
         RowSums sums = TCoefficients.IsZero
             ? default
-            : RowLoops<TSimd, TVector, T>.Sum(row.Length, new SumPass<TPower, TSimd, TVector, T, TCoefficients>(terms, coefficients));
+            : keepsTerms
+                ? RowLoops<TSimd, TVector, T>.StoreAndSums(park, row.Length, sumPass)
+                : RowLoops<TSimd, TVector, T>.Sum(row.Length, sumPass);
         double labelWeight = smoothing.LabelWeights[label];
         double loss = sums.First + ScalarMath.Weighted(labelWeight, -atLabel.Factor * atLabel.LogProbability);
         if (row.Gradient is null)
@@ -74,8 +83,15 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
         double labelShare = ScalarMath.Weighted(labelWeight, atLabel.Derivative);
         double total = sums.Second + sums.Third + labelShare;
         int at = context.Statistics.UniqueMax && !context.LabelAtUniqueMax ? IndexOf(row.Logits, row.Length, context.Statistics.Max) : -1;
-        var gradient = new GradientPass<TPower, TSimd, TVector, T, TCoefficients>(terms, coefficients, scale, scale * total / context.Statistics.Sum);
-        RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, gradient);
+        double probabilityFactor = scale * total / context.Statistics.Sum;
+        if (keepsTerms)
+        {
+            RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new StoredGradientPass<TPower, TSimd, TVector, T>(terms, park, scale, probabilityFactor));
+        }
+        else
+        {
+            RowLoops<TSimd, TVector, T>.Store(row.Gradient, row.Length, new GradientPass<TPower, TSimd, TVector, T, TCoefficients>(terms, coefficients, scale, probabilityFactor));
+        }
 
         // The pass forms G_k − p_k·ΣG, which cancels at a maximum whose p → 1: redo the unique maximum a as G_a·(1 − p_a) − p_a·Σ_{k≠a} G_k
         // (Σ_{k≠a} G_k: the vector sum off the maxima, plus the label's own share when the label is not a), and the label with its whole
@@ -166,7 +182,7 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
             Max = TSimd.Broadcast(max);
             InverseSum = TSimd.Broadcast(T.CreateTruncating(1.0 / statistics.Sum));
             Power = new PowerInputs<TVector>(
-                TSimd.Broadcast(T.CreateTruncating(gamma)), TSimd.Broadcast(T.CreateTruncating(statistics.Sum)), TSimd.Broadcast(T.CreateTruncating(statistics.LogSum)), (int)gamma);
+                TSimd.Broadcast(T.CreateTruncating(gamma)), TSimd.Broadcast(T.CreateTruncating(gamma - 1.0)), TSimd.Broadcast(T.CreateTruncating(statistics.LogSum)), (int)gamma);
             MaxFactor = TSimd.Broadcast(T.CreateTruncating(atMax.Factor));
             MaxDerivative = TSimd.Broadcast(T.CreateTruncating(atMax.Derivative));
         }
@@ -194,6 +210,14 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
     {
         public TermConstants<TSimd, TVector, T> Constants => constants;
 
+        /// <summary><c>e</c> per lane, from where the first pass left it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Exponentials(nuint k) => exponentials.At(k, TSimd.Subtract(TSimd.Load(logits + k), constants.Max));
+
+        /// <summary><c>e</c> per lane, computed again from the logits (bit for bit the first pass's).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector RecomputedExponentials(nuint k) => SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(TSimd.Load(logits + k), constants.Max));
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void At(nuint k, out TVector z, out TVector e, out TVector factor, out TVector logProbability, out TVector derivative)
         {
@@ -203,7 +227,7 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
             TVector probability = TSimd.Multiply(e, constants.InverseSum);
             TVector complement = TSimd.Subtract(TSimd.Broadcast(T.One), probability);
             logProbability = TSimd.Subtract(shifted, constants.Power.LogSum);
-            factor = TPower.Lanes<TSimd, TVector, T>(complement, e, constants.Power, out TVector lower);
+            factor = TPower.Lanes<TSimd, TVector, T>(probability, complement, constants.Power, out TVector lower);
 
             // p·lp with the limit 0 at p = 0 (lp = −∞ there only for a logit of −∞): lp is floored at the type's lowest value.
             TVector pl = TSimd.Multiply(probability, TSimd.Max(TSimd.Broadcast(typeof(T) == typeof(float) ? T.CreateTruncating(float.MinValue) : T.CreateTruncating(double.MinValue)), logProbability));
@@ -213,9 +237,10 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
 
     /// <summary>
     /// The second pass: <c>q·f·(−lp)</c> (0 where <c>q = 0</c>), and <c>G = q·h</c> off and at the maxima, with <c>f</c> and <c>h</c> of the
-    /// maxima from their accurate row constants.
+    /// maxima from their accurate row constants; as a map, <c>G</c> (to replace the parked exponentials).
     /// </summary>
-    private readonly struct SumPass<TPower, TSimd, TVector, T, TCoefficients>(Terms<TPower, TSimd, TVector, T> terms, TCoefficients coefficients) : IRowSum<TVector>
+    private readonly struct SumPass<TPower, TSimd, TVector, T, TCoefficients>(Terms<TPower, TSimd, TVector, T> terms, TCoefficients coefficients)
+        : IRowSum<TVector>, IRowMapSums<TVector>
         where TPower : IFocalPower
         where TSimd : ISimd<TVector, T>
         where TVector : struct
@@ -223,7 +248,11 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
         where TCoefficients : struct, IRowCoefficients<TVector, T>
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void At(nuint k, out TVector first, out TVector second, out TVector third, out TVector fourth)
+        void IRowSum<TVector>.At(nuint k, out TVector first, out TVector second, out TVector third, out TVector fourth) =>
+            At(k, out first, out second, out third, out fourth);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector At(nuint k, out TVector first, out TVector second, out TVector third, out TVector fourth)
         {
             terms.At(k, out TVector z, out _, out TVector factor, out TVector logProbability, out TVector derivative);
             TVector isMax = TSimd.EqualTo(z, terms.Constants.Max);
@@ -235,6 +264,7 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
             second = TSimd.ClearWhere(g, isMax);
             third = TSimd.Select(isMax, g, default);
             fourth = default;
+            return g;
         }
     }
 
@@ -264,13 +294,31 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
         {
             if (TCoefficients.IsZero)
             {
-                _terms.At(k, out _, out TVector e, out _, out _, out _);
-                return TSimd.Subtract(default, TSimd.Multiply(e, _probabilityFactor));
+                return TSimd.Subtract(default, TSimd.Multiply(_terms.Exponentials(k), _probabilityFactor));
             }
 
             _terms.At(k, out _, out TVector exponentials, out _, out _, out TVector derivative);
             return TSimd.Subtract(TSimd.Multiply(TSimd.Multiply(_coefficients.At(k), derivative), _scale), TSimd.Multiply(exponentials, _probabilityFactor));
         }
+    }
+
+    /// <summary>
+    /// <c>g = S·G − e·(S·ΣG/s)</c> with <c>G</c> left at <paramref name="park"/> by the second pass (the gradient row itself) and <c>e</c>
+    /// computed again.
+    /// </summary>
+    private readonly unsafe struct StoredGradientPass<TPower, TSimd, TVector, T>(Terms<TPower, TSimd, TVector, T> terms, T* park, double scale, double probabilityFactor)
+        : IRowMap<TVector>
+        where TPower : IFocalPower
+        where TSimd : ISimd<TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly TVector _scale = TSimd.Broadcast(T.CreateTruncating(scale));
+        private readonly TVector _probabilityFactor = TSimd.Broadcast(T.CreateTruncating(probabilityFactor));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector At(nuint k) =>
+            TSimd.Subtract(TSimd.Multiply(TSimd.Load(park + k), _scale), TSimd.Multiply(terms.RecomputedExponentials(k), _probabilityFactor));
     }
 }
 
@@ -278,22 +326,29 @@ internal readonly struct FocalRow(LossPlan smoothing, double gamma) : IFamilyRow
 internal interface IFocalPower
 {
     /// <summary>
-    /// <c>(1 − p)^γ</c> per lane, from <c>1 − p</c> (<paramref name="complement"/>) and <c>e = s·p</c>; <paramref name="lower"/> receives
+    /// Whether the power costs more than an exponential: then the second pass keeps <c>G</c> for the gradient pass, which computes the
+    /// exponentials again rather than every term.
+    /// </summary>
+    static abstract bool IsCostly { get; }
+
+    /// <summary>
+    /// <c>(1 − p)^γ</c> per lane, from <c>p</c> and <c>1 − p</c> (<paramref name="complement"/>); <paramref name="lower"/> receives
     /// <c>(1 − p)^(γ−1)</c> (any finite value when γ = 0, where it is multiplied by γ).
     /// </summary>
-    static abstract TVector Lanes<TSimd, TVector, T>(TVector complement, TVector exponentials, in PowerInputs<TVector> inputs, out TVector lower)
+    static abstract TVector Lanes<TSimd, TVector, T>(TVector probability, TVector complement, in PowerInputs<TVector> inputs, out TVector lower)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
-/// <summary>What the powers may use: γ, <c>s</c> and <c>log s</c> broadcast, and γ as an integer.</summary>
-internal readonly struct PowerInputs<TVector>(TVector gamma, TVector sum, TVector logSum, int integerGamma)
+/// <summary>What the powers may use: γ, <c>γ − 1</c> and <c>log s</c> broadcast, and γ as an integer.</summary>
+internal readonly struct PowerInputs<TVector>(TVector gamma, TVector gammaLessOne, TVector logSum, int integerGamma)
     where TVector : struct
 {
     public TVector Gamma { get; } = gamma;
 
-    public TVector Sum { get; } = sum;
+    /// <summary><c>γ − 1</c>.</summary>
+    public TVector GammaLessOne { get; } = gammaLessOne;
 
     public TVector LogSum { get; } = logSum;
 
@@ -303,8 +358,10 @@ internal readonly struct PowerInputs<TVector>(TVector gamma, TVector sum, TVecto
 /// <summary>γ = 2 (the default): <c>(1 − p)²</c>.</summary>
 internal readonly struct SquarePower : IFocalPower
 {
+    public static bool IsCostly => false;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Lanes<TSimd, TVector, T>(TVector complement, TVector exponentials, in PowerInputs<TVector> inputs, out TVector lower)
+    public static TVector Lanes<TSimd, TVector, T>(TVector probability, TVector complement, in PowerInputs<TVector> inputs, out TVector lower)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -317,10 +374,12 @@ internal readonly struct SquarePower : IFocalPower
 /// <summary>A small integer γ (at most <see cref="MaxExponent"/>): repeated squaring.</summary>
 internal readonly struct IntegerPower : IFocalPower
 {
+    public static bool IsCostly => false;
+
     public const int MaxExponent = 16;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Lanes<TSimd, TVector, T>(TVector complement, TVector exponentials, in PowerInputs<TVector> inputs, out TVector lower)
+    public static TVector Lanes<TSimd, TVector, T>(TVector probability, TVector complement, in PowerInputs<TVector> inputs, out TVector lower)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -337,20 +396,20 @@ internal readonly struct IntegerPower : IFocalPower
 }
 
 /// <summary>
-/// Any other γ: <c>exp(γ·log(1 − p))</c> with <c>log(1 − p) = log(s − e) − log s</c>, where <c>s − e ≥ 1</c> off the maximum (the lanes at the
-/// maximum are replaced by row constants or redone in double), and <c>(1 − p)^(γ−1)</c> by one division (0 where <c>1 − p = 0</c>).
+/// Any other γ: <c>(1 − p)^(γ−1) = exp((γ − 1)·log(1 − p))</c>, then <c>(1 − p)^γ</c> by one product, accurate for <c>p ≤ ½</c>, i.e. off
+/// the maximum (the lanes at the maximum are replaced by row constants or redone in double); <c>(γ − 1)·log(1 − p) ≤ log 2</c> there.
 /// </summary>
 internal readonly struct RealPower : IFocalPower
 {
+    public static bool IsCostly => true;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Lanes<TSimd, TVector, T>(TVector complement, TVector exponentials, in PowerInputs<TVector> inputs, out TVector lower)
+    public static TVector Lanes<TSimd, TVector, T>(TVector probability, TVector complement, in PowerInputs<TVector> inputs, out TVector lower)
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        TVector logComplement = TSimd.Subtract(SimdMath.LogAtLeastOne<TSimd, TVector, T>(TSimd.Subtract(inputs.Sum, exponentials)), inputs.LogSum);
-        TVector power = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Multiply(inputs.Gamma, logComplement));
-        lower = TSimd.ClearWhere(TSimd.Divide(power, complement), TSimd.EqualTo(complement, default));
-        return power;
+        lower = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Multiply(inputs.GammaLessOne, SimdMath.LogOneMinus<TSimd, TVector, T>(probability)));
+        return TSimd.Multiply(lower, complement);
     }
 }

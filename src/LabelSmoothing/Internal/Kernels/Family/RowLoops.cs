@@ -27,6 +27,15 @@ internal interface IRowMapSum<TVector>
     TVector At(nuint k, out TVector contribution);
 }
 
+/// <summary>One output vector per position of a row and up to four contributions to sums (a pass that sums and leaves a vector for a later pass).</summary>
+/// <typeparam name="TVector">The vector type.</typeparam>
+internal interface IRowMapSums<TVector>
+    where TVector : struct
+{
+    /// <summary>The outputs of the classes from <paramref name="k"/> on, and their contributions to the sums; unused sums are left 0.</summary>
+    TVector At(nuint k, out TVector first, out TVector second, out TVector third, out TVector fourth);
+}
+
 /// <summary>The four sums of one pass of <see cref="RowLoops{TSimd, TVector, T}.Sum"/>, in double.</summary>
 internal readonly record struct RowSums(double First, double Second, double Third, double Fourth)
 {
@@ -122,6 +131,45 @@ internal static unsafe class RowLoops<TSimd, TVector, T>
     }
 
     /// <summary>
+    /// Writes <paramref name="operation"/>'s outputs for classes <c>[0, length)</c> to <paramref name="destination"/> and returns the sums of
+    /// its contributions, added in the order of <see cref="Sum"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static RowSums StoreAndSums<TOperation>(T* destination, nuint length, in TOperation operation)
+        where TOperation : struct, IRowMapSums<TVector>
+    {
+        nuint count = (nuint)TSimd.Count;
+        nuint last = length - count;
+        bool hasTail = length % count != 0;
+        TVector a = default, b = default, c = default, d = default;
+        TVector tail = hasTail ? At(operation, last, out a, out b, out c, out d) : default;
+        TVector first = default, second = default, third = default, fourth = default;
+        nuint i = 0;
+        for (; i + count <= length; i += count)
+        {
+            TSimd.Store(operation.At(i, out TVector e, out TVector f, out TVector g, out TVector h), destination + i);
+            first = TSimd.Add(first, e);
+            second = TSimd.Add(second, f);
+            third = TSimd.Add(third, g);
+            fourth = TSimd.Add(fourth, h);
+        }
+
+        var sums = new RowSums(TSimd.SumAsDouble(first), TSimd.SumAsDouble(second), TSimd.SumAsDouble(third), TSimd.SumAsDouble(fourth));
+        if (!hasTail)
+        {
+            return sums;
+        }
+
+        TSimd.Store(tail, destination + last);
+        int firstNew = (int)(i - last);
+        return sums + new RowSums(
+            TSimd.SumAsDouble(TSimd.KeepLanesFrom(a, firstNew)),
+            TSimd.SumAsDouble(TSimd.KeepLanesFrom(b, firstNew)),
+            TSimd.SumAsDouble(TSimd.KeepLanesFrom(c, firstNew)),
+            TSimd.SumAsDouble(TSimd.KeepLanesFrom(d, firstNew)));
+    }
+
+    /// <summary>
     /// The sum of <paramref name="operation"/>'s contributions over classes <c>[0, length)</c>, its outputs left unwritten: in the order of
     /// <see cref="StoreAndSum"/>, so that a loss computed with and without its gradient is the same number.
     /// </summary>
@@ -170,6 +218,10 @@ internal static unsafe class RowLoops<TSimd, TVector, T>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static TVector At<TOperation>(in TOperation operation, nuint k)
         where TOperation : struct, IRowMap<TVector> => operation.At(k);
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static TVector At<TOperation>(in TOperation operation, nuint k, out TVector first, out TVector second, out TVector third, out TVector fourth)
+        where TOperation : struct, IRowMapSums<TVector> => operation.At(k, out first, out second, out third, out fourth);
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static TVector At<TOperation>(in TOperation operation, nuint k, out TVector contribution)
