@@ -7,7 +7,7 @@ namespace LabelSmoothing.Benchmarks;
 
 /// <summary>
 /// One door of the library on one shape: <see cref="Prepare"/> allocates its inputs and returns the fused forward + backward
-/// (float32, α = 0.1, mean, one core) and a same-size memory copy (the floor: read the logits, write the gradient). Inputs are
+/// (float32, α = 0.1, mean, one core; the cross-entropy unless the factory is given another <see cref="SoftmaxLoss"/>) and a same-size memory copy (the floor: read the logits, write the gradient). Inputs are
 /// N(0, 2²) logits and uniform labels.
 /// </summary>
 public sealed class DoorCase
@@ -46,26 +46,26 @@ public sealed class DoorCase
     public static DoorCase Named(string name) =>
         ((List<DoorCase>)[.. All()]).Find(c => c.ToString() == name) ?? throw new ArgumentException($"no door case '{name}'", nameof(name));
 
-    public static DoorCase Span(int rows, int classes) => new("span", $"{rows}x{classes}", (long)rows * classes, () =>
+    public static DoorCase Span(int rows, int classes, Func<int, SoftmaxLoss>? create = null) => new("span", $"{rows}x{classes}", (long)rows * classes, () =>
     {
         var (logits, labels) = new BenchmarkShape(rows, classes).Data<float>();
         var gradient = new float[logits.Length];
-        var loss = OneCore(classes);
+        var loss = (create ?? OneCore)(classes);
         return new(() => loss.ForwardBackward<float>(logits, labels, gradient), () => logits.AsSpan().CopyTo(gradient));
     });
 
-    public static DoorCase Matrix(int rows, int classes) => new("matrix", $"{rows}x{classes}", (long)rows * classes, () =>
+    public static DoorCase Matrix(int rows, int classes, Func<int, SoftmaxLoss>? create = null) => new("matrix", $"{rows}x{classes}", (long)rows * classes, () =>
     {
         var (values, labels) = new BenchmarkShape(rows, classes).Data<float>();
         var logits = Matrix<float>.Build.Dense(rows, classes, values);
         var gradient = Matrix<float>.Build.Dense(rows, classes);
         var copy = new float[values.Length];
-        var loss = OneCore(classes);
+        var loss = (create ?? OneCore)(classes);
         return new(() => loss.ForwardBackward(logits, labels, gradient), () => values.AsSpan().CopyTo(copy));
     });
 
     /// <summary>Logits <c>(n, c, h[, w])</c> stored densely: class-major within each sample.</summary>
-    public static DoorCase DenseTensor(int n, int classes, int h, int w = 1) =>
+    public static DoorCase DenseTensor(int n, int classes, int h, int w = 1, Func<int, SoftmaxLoss>? create = null) =>
         new("dense tensor", w == 1 ? $"({n}, {classes}, {h})" : $"({n}, {classes}, {h}, {w})", (long)n * classes * h * w, () =>
         {
             var (values, labels) = new BenchmarkShape(n * h * w, classes).Data<float>();
@@ -75,12 +75,12 @@ public sealed class DoorCase
             var target = Tensor.Create(labels, labelLengths);
             var gradient = Tensor.CreateFromShape<float>(lengths, pinned: false);
             var copy = new float[values.Length];
-            var loss = OneCore(classes);
+            var loss = (create ?? OneCore)(classes);
             return new(() => loss.ForwardBackward(logits, target, gradient), () => values.AsSpan().CopyTo(copy));
         });
 
     /// <summary>Logits <c>(n, c, h, w)</c> viewed from channel-last storage <c>(n, h, w, c)</c>: contiguous rows at class stride 1.</summary>
-    public static DoorCase PermutedTensor(int n, int classes, int h, int w) =>
+    public static DoorCase PermutedTensor(int n, int classes, int h, int w, Func<int, SoftmaxLoss>? create = null) =>
         new("permuted tensor", $"({n}, {classes}, {h}, {w})", (long)n * classes * h * w, () =>
         {
             var (values, labels) = new BenchmarkShape(n * h * w, classes).Data<float>();
@@ -88,7 +88,7 @@ public sealed class DoorCase
             var gradient = Tensor.PermuteDimensions(Tensor.CreateFromShape<float>([n, h, w, classes], pinned: false), [0, 3, 1, 2]);
             var target = Tensor.Create(labels, [n, h, w]);
             var copy = new float[values.Length];
-            var loss = OneCore(classes);
+            var loss = (create ?? OneCore)(classes);
             return new(() => loss.ForwardBackward(logits, target, gradient), () => values.AsSpan().CopyTo(copy));
         });
 
