@@ -69,36 +69,40 @@ public static class FamilyBenchmark
         return 0;
     }
 
+    /// <summary>The softmax losses of the per-door table, the cross-entropy first (one thread, α = 0.1).</summary>
+    public static IReadOnlyList<(string Name, Func<int, SoftmaxLoss> Create)> SoftmaxLosses { get; } =
+    [
+        ("CrossEntropyLoss", k => new CrossEntropyLoss(k, 0.1) { MaxDegreeOfParallelism = 1 }),
+        ("PolyLoss ε = 2", k => new PolyLoss(k, 2.0, 0.1) { MaxDegreeOfParallelism = 1 }),
+        ("FocalLoss γ = 2", k => new FocalLoss(k, 2.0, 0.1) { MaxDegreeOfParallelism = 1 }),
+        ("FocalLoss γ = 0.5", k => new FocalLoss(k, 0.5, 0.1) { MaxDegreeOfParallelism = 1 }),
+        ("LabelRelaxationLoss", k => new LabelRelaxationLoss(k, 0.1) { MaxDegreeOfParallelism = 1 }),
+        ("ConfidencePenaltyLoss β = 0.1", k => new ConfidencePenaltyLoss(k, 0.1, 0.1) { MaxDegreeOfParallelism = 1 }),
+    ];
+
+    /// <summary>The doors of the per-door table, each a <see cref="DoorCase"/> for a given loss.</summary>
+    public static IReadOnlyList<Func<Func<int, SoftmaxLoss>, DoorCase>> Doors { get; } =
+    [
+        create => DoorCase.Span(4096, 1000, create),
+        create => DoorCase.Matrix(4096, 1000, create),
+        create => DoorCase.DenseTensor(8, 21, 128, 128, create: create),
+        create => DoorCase.PermutedTensor(8, 21, 128, 128, create),
+    ];
+
     /// <summary>
     /// <c>--quick --family --doors</c>: each softmax-family loss through the span, MathNet and tensor doors (one thread, float, α = 0.1),
     /// ns per logit, ÷ a same-size copy and ÷ the cross-entropy through the same door, each door's losses interleaved in one run.
     /// </summary>
     public static int RunDoors(int samples)
     {
-        (string Name, Func<int, SoftmaxLoss> Create)[] losses =
-        [
-            ("CrossEntropyLoss", k => new CrossEntropyLoss(k, 0.1) { MaxDegreeOfParallelism = 1 }),
-            ("PolyLoss ε = 2", k => new PolyLoss(k, 2.0, 0.1) { MaxDegreeOfParallelism = 1 }),
-            ("FocalLoss γ = 2", k => new FocalLoss(k, 2.0, 0.1) { MaxDegreeOfParallelism = 1 }),
-            ("FocalLoss γ = 0.5", k => new FocalLoss(k, 0.5, 0.1) { MaxDegreeOfParallelism = 1 }),
-            ("LabelRelaxationLoss", k => new LabelRelaxationLoss(k, 0.1) { MaxDegreeOfParallelism = 1 }),
-            ("ConfidencePenaltyLoss β = 0.1", k => new ConfidencePenaltyLoss(k, 0.1, 0.1) { MaxDegreeOfParallelism = 1 }),
-        ];
-        Func<Func<int, SoftmaxLoss>, DoorCase>[] doors =
-        [
-            create => DoorCase.Span(4096, 1000, create),
-            create => DoorCase.Matrix(4096, 1000, create),
-            create => DoorCase.DenseTensor(8, 21, 128, 128, create),
-            create => DoorCase.PermutedTensor(8, 21, 128, 128, create),
-        ];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# LabelSmoothing family per door — {DateTime.UtcNow:yyyy-MM-dd}, .NET {Environment.Version}, Vector512 {Vector512.IsHardwareAccelerated}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# float32, α = 0.1, mean, forward + backward, one thread; medians of {samples} interleaved samples of ~20 ms; ns per logit"));
         Console.WriteLine();
         Console.WriteLine("| door | loss | ns per logit | ÷ copy | ÷ cross-entropy |");
         Console.WriteLine("|---|---|---|---|---|");
-        foreach (var door in doors)
+        foreach (var door in Doors)
         {
-            var cases = losses.Select(loss => (loss.Name, Case: door(loss.Create))).ToList();
+            var cases = SoftmaxLosses.Select(loss => (loss.Name, Case: door(loss.Create))).ToList();
             var runs = cases.Select(c => (c.Name, Run: c.Case.Prepare())).ToList();
             var actions = new List<(string Name, Action Body)> { ("copy", runs[0].Run.Copy) };
             actions.AddRange(runs.Select(r => (r.Name, r.Run.Fused)));
@@ -108,7 +112,7 @@ public static class FamilyBenchmark
             {
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"| {cases[0].Case} | {name} | {medians[name]:0.000} | {medians[name] / medians["copy"]:0.00}× | {medians[name] / medians[losses[0].Name]:0.00}× |"));
+                    $"| {cases[0].Case} | {name} | {medians[name]:0.000} | {medians[name] / medians["copy"]:0.00}× | {medians[name] / medians[SoftmaxLosses[0].Name]:0.00}× |"));
             }
         }
 
