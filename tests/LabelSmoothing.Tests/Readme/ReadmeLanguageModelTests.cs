@@ -21,7 +21,7 @@ public sealed class ReadmeLanguageModelTests
     [Fact]
     public void TheLlmExample_IsTheCodeOfThisTest()
     {
-        ReadmeSnippets.Code(SourcePath(), "LLM example").Should().Equal(ReadmeSnippets.Block("## LLM training"));
+        ReadmeSnippets.Code(SourcePath(), "README LLM example").Should().Equal(ReadmeSnippets.Block("## LLM training"));
     }
 
     [Fact]

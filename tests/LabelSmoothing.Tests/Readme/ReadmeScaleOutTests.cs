@@ -41,7 +41,7 @@ public sealed class ReadmeScaleOutTests
             row.Should().Equal(unshardedGradient.AsSpan(i * vocabulary, vocabulary).ToArray(), (shard, whole) => Math.Abs(shard - whole) <= 1e-7f);
         }
 
-        ReadmeSnippets.Block("## Across machines").Should().Equal(ReadmeSnippets.Code(SourcePath(), "across machines example"));
+        ReadmeSnippets.Block("## Across machines").Should().Equal(ReadmeSnippets.Code(SourcePath(), "README across machines example"));
 
         (float, float[]) Rank(int rank)
         {
@@ -117,7 +117,7 @@ public sealed class ReadmeScaleOutTests
             }
         }
 
-        ReadmeSnippets.Block("## The head without the logits").Should().Equal(ReadmeSnippets.Code(SourcePath(), "linear head example"));
+        ReadmeSnippets.Block("## The head without the logits").Should().Equal(ReadmeSnippets.Code(SourcePath(), "README linear head example"));
     }
 
     private static string SourcePath([CallerFilePath] string path = "") => path;

@@ -42,7 +42,7 @@ public class ReadmeTests
 
         ((double)value).Should().BeApproximately(QuickExampleLoss, 1e-6);
         gradient.Take(3).Sum().Should().BeApproximately(0f, 1e-7f, "a normalised target's gradient row sums to 0");
-        printed.Should().Be(ExampleLines(CodeBlock("README.md", "## Quick example")).Last().TrimStart('/', ' '));
+        printed.Should().Be(ReadmeSnippets.Block("## Quick example").Last().TrimStart('/', ' '));
     }
 
     [Fact]
@@ -66,9 +66,9 @@ public class ReadmeTests
         }
 
         printed.Should().Be("loss 0.5968, channels-last 0.5968");
-        printed.Should().Be(ExampleLines(CodeBlock("README.md", "### Tensors")).Last().TrimStart('/', ' '));
-        ExampleLines(CodeBlock("README.md", "### Tensors")).Where(line => !line.StartsWith("using ", StringComparison.Ordinal))
-            .Should().Equal(MarkedCode("README tensor example"));
+        string[] documented = ReadmeSnippets.Block("### Tensors");
+        printed.Should().Be(documented.Last().TrimStart('/', ' '));
+        documented.Should().Equal(ReadmeSnippets.Code(SourcePath(), "README tensor example"));
     }
 
     [Theory]
@@ -76,9 +76,7 @@ public class ReadmeTests
     [InlineData("src/LabelSmoothing/PACKAGE.md")]
     public void QuickExample_InTheReadmes_IsTheCodeOfThisTest(string readme)
     {
-        string[] documented = ExampleLines(CodeBlock(readme, "## Quick example")).Where(line => !line.StartsWith("using ", StringComparison.Ordinal)).ToArray();
-
-        documented.Should().Equal(MarkedCode("README quick example"));
+        ReadmeSnippets.Block("## Quick example", readme).Should().Equal(ReadmeSnippets.Code(SourcePath(), "README quick example"));
     }
 
     [Fact]
@@ -88,9 +86,9 @@ public class ReadmeTests
 
         ((double)value).Should().BeApproximately(QuickExampleLoss, 1e-6);
         gradient.Row(0).Sum().Should().BeApproximately(0f, 1e-7f);
-        string[] documented = ExampleLines(CodeBlock("src/LabelSmoothing.MathNet/PACKAGE.md", "## Quick example"));
+        string[] documented = ReadmeSnippets.Block("## Quick example", "src/LabelSmoothing.MathNet/PACKAGE.md");
         printed.Should().Be(documented.Last().TrimStart('/', ' '));
-        documented.Where(line => !line.StartsWith("using ", StringComparison.Ordinal)).Should().Equal(MarkedCode("MathNet quick example"));
+        documented.Should().Equal(ReadmeSnippets.Code(SourcePath(), "MathNet quick example"));
     }
 
     /// <summary>
@@ -122,7 +120,7 @@ public class ReadmeTests
         value.Should().BeApproximately(unsplit, 1e-7f);
         pieces.SelectMany(piece => piece.Gradient).Should().Equal(unsplitGradient, (piece, whole) => Math.Abs(piece - whole) <= 1e-8f);
         unsplitGradient[6..].Should().Equal(0f, 0f, 0f);
-        ExampleLines(CodeBlock("README.md", "## Chunks and shards")).Should().Equal(MarkedCode("README chunks example"));
+        ReadmeSnippets.Block("## Chunks and shards").Should().Equal(ReadmeSnippets.Code(SourcePath(), "README chunks example"));
     }
 
     private static (float Value, float[] Gradient) QuickExample()
@@ -204,30 +202,6 @@ public class ReadmeTests
             CultureInfo.CurrentCulture = culture;
         }
     }
-
-    /// <summary>The lines of this file between "// {marker}: begin" and "// {marker}: end".</summary>
-    private static string[] MarkedCode(string marker)
-    {
-        string[] source = File.ReadAllLines(SourcePath());
-        int begin = Array.FindIndex(source, line => line.Trim() == $"// {marker}: begin");
-        int end = Array.FindIndex(source, line => line.Trim() == $"// {marker}: end");
-        return ExampleLines(string.Join('\n', source[(begin + 1)..end]));
-    }
-
-    /// <summary>The first C# code block after the heading <paramref name="section"/> of a Markdown file of the repository.</summary>
-    private static string CodeBlock(string file, string section)
-    {
-        string text = File.ReadAllText(Path.Combine(RepositoryPaths.Root, file));
-        int heading = text.IndexOf(section + "\n", StringComparison.Ordinal);
-        heading.Should().BeGreaterThanOrEqualTo(0, $"{file} has a section \"{section}\"");
-        int start = text.IndexOf("```csharp", heading, StringComparison.Ordinal) + "```csharp".Length;
-        int end = text.IndexOf("```", start, StringComparison.Ordinal);
-        return text[start..end];
-    }
-
-    /// <summary>The non-empty lines, without indentation.</summary>
-    private static string[] ExampleLines(string code) =>
-        code.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0).ToArray();
 
     private static string SourcePath([CallerFilePath] string path = "") => path;
 }
