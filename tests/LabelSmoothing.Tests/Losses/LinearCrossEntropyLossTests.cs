@@ -292,8 +292,10 @@ public abstract class LinearCrossEntropyLossTests<T>
         }
 
         allocated[0].Should().BeLessThanOrEqualTo(48L << 20, "the first call rents its 32 MB chunk of logits and builds the loss's per-class tables");
+        // The shared array pool may drop buffers at a gen-2 collection and then re-create its own bookkeeping (8 KB seen in CI);
+        // what must not happen is an allocation that grows with N.
         allocated.Where((_, call) => call % 2 == 1).Should().OnlyContain(
-            bytes => bytes <= 8192, "a repeated call reuses the pooled chunk, whatever N (512 rows of 2^18 logits would be 512 MB)");
+            bytes => bytes <= 64 * 1024, "a repeated call reuses the pooled chunk, whatever N (512 rows of 2^18 logits would be 512 MB)");
     }
 
     private static T[] Of(double[] values) => [.. values.Select(v => T.CreateTruncating(v))];
