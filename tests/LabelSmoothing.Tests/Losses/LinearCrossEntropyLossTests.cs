@@ -291,7 +291,7 @@ public abstract class LinearCrossEntropyLossTests<T>
             }
         }
 
-        allocated[0].Should().BeLessThanOrEqualTo(48L << 20, "the first call rents its 32 MB chunk of logits and builds the loss's per-class tables");
+        allocated[0].Should().BeLessThanOrEqualTo(64L << 20, "the first call rents its 32 MB chunk of logits, the GEMM's packing buffer and builds the loss's per-class tables");
         // The shared array pool may drop buffers at a gen-2 collection and then re-create its own bookkeeping (8 KB seen in CI);
         // what must not happen is an allocation that grows with N.
         allocated.Where((_, call) => call % 2 == 1).Should().OnlyContain(

@@ -18,7 +18,10 @@ public unsafe class GemmAllocationTests
         AllocatedBytes<double>(m).Should().Be(0);
     }
 
-    /// <summary>The bytes allocated on this thread by three calls after a warm-up, with depths across passes of KC.</summary>
+    /// <summary>
+    /// The bytes allocated on this thread by three calls after a warm-up, with depths across passes of KC: the fewest over up to five such
+    /// windows, as a gen-2 collection may trim the shared pool between two calls.
+    /// </summary>
     private static long AllocatedBytes<T>(int m)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -28,13 +31,19 @@ public unsafe class GemmAllocationTests
         fixed (T* c = gemm.C)
         {
             Multiply(gemm, a, b, c);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int call = 0; call < 3; call++)
+            long fewest = long.MaxValue;
+            for (int window = 0; window < 5 && fewest > 0; window++)
             {
-                Multiply(gemm, a, b, c);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int call = 0; call < 3; call++)
+                {
+                    Multiply(gemm, a, b, c);
+                }
+
+                fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
             }
 
-            return GC.GetAllocatedBytesForCurrentThread() - before;
+            return fewest;
         }
     }
 
