@@ -137,5 +137,5 @@ internal readonly struct Simd256<T> : ISimd<Vector256<T>, T>
     public static unsafe Vector256<T> Convert(int* values) =>
         typeof(T) == typeof(float)
             ? Vector256.ConvertToSingle(Vector256.Load(values)).As<float, T>()
-            : ScalarLanes.Convert<Vector256<T>, T>(values, Count);
+            : Avx.ConvertToVector256Double(Vector128.Load(values)).As<double, T>();
 }

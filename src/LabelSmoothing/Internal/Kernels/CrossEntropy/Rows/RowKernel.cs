@@ -16,9 +16,14 @@ internal readonly struct RowKernel<T, TTerm>(LossPlan plan) : IPieceKernel<T>
         KernelTables<T> tables = plan.Tables<T>();
         int numClasses = piece.NumClasses;
         bool index = piece.Labels is not null;
-        if (index && SmallClassKernel<T>.Applies(piece, tables.Kind))
+        if (Vector512.IsHardwareAccelerated && index && SmallClassKernel<Simd512<T>, Vector512<T>, T>.Applies(piece, tables.Kind))
         {
-            return SmallClassKernel<T>.Index<TTerm>(plan, tables, piece);
+            return SmallClassKernel<Simd512<T>, Vector512<T>, T>.Index<TTerm>(plan, tables, piece);
+        }
+
+        if (Vector256.IsHardwareAccelerated && index && SmallClassKernel<Simd256<T>, Vector256<T>, T>.Applies(piece, tables.Kind))
+        {
+            return SmallClassKernel<Simd256<T>, Vector256<T>, T>.Index<TTerm>(plan, tables, piece);
         }
 
         if (Vector512.IsHardwareAccelerated && numClasses >= Vector512<T>.Count)
