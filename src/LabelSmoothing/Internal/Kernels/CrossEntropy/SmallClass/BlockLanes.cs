@@ -80,7 +80,7 @@ internal readonly unsafe struct BlockLanes(byte* lines)
         for (int r = 0; r < rows; r++)
         {
             int label = arguments.Label(row + r);
-            found |= label != ignoreIndex && T.IsNegativeInfinity(arguments.LogitsRow(row + r)[label]) ? 1u << r : 0;
+            found |= label != ignoreIndex && T.IsNegativeInfinity(arguments.LogitsRow(row + r)[label * arguments.LogitsClassStride]) ? 1u << r : 0;
         }
 
         return found;

@@ -4,12 +4,14 @@ using System.Runtime.Intrinsics.X86;
 namespace LabelSmoothing.Internal.Kernels.CrossEntropy;
 
 /// <summary>
-/// Index targets with few classes (<c>K ≤ 32</c>), on AVX-512 or AVX: a block of one row per vector lane (16 float or 8 double rows on
-/// AVX-512, 8 or 4 on AVX) is transposed in registers into scratch so that each vector holds one class of every row, and computed with
-/// no per-row reduction at all (the max, the sum of exponentials and the log are per lane; the label's coefficients come from table
-/// gathers), then transposed back. A block reads and writes only its own rows (a partial block holds 0 in the lanes past them and never
-/// stores them), so the gradient may alias the logits and every row goes through the same arithmetic wherever a batch is cut (which
-/// keeps chunked gradients bit-identical). A row whose label logit is −∞ is computed by the reference kernel.
+/// Index targets with few classes (<c>K ≤ 32</c>), on AVX-512 or AVX, rows or samples contiguous: a group of samples (two cache lines of
+/// each class) is loaded into scratch so that each vector holds one class of one lane per sample — row-major rows by register transposes,
+/// class-major operands (MathNet's columns, dense <c>(N, C, d…)</c> tensors) by plain loads — and computed a block of one vector of
+/// samples at a time with no per-row reduction at all (the max, the sum of exponentials and the log are per lane; the label's
+/// coefficients come from table gathers), then stored back the same way. A group reads and writes only its own samples (a partial group
+/// holds 0 in the lanes past them and never stores them), so the gradient may alias the logits and every sample goes through the same
+/// arithmetic wherever a batch is cut (which keeps chunked gradients bit-identical). A sample whose label logit is −∞ is computed by the
+/// reference kernel, after its group's stores.
 /// </summary>
 internal static unsafe class SmallClassKernel<TSimd, TVector, T>
     where TSimd : ISimd<TVector, T>
@@ -21,54 +23,88 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
 
     private static int Lanes => TSimd.Count;
 
-    /// <summary>The vectors after the columns in scratch that hold one group of rows on their way back (<see cref="StoreColumns"/>).</summary>
-    private const int RowsLength = 16;
+    /// <summary>
+    /// The samples of a group, one cache line of each class (16 floats or 8 doubles): the blocks of a group are loaded and stored together,
+    /// so that each line of a class-major operand is read and written once however far apart its classes lie. In scratch, class
+    /// <c>k</c> of the group's samples starts at <c>k·GroupLanes</c>.
+    /// </summary>
+    private static int GroupLanes => GroupBytes / sizeof(T);
 
-    /// <summary>Whether <see cref="Transpose512"/> moves the blocks (else <see cref="Transpose256"/>).</summary>
+    private const int GroupBytes = 128;
+
+    /// <summary>The lines after the columns in scratch that hold one square of rows on their way back (<see cref="StoreGroup"/>).</summary>
+    private const int SquareLines = 16;
+
+    /// <summary>Whether <see cref="Transpose512"/> moves row-major blocks (else <see cref="Transpose256"/>).</summary>
     private static bool TransposesIn512 => typeof(TVector) == typeof(Vector512<T>);
 
     /// <summary>
     /// Whether the kernel applies to a piece: float or double, <c>K ≤ 32</c>, a prior whose coefficients do not depend on the label,
-    /// contiguous rows, index targets and one loss and upstream value per sample.
+    /// index targets, one loss and upstream value per sample, and either contiguous rows or contiguous samples (MathNet's columns,
+    /// dense <c>(N, C, d…)</c> tensors).
     /// </summary>
     public static bool Applies(in BatchArguments<T> arguments, SmoothingKind kind) =>
         (typeof(T) == typeof(float) || typeof(T) == typeof(double))
         && (TransposesIn512 ? Avx512F.IsSupported : typeof(TVector) == typeof(Vector256<T>) && Avx.IsSupported)
         && arguments.NumClasses <= MaxClasses
         && kind is SmoothingKind.None or SmoothingKind.Constant or SmoothingKind.Array
-        && arguments.RowsContiguous && arguments.IsIndex && arguments.Targets is null && !arguments.ElementWise
-        && arguments.LogitsStride <= int.MaxValue / Lanes && (arguments.Gradient is null || arguments.GradientStride <= int.MaxValue / Lanes);
+        && arguments.IsIndex && arguments.Targets is null && !arguments.ElementWise
+        && ((arguments.RowsContiguous && arguments.LogitsStride <= int.MaxValue / Lanes
+             && (arguments.Gradient is null || arguments.GradientStride <= int.MaxValue / Lanes))
+            || arguments.SamplesContiguous);
 
-    /// <summary>Every sample of the piece, a block of <see cref="Lanes"/> rows at a time. Returns <c>Σ l_i</c>.</summary>
+    /// <summary>Every sample of the piece, a group of <see cref="GroupLanes"/> samples at a time. Returns <c>Σ l_i</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
     public static double Index<TTerm>(LossPlan plan, KernelTables<T> tables, in BatchArguments<T> arguments)
         where TTerm : IRowTerm
     {
-        // Cache-line aligned: one vector per class, a square of rows for the transposes back, then the per-lane operands of the block.
-        byte* scratch = stackalloc byte[((MaxClasses + RowsLength) * 64) + (BlockLanes.Size * 64) + 64];
+        // Cache-line aligned: one line per class, a square of rows for the transposes back, then the per-lane operands of a block.
+        byte* scratch = stackalloc byte[(MaxClasses * GroupBytes) + (SquareLines * 64) + (BlockLanes.Size * 64) + 64];
         var columns = (T*)(((nint)scratch + 63) & ~(nint)63);
-        var lanes = new BlockLanes((byte*)(columns + ((MaxClasses + RowsLength) * Lanes)));
+        var lanes = new BlockLanes((byte*)(columns + (MaxClasses * GroupLanes)) + (SquareLines * 64));
+        bool rowMajor = arguments.RowsContiguous;
         double total = 0.0;
-        for (int row = 0; row < arguments.Count; row += Lanes)
+        for (int first = 0; first < arguments.Count; first += GroupLanes)
         {
-            int rows = Math.Min(Lanes, arguments.Count - row);
-            total = Block<TTerm>(plan, tables, arguments, row, rows, columns, lanes, total);
+            int samples = Math.Min(GroupLanes, arguments.Count - first);
+            LoadGroup(arguments, rowMajor, first, samples, columns);
+            uint referenceRows = 0;
+            for (int block = 0; block < samples; block += Lanes)
+            {
+                int rows = Math.Min(Lanes, samples - block);
+                total = Block<TTerm>(plan, tables, arguments, first + block, rows, columns + block, lanes, total, out uint blockReferenceRows);
+                referenceRows |= blockReferenceRows << block;
+            }
+
+            if (arguments.Gradient is not null)
+            {
+                StoreGroup(arguments, rowMajor, first, samples, LaneBits(samples) & ~referenceRows, columns);
+            }
+
+            for (; referenceRows != 0; referenceRows &= referenceRows - 1)
+            {
+                int sample = first + BitOperations.TrailingZeroCount(referenceRows);
+                total += arguments.Weighted(sample, IndexTargetKernel.Row<T, TTerm>(plan, arguments, sample));
+            }
         }
 
         return total;
     }
 
-    /// <summary>One block of rows: returns <paramref name="total"/> plus the block's <c>Σ l_i</c>, added row by row.</summary>
+    /// <summary>
+    /// One block of <see cref="Lanes"/> samples of a loaded group (<paramref name="columns"/> points at the block's first lane): returns
+    /// <paramref name="total"/> plus the block's <c>Σ l_i</c>, added row by row, and leaves the block's gradient in the columns.
+    /// <paramref name="referenceRows"/> gets the rows whose label logit is −∞, which the reference kernel computes after the group's stores.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
     private static double Block<TTerm>(
-        LossPlan plan, KernelTables<T> tables, in BatchArguments<T> arguments, int row, int rows, T* columns, BlockLanes lanes, double total)
+        LossPlan plan, KernelTables<T> tables, in BatchArguments<T> arguments, int row, int rows, T* columns, BlockLanes lanes, double total, out uint referenceRows)
         where TTerm : IRowTerm
     {
         int numClasses = arguments.NumClasses;
         int ignoreIndex = plan.IgnoreIndex;
-        LoadColumns(arguments, row, rows, columns);
         int* labels = lanes.Labels(arguments, row, rows, ignoreIndex, Lanes);
         TVector label = TSimd.Convert(labels);
         TVector ignored = TSimd.EqualTo(label, TSimd.Broadcast(T.CreateTruncating(ignoreIndex)));
@@ -81,7 +117,7 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
 
         // Rows whose label logit is −∞ go to the reference kernel: the split of the label's coefficient below is NaN-prone there.
         TVector skipped = ignored;
-        uint referenceRows = 0;
+        referenceRows = 0;
         TVector negativeInfinity = TSimd.ClearWhere(TSimd.EqualTo(labelLogit, TSimd.Broadcast(T.NegativeInfinity)), ignored);
         if (TSimd.Any(negativeInfinity))
         {
@@ -120,7 +156,15 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
         {
             TVector weight = arguments.WeightsLosses ? upstream : one;
             TVector correct = TSimd.ClearWhere(TSimd.EqualTo(labelLogit, max), tieBefore);
-            StatisticsLanes.Add<TSimd, TVector, T>(arguments.Statistics, skipped, weight, TSimd.Add(max, logSum), labelLogit, correct);
+            TVector excluded = skipped;
+            if (arguments.StatisticsFrom > row)
+            {
+                // Rows before StatisticsFrom belong to a staged block this one overlaps, which counted them already.
+                TVector counted = TSimd.KeepLanesFrom(TSimd.EqualTo(one, one), Math.Min(arguments.StatisticsFrom - row, Lanes));
+                excluded = TSimd.Select(counted, skipped, TSimd.EqualTo(one, one));
+            }
+
+            StatisticsLanes.Add<TSimd, TVector, T>(arguments.Statistics, excluded, weight, TSimd.Add(max, logSum), labelLogit, correct);
         }
 
         TVector loss = TSimd.Add(TSimd.Add(TSimd.Multiply(targetWeight, logSum), margin), TSimd.Multiply(labelWeight, TSimd.Subtract(max, labelLogit)));
@@ -144,7 +188,7 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
             TVector labelProbabilityTerm = TSimd.Subtract(
                 TSimd.Add(TSimd.Gather(tables.PaddedOffLabelWeights, labels, ignoreIndex), termShare),
                 TSimd.Divide(TSimd.Multiply(softmaxFactor, others), sum));
-            WriteGradient(tables, arguments, row, rows, referenceRows, columns, label, ignored, upstream, softmaxFactor, labelProbabilityTerm, sum);
+            WriteGradient(tables, arguments, columns, label, ignored, upstream, softmaxFactor, labelProbabilityTerm, sum);
         }
 
         TSimd.Store(loss, lanes.Losses<T>());
@@ -160,8 +204,7 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
             TSimd.Store(upstream, weights);
         }
 
-        total = lanes.AddLosses(total, rows, weights);
-        return referenceRows == 0 ? total : total + ReferenceRows<TTerm>(plan, arguments, row, referenceRows);
+        return lanes.AddLosses(total, rows, weights);
     }
 
     /// <summary>The maximum of each lane's classes, and the logit of its label (0 for a label outside the classes).</summary>
@@ -173,7 +216,7 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
         TVector found = TSimd.Select(IsClass(label, 0), max, default);
         for (int k = 1; k < numClasses; k++)
         {
-            TVector x = TSimd.Load(columns + (k * Lanes));
+            TVector x = TSimd.Load(columns + (k * GroupLanes));
             max = TSimd.Max(max, x);
             found = TSimd.Select(IsClass(label, k), x, found);
         }
@@ -193,7 +236,7 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
         for (int k = 0; k < numClasses; k++)
         {
             TVector tie = TSimd.Select(
-                TSimd.GreaterThan(label, TSimd.Broadcast(T.CreateTruncating(k))), TSimd.EqualTo(TSimd.Load(columns + (k * Lanes)), labelLogit), default);
+                TSimd.GreaterThan(label, TSimd.Broadcast(T.CreateTruncating(k))), TSimd.EqualTo(TSimd.Load(columns + (k * GroupLanes)), labelLogit), default);
             tieBefore = TSimd.Select(tie, tie, tieBefore);
         }
 
@@ -212,7 +255,7 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
         TVector sum = default, maxima = default, spread = default;
         for (int k = 0; k < numClasses; k++)
         {
-            TVector x = TSimd.Load(columns + (k * Lanes));
+            TVector x = TSimd.Load(columns + (k * GroupLanes));
             TVector e = SimdMath.ExpNonPositive<TSimd, TVector, T>(TSimd.Subtract(x, max));
             if (kind == SmoothingKind.Constant)
             {
@@ -226,7 +269,7 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
             TVector isMax = TSimd.EqualTo(x, max);
             sum = TSimd.Add(sum, TSimd.ClearWhere(e, isMax));
             maxima = TSimd.Add(maxima, TSimd.Select(isMax, one, default));
-            TSimd.Store(e, columns + (k * Lanes));
+            TSimd.Store(e, columns + (k * GroupLanes));
         }
 
         count = maxima;
@@ -234,10 +277,11 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
         return sum;
     }
 
+    /// <summary>Replaces the block's exponentials in the columns by its gradient.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void WriteGradient(
-        KernelTables<T> tables, in BatchArguments<T> arguments, int row, int rows, uint referenceRows, T* columns, TVector label, TVector ignored,
-        TVector upstream, TVector softmaxFactor, TVector labelGradient, TVector sum)
+        KernelTables<T> tables, in BatchArguments<T> arguments, T* columns, TVector label, TVector ignored, TVector upstream, TVector softmaxFactor,
+        TVector labelGradient, TVector sum)
     {
         int numClasses = arguments.NumClasses;
         TVector scale = TSimd.Broadcast(T.CreateTruncating(arguments.GradientFactor));
@@ -253,7 +297,7 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
         T* coefficients = tables.Coefficients;
         for (int k = 0; k < numClasses; k++)
         {
-            TVector g = TSimd.Multiply(TSimd.Load(columns + (k * Lanes)), factor);
+            TVector g = TSimd.Multiply(TSimd.Load(columns + (k * GroupLanes)), factor);
             if (kind == SmoothingKind.Constant)
             {
                 g = TSimd.Subtract(g, constant);
@@ -264,10 +308,8 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
             }
 
             g = TSimd.Select(IsClass(label, k), labelGradient, g);
-            TSimd.Store(TSimd.ClearWhere(g, ignored), columns + (k * Lanes));
+            TSimd.Store(TSimd.ClearWhere(g, ignored), columns + (k * GroupLanes));
         }
-
-        StoreColumns(arguments, row, rows, referenceRows, columns);
     }
 
     /// <summary>Lanes whose label is class <paramref name="k"/> (labels as lane values: exact, as <c>K ≤ 32</c>).</summary>
@@ -275,86 +317,130 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
     private static TVector IsClass(TVector label, int k) => TSimd.EqualTo(label, TSimd.Broadcast(T.CreateTruncating(k)));
 
     /// <summary>
-    /// Column <c>k</c> of the scratch (one vector) holds class <c>k</c> of the block's rows (0 in the lanes past a partial block), by
-    /// register transposes of whole groups of <see cref="Lanes"/> classes.
+    /// Loads <paramref name="samples"/> samples from <paramref name="first"/> on into the columns (0 in the lanes past them): row-major
+    /// blocks by register transposes of whole groups of classes, class-major ones by one line per class.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void LoadColumns(in BatchArguments<T> arguments, int row, int rows, T* columns)
+    private static void LoadGroup(in BatchArguments<T> arguments, bool rowMajor, int first, int samples, T* columns)
     {
         int numClasses = arguments.NumClasses;
-        T* logits = arguments.LogitsRow(row);
-        for (int g = 0; g < numClasses; g += Lanes)
+        T* logits = arguments.LogitsRow(first);
+        if (!rowMajor)
         {
+            nint classStride = arguments.LogitsClassStride;
+            for (int k = 0; k < numClasses; k++)
+            {
+                T* source = logits + (k * classStride);
+                T* column = columns + (k * GroupLanes);
+                if (samples == GroupLanes)
+                {
+                    for (int block = 0; block < GroupLanes; block += Lanes)
+                    {
+                        TSimd.Store(TSimd.Load(source + block), column + block);
+                    }
+                }
+                else
+                {
+                    for (int lane = 0; lane < GroupLanes; lane++)
+                    {
+                        column[lane] = lane < samples ? source[lane] : T.Zero;
+                    }
+                }
+            }
+
+            return;
+        }
+
+        for (int block = 0; block < GroupLanes; block += Lanes)
+        {
+            int rows = Math.Clamp(samples - block, 0, Lanes);
+            T* rowsStart = logits + (block * arguments.LogitsStride);
+            for (int g = 0; g < numClasses; g += Lanes)
+            {
+                if (TransposesIn512)
+                {
+                    Transpose(rowsStart + g, arguments.LogitsStride, LaneBits(rows), OwnClasses(numClasses - g), columns + (g * GroupLanes) + block, GroupLanes, AllLanes, OwnClasses(Lanes));
+                }
+                else
+                {
+                    Transpose256.Transpose(rowsStart + g, arguments.LogitsStride, rows, numClasses - g, columns + (g * GroupLanes) + block, GroupLanes);
+                }
+            }
+        }
+    }
+
+    /// <summary>Stores the group's gradient from the columns, for the samples of <paramref name="stored"/> (bit <c>r</c> for sample <c>first + r</c>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void StoreGroup(in BatchArguments<T> arguments, bool rowMajor, int first, int samples, uint stored, T* columns)
+    {
+        int numClasses = arguments.NumClasses;
+        T* gradient = arguments.GradientRow(first);
+        if (!rowMajor)
+        {
+            nint classStride = arguments.GradientClassStride;
+            bool whole = stored == LaneBits(GroupLanes);
+            for (int k = 0; k < numClasses; k++)
+            {
+                T* destination = gradient + (k * classStride);
+                T* column = columns + (k * GroupLanes);
+                if (whole)
+                {
+                    for (int block = 0; block < GroupLanes; block += Lanes)
+                    {
+                        TSimd.Store(TSimd.Load(column + block), destination + block);
+                    }
+
+                    continue;
+                }
+
+                for (uint left = stored; left != 0; left &= left - 1)
+                {
+                    int lane = BitOperations.TrailingZeroCount(left);
+                    destination[lane] = column[lane];
+                }
+            }
+
+            return;
+        }
+
+        nint stride = arguments.GradientStride;
+        for (int block = 0; block < samples; block += Lanes)
+        {
+            uint rows = (stored >> block) & LaneBits(Lanes);
+            T* rowsStart = gradient + (block * stride);
             if (TransposesIn512)
             {
-                Transpose(logits + g, arguments.LogitsStride, LaneBits(rows), OwnClasses(numClasses - g), columns + (g * Lanes), Lanes, AllLanes, OwnClasses(Lanes));
+                for (int g = 0; g < numClasses; g += Lanes)
+                {
+                    Transpose(columns + (g * GroupLanes) + block, GroupLanes, AllLanes, OwnClasses(Lanes), rowsStart + g, stride, rows, OwnClasses(numClasses - g));
+                }
+
+                continue;
             }
-            else
+
+            // Whole groups of classes through a register transpose into the square of rows, then row by row; the classes after them one by one.
+            T* square = columns + (MaxClasses * GroupLanes);
+            int c = 0;
+            for (; c + Lanes <= numClasses; c += Lanes)
             {
-                Transpose256.Transpose(logits + g, arguments.LogitsStride, rows, numClasses - g, columns + (g * Lanes), Lanes);
-            }
-        }
-    }
-
-    /// <summary>Stores the scratch's columns back as the gradient rows of the block, except <paramref name="referenceRows"/>.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void StoreColumns(in BatchArguments<T> arguments, int row, int rows, uint referenceRows, T* columns)
-    {
-        int numClasses = arguments.NumClasses;
-        T* gradient = arguments.GradientRow(row);
-        uint stored = LaneBits(rows) & ~referenceRows;
-        if (TransposesIn512)
-        {
-            for (int group = 0; group < numClasses; group += Lanes)
-            {
-                Transpose(columns + (group * Lanes), Lanes, AllLanes, OwnClasses(Lanes), gradient + group, arguments.GradientStride, stored, OwnClasses(numClasses - group));
+                Transpose256.Transpose(columns + (c * GroupLanes) + block, GroupLanes, Lanes, square, Lanes);
+                for (uint left = rows; left != 0; left &= left - 1)
+                {
+                    int r = BitOperations.TrailingZeroCount(left);
+                    TSimd.Store(TSimd.Load(square + (r * Lanes)), rowsStart + (r * stride) + c);
+                }
             }
 
-            return;
-        }
-
-        // Whole groups of classes through a register transpose into the square of rows, then row by row; the classes after them one by one.
-        T* square = columns + (MaxClasses * Lanes);
-        int g = 0;
-        for (; g + Lanes <= numClasses; g += Lanes)
-        {
-            Transpose256.Transpose(columns + (g * Lanes), Lanes, Lanes, square, Lanes);
-            for (uint left = stored; left != 0; left &= left - 1)
+            for (uint left = c < numClasses ? rows : 0; left != 0; left &= left - 1)
             {
                 int r = BitOperations.TrailingZeroCount(left);
-                TSimd.Store(TSimd.Load(square + (r * Lanes)), gradient + (r * arguments.GradientStride) + g);
+                T* destination = rowsStart + (r * stride);
+                for (int k = c; k < numClasses; k++)
+                {
+                    destination[k] = columns[(k * GroupLanes) + block + r];
+                }
             }
         }
-
-        if (g == numClasses)
-        {
-            return;
-        }
-
-        for (; stored != 0; stored &= stored - 1)
-        {
-            int r = BitOperations.TrailingZeroCount(stored);
-            T* destination = gradient + (r * arguments.GradientStride);
-            for (int k = g; k < numClasses; k++)
-            {
-                destination[k] = columns[(k * Lanes) + r];
-            }
-        }
-    }
-
-    /// <summary>The rows of <paramref name="rows"/> (bit <c>r</c> for row <c>row + r</c>) by the reference kernel, after the block's stores.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static double ReferenceRows<TTerm>(LossPlan plan, in BatchArguments<T> arguments, int row, uint rows)
-        where TTerm : IRowTerm
-    {
-        double total = 0.0;
-        for (; rows != 0; rows &= rows - 1)
-        {
-            int sample = row + BitOperations.TrailingZeroCount(rows);
-            total += arguments.Weighted(sample, IndexTargetKernel.Row<T, TTerm>(plan, arguments, sample));
-        }
-
-        return total;
     }
 
     private static uint AllLanes => LaneBits(Lanes);
