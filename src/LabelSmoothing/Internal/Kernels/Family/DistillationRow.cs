@@ -6,7 +6,8 @@ namespace LabelSmoothing.Internal.Kernels.Family;
 /// Knowledge distillation (<see cref="DistillationLoss"/>), one row: with <c>u = (t − max t)/T</c>, <c>v = (z − max z)/T</c> (teacher,
 /// student), <c>q = softmax(u)</c>, <c>p = softmax(v)</c> and <c>x_k = lp_k − lq_k</c>: <c>KL(q ‖ p) = Σ_k q_k·φ(x_k)</c> with
 /// <c>φ(x) = eˣ − 1 − x ≥ 0</c> (as <c>Σp = Σq = 1</c>), <c>l = c·KL</c> and <c>∂l/∂z = (c/T)·(p − q)</c>. Two passes: the normalisers, then
-/// the gradient with the loss. Every term is ≥ 0, so nothing cancels when the teacher is near the student (the KL is then second order in
+/// the gradient with the loss, from both sides' exponentials as the first pass parked them (the student's in the gradient, the teacher's
+/// in the piece's scratch row) when there is room, so that each element costs two exponentials, not three. Every term is ≥ 0, so nothing cancels when the teacher is near the student (the KL is then second order in
 /// <c>x</c>); <c>x_k = ((z_k − t_k) − (max z − max t))/T − log(s_v/s_u)</c> is accurate to its own size, and an error in the constant
 /// <c>log(s_v/s_u)</c> moves the sum only at second order (<c>Σ q·φ'(x) = Σ(p − q) = 0</c>). Equal teacher and student rows give exactly 0
 /// and a zero gradient.
@@ -28,7 +29,7 @@ internal readonly struct DistillationRow(double inverseTemperature, double facto
         T teacherMax = FusedRowKernel<TSimd, TVector, T>.Max(row.Teacher, row.Length);
         T* park = row.Gradient == row.Logits || row.Gradient == row.Teacher ? null : row.Gradient;
         var sides = new Sides<TSimd, TVector, T>(row.Logits, studentMax, row.Teacher, teacherMax, T.CreateTruncating(inverseTemperature));
-        RowSums sums = RowLoops<TSimd, TVector, T>.Sum(row.Length, new Normalisers<TSimd, TVector, T>(sides, park, row.NextRow));
+        RowSums sums = RowLoops<TSimd, TVector, T>.Sum(row.Length, new Normalisers<TSimd, TVector, T>(sides, park, row.Scratch, row.NextRow));
         var constants = new LossConstants<TVector>(
             TSimd.Broadcast(T.CreateTruncating(1.0 / sums.First)),
             TSimd.Broadcast(T.CreateTruncating(1.0 / sums.Second)),
@@ -36,7 +37,7 @@ internal readonly struct DistillationRow(double inverseTemperature, double facto
             TSimd.Broadcast(T.CreateTruncating(Math.Log(sums.First) - Math.Log(sums.Second))),
             TSimd.Broadcast(T.CreateTruncating(row.GradientScale * factor * inverseTemperature / sums.First)),
             TSimd.Broadcast(T.CreateTruncating(row.GradientScale * factor * inverseTemperature / sums.Second)));
-        var pass = new LossPass<TSimd, TVector, T>(sides, constants, new(park));
+        var pass = new LossPass<TSimd, TVector, T>(sides, constants, new(park), new(row.Scratch));
         double divergence = row.Gradient is null
             ? RowLoops<TSimd, TVector, T>.SumContributions(row.Length, pass)
             : RowLoops<TSimd, TVector, T>.StoreAndSum(row.Gradient, row.Length, pass);
@@ -70,8 +71,11 @@ internal readonly struct DistillationRow(double inverseTemperature, double facto
         }
     }
 
-    /// <summary><c>s_v = Σ exp(v)</c> and <c>s_u = Σ exp(u)</c>; <c>exp(v)</c> parked at <paramref name="park"/> unless it is null.</summary>
-    private readonly unsafe struct Normalisers<TSimd, TVector, T>(Sides<TSimd, TVector, T> sides, T* park, NextRow next) : IRowSum<TVector>
+    /// <summary>
+    /// <c>s_v = Σ exp(v)</c> and <c>s_u = Σ exp(u)</c>; <c>exp(v)</c> parked at <paramref name="park"/> and <c>exp(u)</c> at
+    /// <paramref name="teacherPark"/>, each unless it is null.
+    /// </summary>
+    private readonly unsafe struct Normalisers<TSimd, TVector, T>(Sides<TSimd, TVector, T> sides, T* park, T* teacherPark, NextRow next) : IRowSum<TVector>
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -90,6 +94,11 @@ internal readonly struct DistillationRow(double inverseTemperature, double facto
                 TSimd.Store(first, park + k);
             }
 
+            if (teacherPark is not null)
+            {
+                TSimd.Store(second, teacherPark + k);
+            }
+
             third = default;
             fourth = default;
         }
@@ -104,7 +113,9 @@ internal readonly struct DistillationRow(double inverseTemperature, double facto
     /// The gradient <c>e_v·(F/s_v) − e_u·(F/s_u)</c>, <c>F = S·c/T</c> (two products, so that equal sides give exactly 0), and the loss terms
     /// <c>q·φ(x)</c>: a series in <c>x</c> for <c>|x| &lt; 1/2</c>, <c>p − q − q·x</c> (0·x = 0 where <c>q = 0</c>) beyond.
     /// </summary>
-    private readonly struct LossPass<TSimd, TVector, T>(Sides<TSimd, TVector, T> sides, LossConstants<TVector> constants, RowExponentials<TSimd, TVector, T> studentExponentials) : IRowMapSum<TVector>
+    private readonly struct LossPass<TSimd, TVector, T>(
+        Sides<TSimd, TVector, T> sides, LossConstants<TVector> constants, RowExponentials<TSimd, TVector, T> studentExponentials,
+        RowExponentials<TSimd, TVector, T> teacherExponentials) : IRowMapSum<TVector>
         where TSimd : ISimd<TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -114,7 +125,7 @@ internal readonly struct DistillationRow(double inverseTemperature, double facto
         {
             sides.At(k, out TVector student, out TVector teacher, out TVector studentShifted, out TVector teacherShifted);
             TVector ev = studentExponentials.At(k, studentShifted);
-            TVector eu = SimdMath.ExpNonPositive<TSimd, TVector, T>(teacherShifted);
+            TVector eu = teacherExponentials.At(k, teacherShifted);
             TVector p = TSimd.Multiply(ev, constants.InverseStudentSum);
             TVector q = TSimd.Multiply(eu, constants.InverseTeacherSum);
             TVector x = TSimd.Subtract(TSimd.Multiply(TSimd.Subtract(TSimd.Subtract(student, teacher), constants.MaxDifference), sides.InverseTemperature), constants.LogRatio);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.Intrinsics;
 
 namespace LabelSmoothing.Internal.Kernels.Family;
@@ -62,6 +63,31 @@ internal readonly unsafe struct FamilyRows<T, TRow>(LossPlan? smoothing, int ign
         // As the cross-entropy's kernel: rows of up to 256 KB fetch the next one while their first pass runs.
         bool prefetch = (long)numClasses * sizeof(T) <= 262144 && TSimd.Count > 1;
         var nextRow = prefetch ? new NextRow(piece.LogitsStride, piece.TargetsStride, piece.GradientStride) : default;
+        T[]? scratch = TRow.HasTeacher && TSimd.Count > 1 ? ArrayPool<T>.Shared.Rent(numClasses) : null;
+        try
+        {
+            fixed (T* rowScratch = scratch)
+            {
+                return EachRow<TSimd, TVector, TSource, TCoefficients>(piece, source, nextRow, rowScratch);
+            }
+        }
+        finally
+        {
+            if (scratch is not null)
+            {
+                ArrayPool<T>.Shared.Return(scratch);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double EachRow<TSimd, TVector, TSource, TCoefficients>(in BatchArguments<T> piece, TSource source, NextRow nextRow, T* scratch)
+        where TSimd : ISimd<TVector, T>
+        where TVector : struct
+        where TSource : struct, ICoefficientSource<TCoefficients>
+        where TCoefficients : struct, IRowCoefficients<TVector, T>
+    {
+        int numClasses = piece.NumClasses;
         double total = 0.0;
         for (int i = 0; i < piece.Count; i++)
         {
@@ -83,7 +109,7 @@ internal readonly unsafe struct FamilyRows<T, TRow>(LossPlan? smoothing, int ign
                 LabelOutcome outcome = default;
                 var input = new RowInput<T>(
                     logits, teacher, gradient, (nuint)numClasses, label, piece.GradientScale(i), i + 1 < piece.Count ? nextRow : default,
-                    piece.Statistics is null || TRow.HasTeacher ? null : &outcome);
+                    piece.Statistics is null || TRow.HasTeacher ? null : &outcome, scratch);
                 loss = row.Row<TSimd, TVector, T, TCoefficients>(input, source.ForLabel(label));
                 if (input.Outcome is not null)
                 {

@@ -28,7 +28,8 @@ internal interface IFamilyRow
 }
 
 /// <summary>One contiguous row of a family loss, in the kernels' element type.</summary>
-internal readonly unsafe struct RowInput<T>(T* logits, T* teacher, T* gradient, nuint length, int label, double gradientScale, NextRow nextRow, LabelOutcome* outcome = null)
+internal readonly unsafe struct RowInput<T>(
+    T* logits, T* teacher, T* gradient, nuint length, int label, double gradientScale, NextRow nextRow, LabelOutcome* outcome = null, T* scratch = null)
     where T : unmanaged
 {
     /// <summary>The row's <see cref="Length"/> logits.</summary>
@@ -54,4 +55,7 @@ internal readonly unsafe struct RowInput<T>(T* logits, T* teacher, T* gradient, 
 
     /// <summary>When not null (labelled losses gathering <see cref="TokenStatistics"/>), receives the row's log-sum-exp and whether its first arg-max is the label.</summary>
     public LabelOutcome* Outcome { get; } = outcome;
+
+    /// <summary>A row-length buffer of the piece that the row may overwrite (distillation parks the teacher's exponentials there), or null.</summary>
+    public T* Scratch { get; } = scratch;
 }
