@@ -8,7 +8,7 @@ namespace LabelSmoothing.Internal.Kernels.CrossEntropy;
 /// each class) is loaded into scratch so that each vector holds one class of one lane per sample — row-major rows by register transposes,
 /// class-major operands (MathNet's columns, dense <c>(N, C, d…)</c> tensors) by plain loads — and computed a block of one vector of
 /// samples at a time with no per-row reduction at all (the max, the sum of exponentials and the log are per lane; the label's
-/// coefficients come from table gathers), then stored back the same way. A group reads and writes only its own samples (a partial group
+/// coefficients come from table look-ups), then stored back the same way. A group reads and writes only its own samples (a partial group
 /// holds 0 in the lanes past them and never stores them), so the gradient may alias the logits and every sample goes through the same
 /// arithmetic wherever a batch is cut (which keeps chunked gradients bit-identical). A sample whose label logit is −∞ is computed by the
 /// reference kernel, after its group's stores.
@@ -24,12 +24,13 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
     private static int Lanes => TSimd.Count;
 
     /// <summary>
-    /// The samples of a group, one cache line of each class (16 floats or 8 doubles): the blocks of a group are loaded and stored together,
-    /// so that each line of a class-major operand is read and written once however far apart its classes lie. In scratch, class
+    /// The samples of a group, two cache lines of each class (32 floats or 16 doubles): the blocks of a group are loaded and stored
+    /// together, so that each line of a class-major operand is read and written once however far apart its classes lie. In scratch, class
     /// <c>k</c> of the group's samples starts at <c>k·GroupLanes</c>.
     /// </summary>
     private static int GroupLanes => GroupBytes / sizeof(T);
 
+    /// <summary>The bytes of each class in a group.</summary>
     private const int GroupBytes = 128;
 
     /// <summary>The lines after the columns in scratch that hold one square of rows on their way back (<see cref="StoreGroup"/>).</summary>
@@ -59,7 +60,7 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
     public static double Index<TTerm>(LossPlan plan, KernelTables<T> tables, in BatchArguments<T> arguments)
         where TTerm : IRowTerm
     {
-        // Cache-line aligned: one line per class, a square of rows for the transposes back, then the per-lane operands of a block.
+        // Cache-line aligned: two lines per class, a square of rows for the transposes back, then the per-lane operands of a block.
         byte* scratch = stackalloc byte[(MaxClasses * GroupBytes) + (SquareLines * 64) + (BlockLanes.Size * 64) + 64];
         var columns = (T*)(((nint)scratch + 63) & ~(nint)63);
         var lanes = new BlockLanes((byte*)(columns + (MaxClasses * GroupLanes)) + (SquareLines * 64));
@@ -357,7 +358,7 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
 
     /// <summary>
     /// Loads <paramref name="samples"/> samples from <paramref name="first"/> on into the columns (0 in the lanes past them): row-major
-    /// blocks by register transposes of whole groups of classes, class-major ones by one line per class.
+    /// blocks by register transposes of whole groups of classes, class-major ones by plain loads, two lines per class.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void LoadGroup(in BatchArguments<T> arguments, bool rowMajor, int first, int samples, T* columns)
