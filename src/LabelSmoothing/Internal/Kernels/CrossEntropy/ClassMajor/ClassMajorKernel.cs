@@ -748,17 +748,11 @@ internal static unsafe class ClassMajorKernel<TSimd, TVector, T>
     private static void AddStatistics(in BatchArguments<T> piece, in Strip strip, int j, TVector excluded, TVector logSumExp, TVector labelLogit, TVector max)
     {
         int offset = strip.Offset(j);
-        if (piece.StatisticsFrom > offset)
-        {
-            TVector lanes = TSimd.Convert(LaneIndices);
-            excluded = TSimd.Select(TSimd.GreaterThan(TSimd.Broadcast(T.CreateTruncating(piece.StatisticsFrom - offset)), lanes), TSimd.EqualTo(lanes, lanes), excluded);
-        }
-
         TVector one = TSimd.Broadcast(T.One);
         TVector weight = !piece.WeightsLosses ? one
             : piece.UpstreamStride == 0 ? TSimd.Broadcast(piece.Upstream[0]) : TSimd.Load(piece.Upstream + offset);
         TVector correct = TSimd.ClearWhere(TSimd.EqualTo(labelLogit, max), TSimd.EqualTo(TSimd.Load(strip.Field(StateField.TieBefore, j)), one));
-        StatisticsLanes.Add<TSimd, TVector, T>(piece.Statistics, excluded, weight, logSumExp, labelLogit, correct);
+        StatisticsLanes.Add<TSimd, TVector, T>(piece.Statistics, piece.StatisticsFrom - offset, excluded, weight, logSumExp, labelLogit, correct);
     }
 
     /// <summary>Stores a lane vector's losses (when requested) and returns their sum over the lanes it owns.</summary>

@@ -157,15 +157,7 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
         {
             TVector weight = arguments.WeightsLosses ? upstream : one;
             TVector correct = TSimd.ClearWhere(TSimd.EqualTo(labelLogit, max), tieBefore);
-            TVector excluded = skipped;
-            if (arguments.StatisticsFrom > row)
-            {
-                // Rows before StatisticsFrom belong to a staged block this one overlaps, which counted them already.
-                TVector counted = TSimd.KeepLanesFrom(TSimd.EqualTo(one, one), Math.Min(arguments.StatisticsFrom - row, Lanes));
-                excluded = TSimd.Select(counted, skipped, TSimd.EqualTo(one, one));
-            }
-
-            StatisticsLanes.Add<TSimd, TVector, T>(arguments.Statistics, excluded, weight, TSimd.Add(max, logSum), labelLogit, correct);
+            StatisticsLanes.Add<TSimd, TVector, T>(arguments.Statistics, arguments.StatisticsFrom - row, skipped, weight, TSimd.Add(max, logSum), labelLogit, correct);
         }
 
         TVector loss = TSimd.Add(TSimd.Add(TSimd.Multiply(targetWeight, logSum), margin), TSimd.Multiply(labelWeight, TSimd.Subtract(max, labelLogit)));
