@@ -306,21 +306,28 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
     }
 
     /// <summary>
-    /// <c>table[label]</c> per lane from a zero-padded per-label table of <see cref="MaxClasses"/> entries; an ignored lane reads some entry
-    /// (the kernel clears those lanes by selects). Float on AVX2: in-register permutes of the table's first <paramref name="numClasses"/>
-    /// entries, eight at a time, blended on the label's bits 3 and 4 (a gather costs more than the whole look-up); otherwise a gather.
+    /// <c>table[label]</c> per lane from a zero-padded per-label table of <see cref="MaxClasses"/> entries, by in-register permutes on the
+    /// label's low bits (a gather costs more than the whole look-up); an ignored lane reads some entry, and the kernel clears those lanes by
+    /// selects. AVX-512: two-table permutes over all 32 entries. Float on AVX2: the first <paramref name="numClasses"/> entries eight at a
+    /// time, blended on the label's bits 3 and 4. Double on AVX2: a gather.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector LookUp(T* table, int* labels, int ignoreIndex, int numClasses)
     {
-        if (typeof(TVector) != typeof(Vector256<T>) || typeof(T) != typeof(float) || !Avx2.IsSupported)
+        if (TransposesIn512)
+        {
+            Vector512<T> value = LookUp512(table, labels);
+            return Unsafe.As<Vector512<T>, TVector>(ref value);
+        }
+
+        if (typeof(T) != typeof(float) || !Avx2.IsSupported)
         {
             return TSimd.Gather(table, labels, ignoreIndex);
         }
 
         var entries = (float*)table;
         Vector256<int> index = Vector256.Load(labels);
-        Vector256<float> value = Avx2.PermuteVar8x32(Vector256.Load(entries), index);
+        Vector256<float> lookedUp = Avx2.PermuteVar8x32(Vector256.Load(entries), index);
         if (numClasses > 8)
         {
             Vector256<float> upper = Avx2.PermuteVar8x32(Vector256.Load(entries + 8), index);
@@ -329,15 +336,33 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
                 Vector256<float> third = Avx2.PermuteVar8x32(Vector256.Load(entries + 16), index);
                 Vector256<float> fourth = Avx2.PermuteVar8x32(Vector256.Load(entries + 24), index);
                 Vector256<float> high = Vector256.ConditionalSelect(BitSet(index, 8), fourth, third);
-                value = Vector256.ConditionalSelect(BitSet(index, 16), high, Vector256.ConditionalSelect(BitSet(index, 8), upper, value));
+                lookedUp = Vector256.ConditionalSelect(BitSet(index, 16), high, Vector256.ConditionalSelect(BitSet(index, 8), upper, lookedUp));
             }
             else
             {
-                value = Vector256.ConditionalSelect(BitSet(index, 8), upper, value);
+                lookedUp = Vector256.ConditionalSelect(BitSet(index, 8), upper, lookedUp);
             }
         }
 
-        return Unsafe.As<Vector256<float>, TVector>(ref value);
+        return Unsafe.As<Vector256<float>, TVector>(ref lookedUp);
+    }
+
+    /// <summary>The AVX-512 look-up: the label's low five bits select among the table's 32 entries.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> LookUp512(T* table, int* labels)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            var entries = (float*)table;
+            return Avx512F.PermuteVar16x32x2(Vector512.Load(entries), Vector512.Load(labels), Vector512.Load(entries + 16)).As<float, T>();
+        }
+
+        var wide = (double*)table;
+        Vector512<long> index = Avx512F.ConvertToVector512Int64(Vector256.Load(labels));
+        Vector512<double> low = Avx512F.PermuteVar8x64x2(Vector512.Load(wide), index, Vector512.Load(wide + 8));
+        Vector512<double> high = Avx512F.PermuteVar8x64x2(Vector512.Load(wide + 16), index, Vector512.Load(wide + 24));
+        Vector512<long> upperHalf = Vector512.Equals(index & Vector512.Create(16L), Vector512.Create(16L));
+        return Vector512.ConditionalSelect(upperHalf.AsDouble(), high, low).As<double, T>();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
