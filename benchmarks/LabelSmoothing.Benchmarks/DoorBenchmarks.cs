@@ -1,8 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Reports;
 
 namespace LabelSmoothing.Benchmarks;
 
@@ -12,7 +10,7 @@ namespace LabelSmoothing.Benchmarks;
 /// for Half) as the baseline, so that the Ratio column is the "÷ copy" of the targets.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(WideCaseColumn))]
+[Config(typeof(WideParameterColumns))]
 public class DoorBenchmarks
 {
     private DoorRun _run = null!;
@@ -30,10 +28,4 @@ public class DoorBenchmarks
 
     [Benchmark]
     public void Fused() => _run.Fused();
-
-    /// <summary>Prints case names such as <c>permuted tensor (8, 21, 128, 128)</c> whole.</summary>
-    private sealed class WideCaseColumn : ManualConfig
-    {
-        public WideCaseColumn() => SummaryStyle = SummaryStyle.Default.WithMaxParameterColumnWidth(40);
-    }
 }

@@ -1,8 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Reports;
 
 namespace LabelSmoothing.Benchmarks;
 
@@ -12,7 +10,7 @@ namespace LabelSmoothing.Benchmarks;
 /// same door as the baseline, so that the Ratio column is the "÷ cross-entropy" of the targets.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(WideColumns))]
+[Config(typeof(WideParameterColumns))]
 public class FamilyDoorBenchmarks
 {
     private DoorRun _crossEntropy = null!;
@@ -41,10 +39,4 @@ public class FamilyDoorBenchmarks
 
     [Benchmark]
     public void Family() => _family.Fused();
-
-    /// <summary>Prints door and loss names such as <c>permuted tensor (8, 21, 128, 128)</c> whole.</summary>
-    private sealed class WideColumns : ManualConfig
-    {
-        public WideColumns() => SummaryStyle = SummaryStyle.Default.WithMaxParameterColumnWidth(40);
-    }
 }
