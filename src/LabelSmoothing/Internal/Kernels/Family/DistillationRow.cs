@@ -6,9 +6,10 @@ namespace LabelSmoothing.Internal.Kernels.Family;
 /// Knowledge distillation (<see cref="DistillationLoss"/>), one row: with <c>u = (t − max t)/T</c>, <c>v = (z − max z)/T</c> (teacher,
 /// student), <c>q = softmax(u)</c>, <c>p = softmax(v)</c> and <c>x_k = lp_k − lq_k</c>: <c>KL(q ‖ p) = Σ_k q_k·φ(x_k)</c> with
 /// <c>φ(x) = eˣ − 1 − x ≥ 0</c> (as <c>Σp = Σq = 1</c>), <c>l = c·KL</c> and <c>∂l/∂z = (c/T)·(p − q)</c>. Two passes: the normalisers, then
-/// the gradient with the loss, from both sides' exponentials as the first pass parked them (the student's in the gradient, the teacher's
-/// in the piece's scratch row) when there is room, so that each element costs two exponentials, not three. Every term is ≥ 0, so nothing cancels when the teacher is near the student (the KL is then second order in
-/// <c>x</c>); <c>x_k = ((z_k − t_k) − (max z − max t))/T − log(s_v/s_u)</c> is accurate to its own size, and an error in the constant
+/// the gradient with the loss, from the exponentials the first pass parked (the student's in the gradient unless it aliases an input,
+/// the teacher's in the piece's scratch row), so that each element costs two exponentials, not three. Every term is ≥ 0, so nothing
+/// cancels when the teacher is near the student (the KL is then second order in <c>x</c>);
+/// <c>x_k = ((z_k − t_k) − (max z − max t))/T − log(s_v/s_u)</c> is accurate to its own size, and an error in the constant
 /// <c>log(s_v/s_u)</c> moves the sum only at second order (<c>Σ q·φ'(x) = Σ(p − q) = 0</c>). Equal teacher and student rows give exactly 0
 /// and a zero gradient.
 /// </summary>
