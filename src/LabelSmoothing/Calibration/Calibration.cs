@@ -121,7 +121,7 @@ public static class Calibration
     /// </remarks>
     public static double BrierScore<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        SquaredErrors.Mean(SpanInputs(logits, labels, numClasses, ignoreIndex));
+        SquaredErrors.Mean(LabelledLogits<T>.OfSpans(logits, labels, numClasses, ignoreIndex));
 
     /// <summary>
     /// The class-wise expected calibration error, the static calibration error of Nixon et al. 2019:
@@ -234,7 +234,7 @@ public static class Calibration
     /// <exception cref="ArgumentException">A shape does not match, or a row holds a NaN or +∞ or only −∞ (<c>logits</c>).</exception>
     public static double BrierScore<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        SquaredErrors.Mean(TensorInputs(logits, labels, ignoreIndex));
+        SquaredErrors.Mean(LabelledLogits<T>.OfTensors(logits, labels, ignoreIndex));
 
     /// <inheritdoc cref="ClasswiseExpectedCalibrationError{T}(ReadOnlySpan{T}, ReadOnlySpan{int}, int, int, int)"/>
     /// <param name="logits">The scores, <c>(N, K)</c> or <c>(N, K, d1, …, dk)</c> (class axis 1), any strides.</param>
@@ -298,32 +298,13 @@ public static class Calibration
     {
         Guard.NumClasses(numClasses);
         CheckBins(bins);
-        Guard.OneLabelPerRow(logits.Length, labels.Length, numClasses);
-        Guard.Labels(labels, numClasses, ignoreIndex);
-        return new LabelledLogits<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex);
-    }
-
-    private static LabelledLogits<T> SpanInputs<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int ignoreIndex)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Guard.NumClasses(numClasses);
-        Guard.OneLabelPerRow(logits.Length, labels.Length, numClasses);
-        Guard.Labels(labels, numClasses, ignoreIndex);
-        return new LabelledLogits<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex);
-    }
-
-    private static LabelledLogits<T> TensorInputs<T>(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, int ignoreIndex)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var inputs = new LabelledLogits<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)), ignoreIndex);
-        inputs.Check();
-        return inputs;
+        return LabelledLogits<T>.OfSpans(logits, labels, numClasses, ignoreIndex);
     }
 
     private static LabelledLogits<T> TensorInputs<T>(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, int bins, int ignoreIndex)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var inputs = new LabelledLogits<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)), ignoreIndex);
+        var inputs = LabelledLogits<T>.Unchecked(logits, labels, ignoreIndex);
         CheckBins(bins);
         inputs.Check();
         return inputs;

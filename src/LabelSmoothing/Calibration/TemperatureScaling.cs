@@ -56,10 +56,7 @@ public static class TemperatureScaling
     public static double Fit<T>(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Guard.NumClasses(numClasses);
-        Guard.OneLabelPerRow(logits.Length, labels.Length, numClasses);
-        Guard.Labels(labels, numClasses, ignoreIndex);
-        return Minimise(new LabelledLogits<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex));
+        return Minimise(LabelledLogits<T>.OfSpans(logits, labels, numClasses, ignoreIndex));
     }
 
     /// <summary>
@@ -91,9 +88,7 @@ public static class TemperatureScaling
     public static double Fit<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int ignoreIndex = -100)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var inputs = new LabelledLogits<T>(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)), ignoreIndex);
-        inputs.Check();
-        return Minimise(inputs);
+        return Minimise(LabelledLogits<T>.OfTensors(logits, labels, ignoreIndex));
     }
 
     /// <inheritdoc cref="Fit{T}(ReadOnlyTensorSpan{T}, ReadOnlyTensorSpan{int}, int)"/>

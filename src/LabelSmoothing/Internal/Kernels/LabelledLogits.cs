@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace LabelSmoothing.Internal.Kernels;
 
 /// <summary>
@@ -14,6 +16,30 @@ internal readonly ref struct LabelledLogits<T>
         Labels = labels;
         IgnoreIndex = ignoreIndex;
     }
+
+    /// <summary>
+    /// The operands of a span door, checked: <paramref name="numClasses"/> ≥ 1, row-major <c>[N, K]</c> logits with one label per row, every
+    /// label in <c>[0, K)</c> or equal to <paramref name="ignoreIndex"/>.
+    /// </summary>
+    public static LabelledLogits<T> OfSpans(ReadOnlySpan<T> logits, ReadOnlySpan<int> labels, int numClasses, int ignoreIndex)
+    {
+        Guard.NumClasses(numClasses);
+        Guard.OneLabelPerRow(logits.Length, labels.Length, numClasses);
+        Guard.Labels(labels, numClasses, ignoreIndex);
+        return new LabelledLogits<T>(Operand<T>.Of(logits, labels.Length, numClasses), Operand<int>.Of(labels), ignoreIndex);
+    }
+
+    /// <summary>The operands of a tensor door, checked by <see cref="Check"/>.</summary>
+    public static LabelledLogits<T> OfTensors(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, int ignoreIndex)
+    {
+        var inputs = Unchecked(logits, labels, ignoreIndex);
+        inputs.Check();
+        return inputs;
+    }
+
+    /// <summary>The operands of a tensor door, for a caller with checks of its own to make before <see cref="Check"/>.</summary>
+    public static LabelledLogits<T> Unchecked(in ReadOnlyTensorSpan<T> logits, in ReadOnlyTensorSpan<int> labels, int ignoreIndex) =>
+        new(Operand<T>.Of(logits, nameof(logits)), Operand<int>.Of(labels, nameof(labels)), ignoreIndex);
 
     public Operand<T> Logits { get; }
 
