@@ -36,8 +36,11 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
     /// <summary>The lines after the columns in scratch that hold one square of rows on their way back (<see cref="StoreGroup"/>).</summary>
     private const int SquareLines = 16;
 
-    /// <summary>Whether <see cref="Transpose512"/> moves row-major blocks (else <see cref="Transpose256"/>).</summary>
-    private static bool TransposesIn512 => typeof(TVector) == typeof(Vector512<T>);
+    /// <summary>
+    /// Whether the vectors are 512-bit (AVX-512: <see cref="Transpose512"/> moves row-major blocks, the tables are read by two-table
+    /// permutes) rather than 256-bit (AVX: <see cref="Transpose256"/>).
+    /// </summary>
+    private static bool Is512 => typeof(TVector) == typeof(Vector512<T>);
 
     /// <summary>
     /// Whether the kernel applies to a piece: float or double, <c>K ≤ 32</c>, a prior whose coefficients do not depend on the label,
@@ -46,7 +49,7 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
     /// </summary>
     public static bool Applies(in BatchArguments<T> arguments, SmoothingKind kind) =>
         (typeof(T) == typeof(float) || typeof(T) == typeof(double))
-        && (TransposesIn512 ? Avx512F.IsSupported : typeof(TVector) == typeof(Vector256<T>) && Avx.IsSupported)
+        && (Is512 ? Avx512F.IsSupported : typeof(TVector) == typeof(Vector256<T>) && Avx.IsSupported)
         && arguments.NumClasses <= MaxClasses
         && kind is SmoothingKind.None or SmoothingKind.Constant or SmoothingKind.Array
         && arguments.IsIndex && arguments.Targets is null && !arguments.ElementWise
@@ -314,7 +317,7 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector LookUp(T* table, int* labels, int ignoreIndex, int numClasses)
     {
-        if (TransposesIn512)
+        if (Is512)
         {
             Vector512<T> value = LookUp512(table, labels);
             return Unsafe.As<Vector512<T>, TVector>(ref value);
@@ -414,7 +417,7 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
             T* rowsStart = logits + (block * arguments.LogitsStride);
             for (int g = 0; g < numClasses; g += Lanes)
             {
-                if (TransposesIn512)
+                if (Is512)
                 {
                     Transpose(rowsStart + g, arguments.LogitsStride, LaneBits(rows), OwnClasses(numClasses - g), columns + (g * GroupLanes) + block, GroupLanes, AllLanes, OwnClasses(Lanes));
                 }
@@ -465,7 +468,7 @@ internal static unsafe class SmallClassKernel<TSimd, TVector, T>
         {
             uint rows = (stored >> block) & LaneBits(Lanes);
             T* rowsStart = gradient + (block * stride);
-            if (TransposesIn512)
+            if (Is512)
             {
                 for (int g = 0; g < numClasses; g += Lanes)
                 {
