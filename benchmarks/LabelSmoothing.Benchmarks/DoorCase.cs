@@ -7,8 +7,8 @@ namespace LabelSmoothing.Benchmarks;
 
 /// <summary>
 /// One door of the library on one shape: <see cref="Prepare"/> allocates its inputs and returns the fused forward + backward
-/// (float32, α = 0.1, mean, one core; the cross-entropy unless the factory is given another <see cref="SoftmaxLoss"/>) and a same-size memory copy (the floor: read the logits, write the gradient). Inputs are
-/// N(0, 2²) logits and uniform labels.
+/// (float32, α = 0.1, mean, one core; the cross-entropy unless the factory is given another <see cref="SoftmaxLoss"/>) and a same-size
+/// memory copy (the floor: read the logits, write the gradient). Inputs are N(0, 2²) logits and uniform labels.
 /// </summary>
 public sealed class DoorCase
 {

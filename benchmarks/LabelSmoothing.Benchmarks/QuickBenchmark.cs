@@ -13,7 +13,8 @@ namespace LabelSmoothing.Benchmarks;
 /// process, interleaved, as medians of many short samples. By default one row per door and shape (<see cref="DoorCase"/>: span,
 /// MathNet matrix, dense tensor, permuted tensor, Half). <c>--spans</c>: the span door alone, with <c>--double</c>, <c>--threads</c>
 /// (also all cores, beside a copy split over two tasks) and <c>--shape NxK</c>. <c>--samples N</c> in both; <c>--door NAME</c> keeps
-/// the rows of one door. <c>--family</c>: every loss of the smoothing family beside the fused cross-entropy, <c>--family --doors</c> the softmax family per door (see <see cref="FamilyBenchmark"/>).
+/// the rows of one door. <c>--family</c>: every loss of the smoothing family beside the fused cross-entropy, <c>--family --doors</c> the
+/// softmax family per door (see <see cref="FamilyBenchmark"/>).
 /// </summary>
 public static class QuickBenchmark
 {
