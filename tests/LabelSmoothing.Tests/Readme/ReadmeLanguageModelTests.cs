@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Runtime.CompilerServices;
 using FluentAssertions;
 using Xunit;
 
@@ -21,7 +20,7 @@ public sealed class ReadmeLanguageModelTests
     [Fact]
     public void TheLlmExample_IsTheCodeOfThisTest()
     {
-        ReadmeSnippets.Code(SourcePath(), "README LLM example").Should().Equal(ReadmeSnippets.Block("## LLM training"));
+        ReadmeSnippets.Code("README LLM example").Should().Equal(ReadmeSnippets.Block("## LLM training"));
     }
 
     [Fact]
@@ -110,7 +109,6 @@ public sealed class ReadmeLanguageModelTests
         return chunks;
     }
 
-    private static string SourcePath([CallerFilePath] string path = "") => path;
 
     /// <summary>One chunk of a batch: its logits <c>[n, V]</c>, labels, token weights and gradient buffer.</summary>
     private sealed record Chunk(float[] Logits, int[] Labels, float[] TokenWeights, float[] Gradient);

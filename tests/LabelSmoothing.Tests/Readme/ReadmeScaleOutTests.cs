@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using FluentAssertions;
@@ -41,7 +40,7 @@ public sealed class ReadmeScaleOutTests
             row.Should().Equal(unshardedGradient.AsSpan(i * vocabulary, vocabulary).ToArray(), (shard, whole) => Math.Abs(shard - whole) <= 1e-7f);
         }
 
-        ReadmeSnippets.Block("## Across machines").Should().Equal(ReadmeSnippets.Code(SourcePath(), "README across machines example"));
+        ReadmeSnippets.Block("## Across machines").Should().Equal(ReadmeSnippets.Code("README across machines example"));
 
         (float, float[]) Rank(int rank)
         {
@@ -117,10 +116,9 @@ public sealed class ReadmeScaleOutTests
             }
         }
 
-        ReadmeSnippets.Block("## The head without the logits").Should().Equal(ReadmeSnippets.Code(SourcePath(), "README linear head example"));
+        ReadmeSnippets.Block("## The head without the logits").Should().Equal(ReadmeSnippets.Code("README linear head example"));
     }
 
-    private static string SourcePath([CallerFilePath] string path = "") => path;
 
     /// <summary>Ranks as threads: <see cref="Communicator"/> gives a rank its all-gather.</summary>
     private sealed class ThreadWorld(int ranks)

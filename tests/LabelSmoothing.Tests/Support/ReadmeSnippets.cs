@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
 
 namespace LabelSmoothing.Tests.Support;
 
@@ -29,8 +30,8 @@ internal static class ReadmeSnippets
         return Lines(text[start..end]).Where(line => !line.StartsWith("using ", StringComparison.Ordinal)).ToArray();
     }
 
-    /// <summary>The lines between the <paramref name="marker"/> lines of <paramref name="sourceFile"/>.</summary>
-    public static string[] Code(string sourceFile, string marker)
+    /// <summary>The lines between the <paramref name="marker"/> lines of <paramref name="sourceFile"/> (by default the calling test's own file).</summary>
+    public static string[] Code(string marker, [CallerFilePath] string sourceFile = "")
     {
         string[] source = File.ReadAllLines(sourceFile);
         int begin = Array.FindIndex(source, line => line.Trim() == $"// {marker}: begin");
