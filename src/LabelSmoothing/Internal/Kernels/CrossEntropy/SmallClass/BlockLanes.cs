@@ -39,7 +39,10 @@ internal readonly unsafe struct BlockLanes(byte* lines)
         return CopiedLabels;
     }
 
-    /// <summary>The upstream value or sample weight of rows <c>[row, row + rows)</c>, one per lane (0 past them), when there are any.</summary>
+    /// <summary>
+    /// The upstream value or sample weight of rows <c>[row, row + rows)</c>, one per lane, when there are any (a shared value fills every
+    /// lane; copied ones leave 0 past the rows).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVector Upstream<TSimd, TVector, T>(in BatchArguments<T> arguments, int row, int rows)
         where TSimd : ISimd<TVector, T>
