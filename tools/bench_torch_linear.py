@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Times PyTorch's unfused linear head + label-smoothed cross-entropy, the baseline of LinearCrossEntropyLoss (API.md §13).
+"""Times PyTorch's unfused linear head + label-smoothed cross-entropy, the baseline of LinearCrossEntropyLoss.
 
 For each (N, H, K): F.cross_entropy(F.linear(h, W, b), y, label_smoothing=0.1) (mean) forward + backward with gradients for
 h, W and b, float32, CPU, one thread; then the three matrix products of that computation alone: h @ W.T (the logits),

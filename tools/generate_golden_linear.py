@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Generate PyTorch golden vectors for LabelSmoothing's LinearCrossEntropyLoss: the fused linear layer + cross-entropy
-loss(F.linear(hidden, weight, bias), labels) with every option of the cross-entropy (API.md §13, with §6, §8 and §10).
+loss(F.linear(hidden, weight, bias), labels) with every option of the cross-entropy.
 
 Run:   /usr/bin/python3 tools/generate_golden_linear.py   (Debian python3-torch, PyTorch 1.13; NumPy; nothing else)
 Writes tests/LabelSmoothing.Tests/Golden/torch_linear_golden.json. Deterministic (fixed NumPy seeds, no torch RNG, the

@@ -507,7 +507,7 @@ def numpy_targets(case):
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# The softmax cross-entropy with every option (§6, §8, §10 of the API): torch autograd and NumPy closed forms
+# The softmax cross-entropy with every option (prior, class weights, ignore index, z-loss, soft cap, KL form): torch autograd and NumPy closed forms
 # ---------------------------------------------------------------------------------------------------------------------
 
 def torch_check_builtin(case, zc, w, tprime, ce, tolerance=1e-12):
@@ -526,7 +526,7 @@ def torch_check_builtin(case, zc, w, tprime, ce, tolerance=1e-12):
 
 
 def torch_ce_forward(case, z):
-    """Per-sample losses l_i (float64 torch, differentiable in z) of the loss of §6/§8/§10 on logits z [N, K]:
+    """Per-sample losses l_i (float64 torch, differentiable in z) of the cross-entropy with every option on logits z [N, K]:
     z' = c·tanh(z/c) (c > 0), lp = log_softmax(z'), l_i = −Σ_c w_c·t'_c·lp_c [− Σ_c w_c·h(t'_c) in the KL form] + λ·lse²,
     0 for ignored samples. Case keys: n, k, alpha, weights, ignore_index, prior, kl, z_loss, logit_softcap, labels or
     targets. Returns a dict: zc, lp, lse, losses, mask (tensor), mask_list, w (None when unweighted), wv."""

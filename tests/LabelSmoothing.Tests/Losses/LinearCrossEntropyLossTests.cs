@@ -300,7 +300,7 @@ public abstract class LinearCrossEntropyLossTests<T>
 
     private static T[] Of(double[] values) => [.. values.Select(v => T.CreateTruncating(v))];
 
-    /// <summary>The normwise error relative to the largest expected magnitude, at least 1e-3 (API.md §13).</summary>
+    /// <summary>The normwise error relative to the largest expected magnitude, at least 1e-3.</summary>
     private static double Error(ReadOnlySpan<T> actual, ReadOnlySpan<double> expected)
     {
         actual.Length.Should().Be(expected.Length);

@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace LabelSmoothing.Tests.Losses;
 
 /// <summary>
-/// Every public loss has every entry point of API.md §12 on every door: spans, tensor spans, <see cref="System.Numerics.Tensors.Tensor{T}"/>
+/// Every public loss has every entry point of its base type on every door: spans, tensor spans, <see cref="System.Numerics.Tensors.Tensor{T}"/>
 /// and MathNet <c>Matrix&lt;T&gt;</c> (extension members of <c>LabelSmoothing.MathNet</c>), each found by reflection by its name and the
 /// types of its parameters (<see cref="LossSurface.Parameters"/>). The surface table (loss × door × entry point) goes to the test output.
 /// </summary>
@@ -46,8 +46,8 @@ public sealed class LossSurfaceTests(ITestOutputHelper output)
         }
 
         output.WriteLine(table.ToString());
-        output.WriteLine("F Forward, l losses, d divisor, s sample weights, st ref TokenStatistics, FB ForwardBackward, B Backward, TW TotalWeight; · not in §12 for the loss.");
-        missing.Should().BeEmpty("every loss has every entry point of §12 on every door");
+        output.WriteLine("F Forward, l losses, d divisor, s sample weights, st ref TokenStatistics, FB ForwardBackward, B Backward, TW TotalWeight; · not an entry point of that loss.");
+        missing.Should().BeEmpty("every loss has every entry point of its base type on every door");
     }
 
     [Fact]

@@ -8,7 +8,7 @@ using Xunit;
 namespace LabelSmoothing.Tests.Losses;
 
 /// <summary>
-/// The contract of the losses of two inputs shaped alike (API.md §12): <see cref="SigmoidLoss"/> (logits and targets, per-element losses,
+/// The contract of the losses of two inputs shaped alike: <see cref="SigmoidLoss"/> (logits and targets, per-element losses,
 /// <c>TotalWeight(N) = N·M</c>) and <see cref="DistillationLoss"/> (student and teacher logits, per-sample losses, <c>TotalWeight(N) = N</c>).
 /// Written once, run for every loss of <typeparamref name="TLosses"/> in float, double and Half: the reductions and the divisor, chunks adding
 /// up to the global mean, <c>Backward</c> as a scaled gradient, every door equal to the span door, bad input on every entry point of every

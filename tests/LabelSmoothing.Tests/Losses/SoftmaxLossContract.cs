@@ -8,7 +8,7 @@ using Xunit;
 namespace LabelSmoothing.Tests.Losses;
 
 /// <summary>
-/// The contract of <see cref="SoftmaxLoss"/> (API.md §6–§12), written once and run for every softmax loss of <see cref="LossCases.Softmax"/>
+/// The contract of <see cref="SoftmaxLoss"/>, written once and run for every softmax loss of <see cref="LossCases.Softmax"/>
 /// in float, double and Half. Each test states numbers from identities: the reductions and the divisor, chunks adding up to the global mean,
 /// sample weights, <c>Backward</c> as a scaled gradient, <c>TotalWeight</c>, the token statistics of the cross-entropy, every door equal to the
 /// span door, bad input on every entry point of every door, the degree of parallelism.

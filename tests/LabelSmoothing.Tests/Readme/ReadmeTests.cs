@@ -21,7 +21,7 @@ public class ReadmeTests
 
     /// <summary>
     /// F.cross_entropy(z, y, label_smoothing=0.1) on the tensor example's (2, 3, 2, 2) logits and (2, 2, 2) labels, in float64 (PyTorch 1.13
-    /// prints 0.5968377739713591, as does the §6 formula per pixel, the mean over the 8 pixels).
+    /// prints 0.5968377739713591, as does the smoothed cross-entropy formula per pixel, the mean over the 8 pixels).
     /// </summary>
     private const double TensorExampleLoss = 0.5968377739713591;
 

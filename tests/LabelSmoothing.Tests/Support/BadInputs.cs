@@ -15,7 +15,7 @@ internal sealed record BadInput(Spoil Spoil, Reduction Reduction, EntryPoint Ent
 }
 
 /// <summary>
-/// The bad-input table of API.md §7 and §12 for every entry point of every door: wrong lengths and shapes (each operand named), labels out of
+/// The bad-input table for every entry point of every door: wrong lengths and shapes (each operand named), labels out of
 /// range, negative, NaN or infinite sample weights, targets outside [0, 1], NaN, infinite or negative divisors, a scalar <c>Forward</c> under
 /// <see cref="Reduction.None"/>, an output overlapping an input, null tensors and matrices, a negative sample count.
 /// </summary>

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace LabelSmoothing.Tests.Support;
 
 /// <summary>
-/// One way into a loss (API.md §12): flat spans, tensor spans or <see cref="System.Numerics.Tensors.Tensor{T}"/> under a
+/// One way into a loss: flat spans, tensor spans or <see cref="System.Numerics.Tensors.Tensor{T}"/> under a
 /// <see cref="TensorLayout"/>, or MathNet matrices of a storage kind. <see cref="Bind{T}"/> lays the arguments of a batch out for it.
 /// </summary>
 internal abstract class Door

@@ -1,7 +1,7 @@
 namespace LabelSmoothing.Tests.Support;
 
 /// <summary>
-/// The entry points of API.md §12, named by what they take besides the logits and the labels (softmax losses) or the second input
+/// The losses' public entry points, named by what they take besides the logits and the labels (softmax losses) or the second input
 /// (targets, teacher logits): every softmax loss has all of them, the sigmoid losses and the distillation loss those in
 /// <see cref="EntryPoints.Pair"/>.
 /// </summary>

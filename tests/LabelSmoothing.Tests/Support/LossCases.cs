@@ -35,7 +35,7 @@ internal sealed record PairCase(string Name, Func<int, Reduction, int, object> C
 }
 
 /// <summary>
-/// The losses every contract runs: each softmax loss with the options that change its path (API.md §11–§12), the sigmoid losses and the
+/// The losses every contract runs: each softmax loss with the options that change its path, the sigmoid losses and the
 /// distillation loss.
 /// </summary>
 internal static class LossCases

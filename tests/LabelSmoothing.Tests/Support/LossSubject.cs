@@ -13,7 +13,7 @@ internal sealed class LossSubject
 
     public LossSubject(PairLoss loss) => _pair = loss;
 
-    /// <summary>The entry points of API.md §12 this loss has.</summary>
+    /// <summary>The entry points this loss has.</summary>
     public EntryPoint[] Entries => _softmax is null ? EntryPoints.Pair : EntryPoints.Softmax;
 
     /// <summary>

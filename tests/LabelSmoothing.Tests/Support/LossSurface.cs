@@ -7,7 +7,7 @@ using System.Runtime.CompilerServices;
 namespace LabelSmoothing.Tests.Support;
 
 /// <summary>
-/// The public surface of API.md §12 by reflection: for a loss type, a door and an entry point, the public method that takes the entry point's
+/// The losses' public surface by reflection: for a loss type, a door and an entry point, the public method that takes the entry point's
 /// parameters in the door's types, among the loss's instance methods (its own and its base's) and the extension members of
 /// <c>LabelSmoothing.MathNet</c> whose receiver is the loss type or its base.
 /// </summary>
@@ -23,7 +23,7 @@ internal static class LossSurface
         typeof(BinaryCrossEntropyLoss), typeof(BinaryFocalLoss), typeof(DistillationLoss),
     ];
 
-    /// <summary>The entry points §12 gives <paramref name="loss"/>.</summary>
+    /// <summary>The entry points <paramref name="loss"/> has.</summary>
     public static EntryPoint[] Entries(Type loss) => typeof(SoftmaxLoss).IsAssignableFrom(loss) ? EntryPoints.Softmax : EntryPoints.Pair;
 
     /// <summary>A short name of an entry point for the surface table.</summary>

@@ -7,7 +7,7 @@ namespace LabelSmoothing.Tests.Support;
 
 /// <summary>
 /// A loss of two inputs shaped alike, <see cref="SigmoidLoss"/> (logits and targets) or <see cref="DistillationLoss"/> (student and teacher
-/// logits): the same entry points (API.md §12) on every door, so that one contract runs both. Each member calls the loss's own overload.
+/// logits): the same entry points on every door, so that one contract runs both. Each member calls the loss's own overload.
 /// </summary>
 internal abstract class PairLoss
 {
